@@ -1,0 +1,1 @@
+"""A fake KnowBe4 API over a generated organisation, for --demo, tests and screenshots."""

@@ -1,0 +1,1 @@
+"""Local state: config and profiles (TOML) and the cache (SQLite)."""
