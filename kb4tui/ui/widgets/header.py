@@ -1,0 +1,70 @@
+"""The one-line header: account, profile, region, API requests today, and data age."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+from textual.widget import Widget
+
+from kb4tui.ui import formatting as fmt
+
+__all__ = ["AppHeader", "HeaderInfo"]
+
+
+@dataclass(slots=True)
+class HeaderInfo:
+    """What the header shows; the app owns one and updates it as data arrives."""
+
+    account: str | None = None
+    profile: str | None = None
+    region: str = "us"
+    requests_today: int | None = None
+    daily_quota: int | None = None
+
+
+class AppHeader(Widget):
+    """Reads the app's `HeaderInfo`, `clock` and the screen's `data_fetched_at` when drawn.
+
+    Refreshed by a timer so the age ("fetched 2 min ago") keeps moving; cheap to draw.
+    """
+
+    DEFAULT_CSS = """
+    AppHeader {
+        height: 1;
+        background: $panel;
+        color: $foreground;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+
+    def on_mount(self) -> None:
+        self.set_interval(15, self.refresh)
+
+    def render(self) -> Text:
+        info: HeaderInfo = getattr(self.app, "header_info", HeaderInfo())
+        now: datetime = self.app.clock()  # type: ignore[attr-defined]
+        fetched: datetime | None = getattr(self.screen, "data_fetched_at", None)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(" kb4tui ", style="bold reverse")
+        text.append(" ")
+        text.append(info.account or "…", style="bold")
+        text.append("  profile ", style="dim")
+        text.append(info.profile or "default")
+        text.append("  region ", style="dim")
+        text.append(info.region)
+        if info.requests_today is not None or info.daily_quota:
+            used = "?" if info.requests_today is None else f"{info.requests_today:,}"
+            quota = "?" if not info.daily_quota else f"{info.daily_quota:,}"
+            text.append("  API ", style="dim")
+            text.append(f"{used}/{quota}")
+            text.append(" today", style="dim")
+        if fetched is None:
+            text.append("  loading…", style="dim")
+        else:
+            text.append("  fetched ", style="dim")
+            text.append(fmt.age(fetched, now))
+        return text
