@@ -1,0 +1,800 @@
+"""A virtual table for very long lists (100k+ rows).
+
+The stock DataTable measures every row when rows are added, which takes seconds for tens of
+thousands of rows. This widget keeps the caller's item objects and renders only the rows on
+screen, through Textual's line API (``render_line``), like toolong's ``LogLines``.
+
+Cells are given as ``str`` (rendered literally after stripping control characters and escape
+sequences, never parsed as markup) or as ``rich.text.Text`` (the caller's own styling).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, Literal, TypeVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+T = TypeVar("T")
+
+Justify = Literal["left", "right", "center"]
+Cell = str | Text
+
+__all__ = ["Column", "VirtualTable", "sanitize_cell"]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One table column.
+
+    ``width`` fixes the width; otherwise the width is measured from the label and the first
+    rows. A column with ``flex > 0`` shares the spare width (in proportion to ``flex``).
+    """
+
+    key: str
+    label: str
+    width: int | None = None
+    min_width: int = 4
+    flex: int = 0
+    justify: Justify = "left"
+
+
+# Escape sequences: CSI (ESC [ ... final), OSC/DCS/SOS/PM/APC strings (terminated by BEL or
+# ESC \), and any other two-character ESC sequence. An 8-bit CSI (\x9b) is a C1 control and
+# is removed with the other control characters.
+_ESCAPE_RE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"
+    r"|\x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?"
+    r"|\x1b.?",
+    re.DOTALL,
+)
+# Whitespace controls become a space so words stay apart; every other C0/C1 control, DEL and
+# the bidi embedding/override/isolate controls are dropped: they could move the cursor,
+# recolour the terminal or reorder the rest of the line, and they break column alignment.
+_CONTROL_TABLE: dict[int, int | None] = {
+    **{code: None for code in range(0x00, 0x20)},
+    **{code: None for code in range(0x7F, 0xA0)},
+    **{ord(ch): ord(" ") for ch in "\t\n\r\x0b\x0c"},
+    **{code: None for code in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F))},
+    **{code: None for code in range(0x2066, 0x206A)},
+}
+
+# Longest slice of a cell value worth measuring: enough characters for any column width
+# (wide characters take two cells, combining marks none), so a 10,000-character value is cut
+# before any per-character work.
+_MAX_CHARS_PER_CELL = 4
+
+
+def sanitize_cell(value: str) -> str:
+    """Return ``value`` without control characters or terminal escape sequences."""
+    if value.isprintable():  # fast path: the usual case, checked at C speed
+        return value
+    if "\x1b" in value:
+        value = _ESCAPE_RE.sub("", value)
+    return value.translate(_CONTROL_TABLE)
+
+
+def _fit(text: str, width: int, justify: Justify) -> str:
+    """Crop (with an ellipsis) or pad plain ``text`` to exactly ``width`` cells."""
+    if width <= 0:
+        return ""
+    length = cell_len(text)
+    if length > width:
+        return set_cell_size(text, width - 1) + "…"
+    if length == width:
+        return text
+    spare = width - length
+    if justify == "right":
+        return " " * spare + text
+    if justify == "center":
+        left = spare // 2
+        return " " * left + text + " " * (spare - left)
+    return text + " " * spare
+
+
+def _fit_text(text: Text, width: int, justify: Justify) -> Text:
+    """Crop (with an ellipsis) or pad a styled ``Text`` to exactly ``width`` cells."""
+    if len(text.plain) > width * _MAX_CHARS_PER_CELL + 8:
+        text = text[: width * _MAX_CHARS_PER_CELL + 8]
+    else:
+        text = text.copy()
+    plain = sanitize_cell(text.plain)
+    if plain != text.plain:
+        # Rare: control characters inside a styled Text. Styling is dropped with them.
+        text = Text(plain, style=text.style)
+    text.truncate(width, overflow="ellipsis")
+    spare = width - text.cell_len
+    if spare > 0:
+        if justify == "right":
+            text.pad_left(spare)
+        elif justify == "center":
+            text.pad_left(spare // 2)
+            text.pad_right(spare - spare // 2)
+        else:
+            text.pad_right(spare)
+    return text
+
+
+class VirtualTable(ScrollView, Generic[T], can_focus=True):
+    """A table of arbitrary items that renders only what is on screen.
+
+    The table never copies item data into cells up front: ``cells(item)`` is called when a row
+    is painted, and the result is cached in a small LRU cache of rendered lines.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor_up", "Up", show=False, id="table.cursor_up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="table.cursor_down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="table.page_up"),
+        Binding(
+            "pagedown,ctrl+f,space", "page_down", "Page down", show=False, id="table.page_down"
+        ),
+        Binding("home,g", "first", "First", show=False, id="table.first"),
+        Binding("end,G", "last", "Last", show=False, id="table.last"),
+        Binding("enter", "select", "Open", id="table.select"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "virtual-table--header",
+        "virtual-table--cursor",
+        "virtual-table--empty",
+    }
+
+    DEFAULT_CSS = """
+    VirtualTable {
+        background: $surface;
+        color: $foreground;
+        height: 1fr;
+        overflow-x: hidden;
+        overflow-y: auto;
+        & > .virtual-table--header {
+            text-style: bold;
+            background: $panel;
+            color: $foreground;
+        }
+        &:ansi > .virtual-table--header {
+            background: ansi_bright_blue;
+            color: ansi_default;
+        }
+        & > .virtual-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus > .virtual-table--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+        & > .virtual-table--empty {
+            color: $text-muted;
+            text-style: italic;
+        }
+    }
+    """
+
+    class Highlighted(Message):
+        """The highlighted item changed (``item`` is None when the table is empty)."""
+
+        def __init__(self, table: VirtualTable[Any], item: Any) -> None:
+            super().__init__()
+            self.table = table
+            self.item = item
+
+        @property
+        def control(self) -> VirtualTable[Any]:
+            return self.table
+
+    class Selected(Message):
+        """The user pressed enter on (or clicked the highlighted) ``item``."""
+
+        def __init__(self, table: VirtualTable[Any], item: Any) -> None:
+            super().__init__()
+            self.table = table
+            self.item = item
+
+        @property
+        def control(self) -> VirtualTable[Any]:
+            return self.table
+
+    # Rows measured to size auto-width columns: enough to look right, cheap at any row count.
+    MEASURE_SAMPLE: ClassVar[int] = 200
+    # Auto-width columns never grow past this; flex columns take the rest.
+    MAX_AUTO_WIDTH: ClassVar[int] = 40
+    # Items whose search text is prepared per event-loop turn by the background indexer.
+    INDEX_CHUNK: ClassVar[int] = 5000
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+        empty_text: str = "No rows",
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self.empty_text = empty_text
+        self._columns: list[Column] = []
+        self._items: list[T] = []
+        self._items_owned = False  # True once we copied the caller's sequence
+        self._cells: Callable[[T], Sequence[Cell]] = lambda item: ()
+        self._search_text: Callable[[T], str] | None = None
+        self._key: Callable[[T], Hashable] | None = None
+        self._haystacks: list[str] = []  # lower-cased search text, by item index
+        self._query = ""
+        self._predicate: Callable[[T], bool] | None = None
+        self._mask: list[bool] | None = None  # predicate result, by item index
+        self._sort_column: str | None = None
+        self._sort_key: Callable[[T], Any] | None = None
+        self._sort_reverse = False
+        self._order: list[int] | None = None  # sorted item indices; None = natural order
+        self._view: list[int] | None = None  # visible item indices; None = all, natural
+        self._cursor = 0
+        self._last_highlighted: tuple[int, int] | None = None  # (item index, id(item))
+        self._widths: list[int] = []
+        self._auto_widths: list[int] = []
+        self._layout_width = -1
+        self._line_cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
+        self._index_generation = 0
+        self._measured_rows = 0
+
+    # ------------------------------------------------------------------ public API
+
+    def set_columns(self, columns: Sequence[Column]) -> None:
+        """Replace the columns (and re-measure auto-width columns)."""
+        self._columns = list(columns)
+        self._measure_auto_widths()
+        self._invalidate()
+
+    def set_rows(
+        self,
+        items: Sequence[T],
+        cells: Callable[[T], Sequence[str | Text]],
+        search_text: Callable[[T], str] | None = None,
+        keep_cursor: bool = True,
+        key: Callable[[T], Hashable] | None = None,
+    ) -> None:
+        """Replace the data.
+
+        Only references are kept: no row is rendered or measured beyond a small sample, so
+        this is cheap for any row count (except that an active sort or filter is reapplied).
+        With ``keep_cursor`` the highlighted item stays highlighted, found by ``key`` (or by
+        position when there is no key), and the scroll position is kept.
+        """
+        old_key_value: Hashable | None = None
+        had_key = False
+        old_item = self.highlighted
+        if keep_cursor and old_item is not None and key is not None:
+            old_key_value = key(old_item)
+            had_key = True
+        old_cursor = self._cursor
+        old_scroll_y = self.scroll_y
+
+        self._items = items if isinstance(items, list) else list(items)
+        self._items_owned = not isinstance(items, list)
+        self._cells = cells
+        self._search_text = search_text
+        self._key = key
+        self._haystacks = []
+        self._index_generation += 1
+        self._mask = self._compute_mask(range(len(self._items))) if self._predicate else None
+        self._order = self._compute_order() if self._sort_key else None
+        self._view = self._compute_view(None)
+        self._measure_auto_widths()
+
+        if keep_cursor:
+            cursor = old_cursor
+            if had_key:
+                found = self._find_by_key(old_key_value)
+                if found is not None:
+                    cursor = found
+            self._cursor = self._clamp(cursor)
+            self._update_virtual_size()
+            self._scroll_to_row(old_scroll_y)
+        else:
+            self._cursor = 0
+            self._update_virtual_size()
+            self._scroll_to_row(0)
+        self._invalidate()
+        self._scroll_cursor_into_view()
+        self._post_highlighted()
+        if self._query:
+            self._ensure_haystacks()
+        elif self.is_mounted:
+            self._start_background_index()
+
+    def append_rows(self, items: Iterable[T]) -> None:
+        """Add items at the end (streamed pages). The highlighted item and scroll stay put."""
+        new = list(items)
+        if not new:
+            return
+        if not self._items_owned:
+            self._items = list(self._items)
+            self._items_owned = True
+        old_item = self._highlighted_index()
+        start = len(self._items)
+        self._items.extend(new)
+        new_range = range(start, len(self._items))
+        if self._mask is not None:
+            self._mask.extend(self._compute_mask(new_range))
+        if self._haystacks and len(self._haystacks) == start:
+            self._haystacks.extend(self._haystack(item) for item in new)
+        if self._order is not None:
+            self._order = self._compute_order()
+            self._view = self._compute_view(None)
+        elif self._view is not None:
+            self._view.extend(self._filter_indices(new_range))
+        if not self._columns_measured_enough():
+            self._measure_auto_widths()
+        if old_item is not None:
+            found = self._view_position(old_item)
+            if found is not None:
+                self._cursor = found
+        self._cursor = self._clamp(self._cursor)
+        self._update_virtual_size()
+        self._invalidate()
+        self._post_highlighted()
+
+    def set_filter(self, query: str) -> None:
+        """Show only items whose search text contains ``query`` (case-insensitive)."""
+        query = query.strip().lower()
+        if query == self._query:
+            return
+        previous = self._query
+        self._query = query
+        if query:
+            self._ensure_haystacks()
+        # Typing narrows: rows matching "phis" are a subset of rows matching "phi".
+        narrowing = bool(previous) and previous in query and self._view is not None
+        self._refilter(narrowing)
+
+    def set_predicate(self, pred: Callable[[T], bool] | None) -> None:
+        """Show only items for which ``pred`` is true (combined with the filter by AND)."""
+        self._predicate = pred
+        self._mask = self._compute_mask(range(len(self._items))) if pred else None
+        self._refilter(False)
+
+    def sort_by(self, column_key: str, key: Callable[[T], Any], reverse: bool = False) -> None:
+        """Sort by ``key(item)``; items whose key is None always come last."""
+        item = self._highlighted_index()
+        self._sort_column = column_key
+        self._sort_key = key
+        self._sort_reverse = reverse
+        self._order = self._compute_order()
+        self._view = self._compute_view(None)
+        self._restore_cursor(item)
+
+    @property
+    def columns(self) -> Sequence[Column]:
+        return tuple(self._columns)
+
+    @property
+    def filter_text(self) -> str:
+        """The current filter text (lower-cased)."""
+        return self._query
+
+    @property
+    def sort_column(self) -> str | None:
+        return self._sort_column
+
+    @property
+    def sort_reverse(self) -> bool:
+        return self._sort_reverse
+
+    @property
+    def row_count(self) -> int:
+        """Number of visible rows (after filter and predicate)."""
+        return len(self._items) if self._view is None else len(self._view)
+
+    @property
+    def total_count(self) -> int:
+        """Number of items, visible or not."""
+        return len(self._items)
+
+    @property
+    def cursor_index(self) -> int:
+        """Position of the highlighted row among the visible rows (0 when empty)."""
+        return self._cursor
+
+    @property
+    def highlighted(self) -> T | None:
+        index = self._highlighted_index()
+        return None if index is None else self._items[index]
+
+    @property
+    def visible_items(self) -> Sequence[T]:
+        """The visible items in display order."""
+        if self._view is None:
+            return tuple(self._items)
+        items = self._items
+        return [items[i] for i in self._view]
+
+    def move_cursor(self, index: int) -> None:
+        """Highlight the visible row at ``index`` (clamped) and scroll it into view."""
+        new = self._clamp(index)
+        if new != self._cursor:
+            old = self._cursor
+            self._cursor = new
+            self._refresh_row(old)
+            self._refresh_row(new)
+        self._scroll_cursor_into_view()
+        self._post_highlighted()
+
+    def scroll_to_item(self, item: T) -> bool:
+        """Highlight ``item`` if it is visible; return whether it was found."""
+        index = self._item_index(item)
+        if index is None:
+            return False
+        position = self._view_position(index)
+        if position is None:
+            return False
+        self.move_cursor(position)
+        return True
+
+    # ------------------------------------------------------------------ actions
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self._cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self._cursor + 1)
+
+    def action_page_up(self) -> None:
+        self._page(-1)
+
+    def action_page_down(self) -> None:
+        self._page(1)
+
+    def action_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_last(self) -> None:
+        self.move_cursor(self.row_count - 1)
+
+    def action_select(self) -> None:
+        item = self.highlighted
+        if item is not None:
+            self.post_message(self.Selected(self, item))
+
+    def _page(self, direction: int) -> None:
+        page = self._page_rows()
+        target = self._clamp(self._cursor + direction * page)
+        # Move the window by a page too, so the cursor keeps its place on screen.
+        self._scroll_to_row(self.scroll_y + direction * page)
+        self.move_cursor(target)
+
+    # ------------------------------------------------------------------ events
+
+    def on_mount(self) -> None:
+        self._start_background_index()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._update_virtual_size()
+        self._invalidate()
+        self._scroll_cursor_into_view()
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y < 1 or self.row_count == 0:
+            return
+        position = int(self.scroll_y) + event.y - 1
+        if position >= self.row_count:
+            return
+        if position == self._cursor:
+            self.action_select()
+        else:
+            self.move_cursor(position)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._line_cache.clear()
+
+    # ------------------------------------------------------------------ rendering
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if width != self._layout_width:
+            self._layout(width)
+        if y == 0:
+            return self._render_header(width)
+        if self.row_count == 0:
+            if y == 1:
+                return self._render_empty(width)
+            return Strip.blank(width, self.rich_style)
+        position = int(self.scroll_y) + y - 1
+        if position >= self.row_count:
+            return Strip.blank(width, self.rich_style)
+        index = position if self._view is None else self._view[position]
+        cursor = position == self._cursor
+        cache_key = (index, width, cursor)
+        strip = self._line_cache.get(cache_key)
+        if strip is None:
+            strip = self._render_row(index, width, cursor)
+            self._line_cache[cache_key] = strip
+        return strip
+
+    def _render_row(self, index: int, width: int, cursor: bool) -> Strip:
+        base = self.rich_style
+        cells = self._cells(self._items[index])
+        segments: list[Segment] = []
+        append = segments.append
+        gap = Segment(" ", base)
+        for column_index, (column, column_width) in enumerate(
+            zip(self._columns, self._widths, strict=True)
+        ):
+            if column_index:
+                append(gap)
+            cell: Cell = cells[column_index] if column_index < len(cells) else ""
+            if isinstance(cell, Text):
+                text = _fit_text(cell, column_width, column.justify)
+                segments.extend(Segment.apply_style(text.render(self.app.console), base))
+            else:
+                raw = cell[: column_width * _MAX_CHARS_PER_CELL + 8]
+                append(Segment(_fit(sanitize_cell(raw), column_width, column.justify), base))
+        strip = Strip(segments).crop_extend(0, width, base)
+        if cursor:
+            strip = Strip(Segment.apply_style(strip, post_style=self._cursor_style()), width)
+        return strip
+
+    def _cursor_style(self) -> Style:
+        style = self.get_component_rich_style("virtual-table--cursor")
+        if self.app.no_color:
+            # Without colour only attributes survive: reverse video marks the cursor row.
+            style += Style(reverse=True)
+        return style
+
+    def _render_header(self, width: int) -> Strip:
+        style = self.get_component_rich_style("virtual-table--header")
+        pieces: list[str] = []
+        for column, column_width in zip(self._columns, self._widths, strict=True):
+            label = sanitize_cell(column.label)
+            if column.key == self._sort_column and column_width > 1:
+                arrow = "▼" if self._sort_reverse else "▲"
+                label = _fit(label, column_width - 1, column.justify) + arrow
+            pieces.append(_fit(label, column_width, column.justify))
+        return Strip([Segment(" ".join(pieces), style)]).crop_extend(0, width, style)
+
+    def _render_empty(self, width: int) -> Strip:
+        style = self.get_component_rich_style("virtual-table--empty")
+        if self.total_count and self._query:
+            message = f"No rows match '{self._query}'"
+        elif self.total_count:
+            message = "No rows match the filter"
+        else:
+            message = self.empty_text
+        # Literal text: the query may contain "[" or escape characters.
+        text = _fit(sanitize_cell(" " + message), width, "left")
+        return Strip([Segment(text, style)], width)
+
+    # ------------------------------------------------------------------ layout
+
+    def _measure_auto_widths(self) -> None:
+        widths: list[int] = []
+        # The first and last rows: cheap at any size, and the last rows tend to hold the
+        # longest values of counters and ids.
+        half = self.MEASURE_SAMPLE // 2
+        items = self._items
+        sample = items if len(items) <= self.MEASURE_SAMPLE else [*items[:half], *items[-half:]]
+        sample_cells = [self._cells(item) for item in sample]
+        for column_index, column in enumerate(self._columns):
+            label_width = cell_len(column.label) + 1  # room for the sort arrow
+            if column.width is not None:
+                widths.append(column.width)
+                continue
+            widest = label_width
+            for cells in sample_cells:
+                if column_index < len(cells):
+                    cell = cells[column_index]
+                    plain = cell.plain if isinstance(cell, Text) else cell
+                    widest = max(widest, cell_len(sanitize_cell(plain[:200])))
+            widths.append(max(column.min_width, min(widest, self.MAX_AUTO_WIDTH)))
+        self._auto_widths = widths
+        self._measured_rows = len(sample)
+        self._layout_width = -1
+
+    def _columns_measured_enough(self) -> bool:
+        return self._measured_rows >= min(len(self._items), self.MEASURE_SAMPLE)
+
+    def _layout(self, width: int) -> None:
+        """Give each column its width; flex columns share what is left."""
+        columns = self._columns
+        widths = list(self._auto_widths)
+        for i, column in enumerate(columns):
+            if column.flex:
+                widths[i] = column.min_width
+        gaps = max(len(columns) - 1, 0)
+        spare = width - sum(widths) - gaps
+        total_flex = sum(column.flex for column in columns)
+        if spare > 0 and total_flex:
+            given = 0
+            flex_seen = 0
+            for i, column in enumerate(columns):
+                if column.flex:
+                    flex_seen += column.flex
+                    # Cumulative rounding so the flex columns fill the width exactly.
+                    share = spare * flex_seen // total_flex - given
+                    widths[i] += share
+                    given += share
+        self._widths = widths
+        self._layout_width = width
+        self._line_cache.clear()
+
+    def _page_rows(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _update_virtual_size(self) -> None:
+        # One extra line for the header, which render_line draws at y=0 whatever the scroll.
+        self.virtual_size = Size(self.scrollable_content_region.width, self.row_count + 1)
+
+    # ------------------------------------------------------------------ data
+
+    def _haystack(self, item: T) -> str:
+        if self._search_text is not None:
+            return self._search_text(item).lower()
+        cells = self._cells(item)
+        return " ".join(cell.plain if isinstance(cell, Text) else cell for cell in cells).lower()
+
+    def _ensure_haystacks(self) -> None:
+        """Finish the search index now (normally built in the background after set_rows)."""
+        haystacks = self._haystacks
+        if len(haystacks) < len(self._items):
+            haystack = self._haystack
+            haystacks.extend(haystack(item) for item in self._items[len(haystacks) :])
+
+    def _start_background_index(self) -> None:
+        if len(self._haystacks) < len(self._items):
+            self.run_worker(
+                self._build_index(self._index_generation),
+                group="virtual-table-index",
+                exclusive=True,
+            )
+
+    async def _build_index(self, generation: int) -> None:
+        import asyncio
+
+        while generation == self._index_generation and len(self._haystacks) < len(self._items):
+            start = len(self._haystacks)
+            chunk = self._items[start : start + self.INDEX_CHUNK]
+            self._haystacks.extend(self._haystack(item) for item in chunk)
+            await asyncio.sleep(0)  # let the UI paint and take keys between chunks
+
+    def _compute_mask(self, indices: Iterable[int]) -> list[bool]:
+        predicate = self._predicate
+        assert predicate is not None
+        items = self._items
+        return [bool(predicate(items[i])) for i in indices]
+
+    def _compute_order(self) -> list[int]:
+        sort_key = self._sort_key
+        assert sort_key is not None
+        keys = [sort_key(item) for item in self._items]
+        present = [i for i, value in enumerate(keys) if value is not None]
+        missing = [i for i, value in enumerate(keys) if value is None]
+        try:
+            present.sort(key=keys.__getitem__, reverse=self._sort_reverse)
+        except TypeError:
+            # Mixed types (e.g. str and int) from a tolerant model: compare as text.
+            present.sort(key=lambda i: str(keys[i]), reverse=self._sort_reverse)
+        return present + missing
+
+    def _filter_indices(self, indices: Iterable[int]) -> list[int]:
+        query = self._query
+        mask = self._mask
+        haystacks = self._haystacks
+        if query and mask is not None:
+            return [i for i in indices if mask[i] and query in haystacks[i]]
+        if query:
+            return [i for i in indices if query in haystacks[i]]
+        if mask is not None:
+            return [i for i in indices if mask[i]]
+        return list(indices)
+
+    def _compute_view(self, narrow_from: list[int] | None) -> list[int] | None:
+        if narrow_from is not None:
+            return self._filter_indices(narrow_from)
+        if not self._query and self._mask is None:
+            return None if self._order is None else self._order
+        base: Iterable[int] = self._order if self._order is not None else range(len(self._items))
+        return self._filter_indices(base)
+
+    def _refilter(self, narrowing: bool) -> None:
+        item = self._highlighted_index()
+        self._view = self._compute_view(self._view if narrowing else None)
+        self._restore_cursor(item)
+
+    def _restore_cursor(self, item_index: int | None) -> None:
+        position = None if item_index is None else self._view_position(item_index)
+        self._cursor = self._clamp(0 if position is None else position)
+        self._update_virtual_size()
+        self._invalidate()
+        self._scroll_cursor_into_view()
+        self._post_highlighted()
+
+    def _view_position(self, item_index: int) -> int | None:
+        view = self._view
+        if view is None:
+            return item_index if 0 <= item_index < len(self._items) else None
+        try:
+            return view.index(item_index)
+        except ValueError:
+            return None
+
+    def _item_index(self, item: T) -> int | None:
+        for i, candidate in enumerate(self._items):
+            if candidate is item:
+                return i
+        key = self._key
+        if key is not None:
+            wanted = key(item)
+            for i, candidate in enumerate(self._items):
+                if key(candidate) == wanted:
+                    return i
+        return None
+
+    def _find_by_key(self, wanted: Hashable) -> int | None:
+        key = self._key
+        assert key is not None
+        items = self._items
+        if self._view is None:
+            for i, item in enumerate(items):
+                if key(item) == wanted:
+                    return i
+            return None
+        for position, i in enumerate(self._view):
+            if key(items[i]) == wanted:
+                return position
+        return None
+
+    def _highlighted_index(self) -> int | None:
+        if self.row_count == 0:
+            return None
+        position = self._clamp(self._cursor)
+        return position if self._view is None else self._view[position]
+
+    def _clamp(self, index: int) -> int:
+        return max(0, min(index, self.row_count - 1))
+
+    # ------------------------------------------------------------------ refresh
+
+    def _invalidate(self) -> None:
+        self._line_cache.clear()
+        self.refresh()
+
+    def _refresh_row(self, position: int) -> None:
+        y = position - int(self.scroll_y) + 1
+        if 1 <= y < self.size.height:
+            self.refresh_line(y)
+
+    def _scroll_cursor_into_view(self) -> None:
+        if not self.is_mounted or self.row_count == 0:
+            return
+        page = self._page_rows()
+        top = int(self.scroll_y)
+        if self._cursor < top:
+            self._scroll_to_row(self._cursor)
+        elif self._cursor >= top + page:
+            self._scroll_to_row(self._cursor - page + 1)
+
+    def _scroll_to_row(self, y: float) -> None:
+        if self.is_mounted:
+            self.scroll_to(y=y, animate=False, immediate=True)
+
+    def _post_highlighted(self) -> None:
+        index = self._highlighted_index()
+        marker = None if index is None else (index, id(self._items[index]))
+        if marker == self._last_highlighted:
+            return
+        self._last_highlighted = marker
+        self.post_message(self.Highlighted(self, None if index is None else self._items[index]))
