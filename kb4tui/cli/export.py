@@ -1,11 +1,121 @@
-"""`kb4tui export`."""
+"""`kb4tui export KIND [filters] [--format csv|json] [-o FILE]` (and registers `get`).
+
+KIND is campaigns, enrollments, modules (store purchases and policies together),
+purchases, policies, users or overdue. JSON is one array of the API's own records; CSV
+has the stable columns documented in kb4tui/exporting/columns.py.
+"""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
+from kb4tui.cli import common
+from kb4tui.exporting.kinds import (
+    ALL_FILTERS,
+    EXPORT_KIND_NAMES,
+    EXPORT_KINDS,
+    OVERDUE,
+    OVERDUE_FILTERS,
+)
+
+EXIT_USAGE = 1
+
+_EPILOG = """\
+filters by kind:
+  campaigns     --status
+  enrollments   --campaign, --user, --module (store purchase id), --status
+  modules, purchases, policies
+                --type (Training Module, Video, Game, Assessment, Policy, Newsletter, Poster)
+  users         --status (active, archived)
+  overdue       --campaign, --user, --module, --status, --within DAYS
+--status matches the status the API sends, ignoring case ("past_due" finds "Past Due").
+Without -o (or with -o -) the export goes to standard output. Exit codes: 0 ok, 1 usage,
+2 auth, 3 API or network failure, 4 not found."""
+
 
 def register(subparsers: Any) -> None:
-    """Placeholder until this subcommand is built."""
-    _ = subparsers, argparse
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "export",
+        help="export campaigns, enrollments, modules, users or overdue people as CSV or JSON",
+        description="Export every matching record as CSV or JSON.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("kind", choices=EXPORT_KIND_NAMES, metavar="KIND", help="what to export")
+    filters = parser.add_argument_group("filters")
+    filters.add_argument("--campaign", type=_positive_id, metavar="ID", help="campaign id")
+    filters.add_argument("--user", type=_positive_id, metavar="ID", help="user id")
+    filters.add_argument("--module", type=_positive_id, metavar="ID", help="store purchase id")
+    filters.add_argument("--status", metavar="STATUS", help="status as the API sends it")
+    filters.add_argument("--type", metavar="TYPE", help="content type of library items")
+    filters.add_argument(
+        "--within",
+        type=_days,
+        metavar="DAYS",
+        help="overdue: also people whose deadline is within DAYS",
+    )
+    parser.add_argument("--format", choices=("csv", "json"), default="csv", help="default csv")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE ('-' = stdout)")
+    common.add_connection_options(parser)
+    parser.set_defaults(handler=handle_export)
+
+    from kb4tui.cli import get
+
+    get.register(subparsers)
+
+
+def _positive_id(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a numeric id, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a numeric id, got {text!r}")
+    return value
+
+
+def _days(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of days, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected zero or more days, got {text!r}")
+    return value
+
+
+def usage_problem(args: argparse.Namespace) -> str | None:
+    """A sentence saying which given filter does not apply to this KIND, or None."""
+    allowed = OVERDUE_FILTERS if args.kind == OVERDUE else EXPORT_KINDS[args.kind].filters
+    for name in ALL_FILTERS:
+        if getattr(args, name, None) is not None and name not in allowed:
+            takers = [k for k in EXPORT_KIND_NAMES if name in _filters_of(k)]
+            return (
+                f"--{name} does not apply to `export {args.kind}`; "
+                f"it filters {', '.join(takers)}. See `kb4tui export --help`."
+            )
+    return None
+
+
+def _filters_of(kind: str) -> frozenset[str]:
+    return OVERDUE_FILTERS if kind == OVERDUE else EXPORT_KINDS[kind].filters
+
+
+def handle_export(args: argparse.Namespace) -> int:
+    problem = usage_problem(args)
+    if problem:
+        return common.fail(problem, EXIT_USAGE)
+    # Heavy imports (httpx, pydantic models) only when a command runs.
+    from kb4tui.cli.export_job import export_job
+    from kb4tui.cli.export_run import run_to_output
+    from kb4tui.exporting.output import open_output
+
+    try:
+        output = open_output(args.output)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return common.fail(
+            f"Cannot write {args.output}: {reason}. Choose a writable path for -o.", EXIT_USAGE
+        )
+    return run_to_output(output, lambda: export_job(args, output))

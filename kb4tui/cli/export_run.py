@@ -1,0 +1,78 @@
+"""Shared plumbing for `export` and `get`: run against the client, turn failures into one
+sentence on stderr and the contract's exit code, and never leave a partial file."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+
+from kb4tui.api.errors import APIError
+from kb4tui.cli.common import fail
+from kb4tui.exporting.output import Output
+
+EXIT_OK = 0
+EXIT_USAGE = 1
+EXIT_API = 3
+
+
+def run_to_output(output: Output, job: Callable[[], Awaitable[object]]) -> int:
+    """Run `job` (which writes to `output`), then commit the output, or abort it and fail.
+
+    Only the exception's type name is shown for unexpected errors: their text could carry
+    request details, and the contract says no tracebacks.
+    """
+    try:
+        asyncio.run(_await(job))
+    except APIError as exc:
+        output.abort()
+        return fail(_failure_message(exc.sentence, output), exc.exit_code)
+    except BrokenPipeError:
+        # `kb4tui export users | head`: the reader left. Not an error worth a message.
+        output.abort()
+        _silence_stdout()
+        return EXIT_OK
+    except OSError as exc:
+        output.abort()
+        where = str(output.target) if output.target else "standard output"
+        reason = exc.strerror or type(exc).__name__
+        return fail(f"Could not write {where}: {reason}. Check the path and free space.", EXIT_API)
+    except Exception as exc:
+        output.abort()
+        message = f"Unexpected error ({type(exc).__name__}); report it with the command you ran."
+        return fail(_failure_message(message, output), EXIT_API)
+    except BaseException:
+        output.abort()
+        raise
+    try:
+        output.commit()
+    except BrokenPipeError:
+        _silence_stdout()
+    except OSError as exc:
+        output.abort()
+        reason = exc.strerror or type(exc).__name__
+        return fail(f"Could not write {output.target}: {reason}. Check the path.", EXIT_API)
+    return EXIT_OK
+
+
+async def _await(job: Callable[[], Awaitable[object]]) -> None:
+    await job()
+
+
+def _failure_message(sentence: str, output: Output) -> str:
+    if output.target is not None:
+        return f"{sentence} Nothing was written to {output.target}."
+    if output.bytes_written:
+        return f"{sentence} The output above is incomplete."
+    return sentence
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so the interpreter's final flush
+    does not print a second error (the recipe in Python's signal docs)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

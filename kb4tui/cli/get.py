@@ -1,0 +1,70 @@
+"""`kb4tui get KIND ID [--format json|csv]`: one campaign, enrollment, purchase, policy or
+user. JSON (the default) is the API's own object, pretty-printed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from kb4tui.cli import common
+from kb4tui.exporting.kinds import GET_KIND_ALIASES, GET_KINDS
+
+EXIT_USAGE = 1
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "get",
+        help="print one campaign, enrollment, purchase, policy or user",
+        description="Print one record as the API sends it.",
+        epilog="Exit codes: 0 ok, 1 usage, 2 auth, 3 API or network failure, 4 not found.",
+    )
+    parser.add_argument(
+        "kind",
+        type=_kind,
+        metavar="KIND",
+        help=f"one of: {', '.join(GET_KINDS)}",
+    )
+    parser.add_argument("id", type=_record_id, metavar="ID", help="the record's numeric id")
+    parser.add_argument("--format", choices=("json", "csv"), default="json", help="default json")
+    common.add_connection_options(parser)
+    parser.set_defaults(handler=handle_get)
+
+
+def _kind(text: str) -> str:
+    name = GET_KIND_ALIASES.get(text.lower(), text.lower())
+    if name not in GET_KINDS:
+        raise argparse.ArgumentTypeError(
+            f"unknown kind {text!r}; choose from {', '.join(GET_KINDS)}"
+        )
+    return name
+
+
+def _record_id(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a numeric id, got {text!r}")
+    return int(text)
+
+
+def handle_get(args: argparse.Namespace) -> int:
+    from kb4tui.cli.export_run import run_to_output
+    from kb4tui.exporting.output import open_output
+
+    output = open_output(None)
+
+    async def job() -> None:
+        kind = GET_KINDS[args.kind]
+        source = kind.sources[0]
+        async with common.open_client(args) as client:
+            record = await client.get_raw(source.api_kind, args.id)
+        if args.format == "json":
+            output.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+            return
+        from kb4tui.exporting.writers import CsvWriter
+
+        writer = CsvWriter(output, kind.columns)
+        writer.write([record], [source.parse(record)])
+        writer.finish()
+
+    return run_to_output(output, job)

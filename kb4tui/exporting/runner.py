@@ -1,0 +1,53 @@
+"""Stream an export kind from the API into a writer, page by page."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, Protocol
+
+from kb4tui.exporting.filters import RecordFilter
+from kb4tui.exporting.kinds import ExportKind
+from kb4tui.exporting.writers import JsonArrayWriter, RecordWriter
+
+
+class RawSource(Protocol):
+    """What an export needs from `kb4tui.api.client.KnowBe4Client`."""
+
+    def iter_raw_pages(self, kind: str, **filters: Any) -> AsyncIterator[list[dict[str, Any]]]:
+        """Every page of a list, in order; raises APIError when a page fails for good."""
+        ...
+
+    async def get_raw(self, kind: str, item_id: int) -> dict[str, Any]: ...
+
+
+async def run_export(
+    source: RawSource,
+    kind: ExportKind,
+    writer: RecordWriter,
+    *,
+    record_filter: RecordFilter | None = None,
+    server_params: Mapping[str, Any] | None = None,
+) -> int:
+    """Write every record of `kind` that passes the filter; return how many were written.
+
+    Pages are written as they arrive. An APIError from the client propagates unchanged:
+    the caller aborts the output, so a failure is never mistaken for a complete export.
+    """
+    record_filter = record_filter or RecordFilter()
+    # JSON without a filter never looks at the models: skip parsing them.
+    needs_models = not (isinstance(writer, JsonArrayWriter) and record_filter.is_empty)
+    for src in kind.sources:
+        params = {**dict(src.params), **(server_params or {})}
+        async for page in source.iter_raw_pages(src.api_kind, **params):
+            raw = [record for record in page if isinstance(record, dict)]
+            if not needs_models:
+                writer.write(raw, ())
+                continue
+            models = [src.parse(record) for record in raw]
+            if not record_filter.is_empty:
+                kept = [i for i, model in enumerate(models) if record_filter.matches(model)]
+                raw = [raw[i] for i in kept]
+                models = [models[i] for i in kept]
+            writer.write(raw, models)
+    writer.finish()
+    return writer.records_written
