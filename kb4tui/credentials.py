@@ -1,0 +1,411 @@
+"""The API key: from KNOWBE4_API_KEY, else the OS keyring, else the sign-in screen.
+
+Three rules shape this module:
+
+- The key is never shown. It travels inside `ResolvedKey`, whose repr and str show at
+  most its last 4 characters, and is revealed only inline where the client is built or
+  the keyring is written, so no local variable in our frames holds it (Textual's crash
+  report prints locals).
+- The key is never written to a file. Backends that keep secrets in a local file
+  (keyrings.alt's plaintext or file keyrings, also inside a chain) and the fail/null
+  backends are refused with a `KeyringUnavailableError` that says what to do instead.
+- Keyring calls block (D-Bus, Keychain), so the UI uses the `a*` coroutines, which run
+  them in a thread.
+
+No textual here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import hmac
+import os
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import keyring
+import keyring.errors
+from keyring.backend import KeyringBackend
+from keyring.backends import chainer, fail, null
+
+from kb4tui.api.errors import APIError, AuthError
+from kb4tui.store.config import Profile, load_config, save_config
+
+if TYPE_CHECKING:
+    import httpx
+
+    from kb4tui.api.models import Account
+
+__all__ = [
+    "ENV_API_KEY",
+    "SERVICE",
+    "KeyChecker",
+    "KeySource",
+    "KeyStore",
+    "KeyringProblem",
+    "KeyringUnavailableError",
+    "MissingKeyError",
+    "ResolvedKey",
+    "aresolve_key",
+    "check_key",
+    "mask_key",
+    "normalise_key",
+    "probe_regions",
+    "resolve_key",
+    "save_profile_and_key",
+]
+
+SERVICE = "kb4tui"
+ENV_API_KEY = "KNOWBE4_API_KEY"
+
+
+class KeySource(enum.Enum):
+    """Where the key in use came from."""
+
+    ENVIRONMENT = "environment"
+    KEYRING = "keyring"
+    SESSION = "session"
+    DEMO = "demo"
+
+    @property
+    def description(self) -> str:
+        return {
+            KeySource.ENVIRONMENT: f"environment variable {ENV_API_KEY}",
+            KeySource.KEYRING: "OS keyring",
+            KeySource.SESSION: "entered for this session only (kept in memory)",
+            KeySource.DEMO: "built-in demo organisation (no key needed)",
+        }[self]
+
+
+def mask_key(secret: str) -> str:
+    """'…abcd' for a key long enough that 4 characters give nothing away, else '…'."""
+    return f"…{secret[-4:]}" if len(secret) >= 16 else "…"
+
+
+def normalise_key(text: str) -> str:
+    """The key as typed or piped: surrounding whitespace dropped, nothing else accepted.
+
+    Raises ValueError (with a message that does not contain the text) for an empty key
+    or one with spaces or control characters inside, which is always a paste mistake.
+    """
+    secret = text.strip()
+    if not secret:
+        raise ValueError("The API key is empty.")
+    if any(ch.isspace() or not ch.isprintable() for ch in secret):
+        raise ValueError("The API key contains spaces or control characters; paste it again.")
+    return secret
+
+
+class ResolvedKey:
+    """An API key and where it came from. Its repr and str never contain the key."""
+
+    __slots__ = ("_secret", "profile", "source")
+
+    def __init__(self, secret: str, source: KeySource, profile: str) -> None:
+        self._secret = secret
+        self.source = source
+        self.profile = profile
+
+    def reveal(self) -> str:
+        """The key itself: pass it straight to the client, never store it in a variable."""
+        return self._secret
+
+    @property
+    def hint(self) -> str:
+        """At most the last 4 characters, for `auth status` and the header."""
+        return mask_key(self._secret)
+
+    def __repr__(self) -> str:
+        return f"ResolvedKey(source={self.source.value}, profile={self.profile!r}, key={self.hint})"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ResolvedKey):
+            return NotImplemented
+        return hmac.compare_digest(self._secret, other._secret)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("ResolvedKey cannot be pickled: the key must not leave memory.")
+
+
+class KeyringProblem(enum.Enum):
+    NO_BACKEND = "no-backend"
+    LOCKED = "locked"
+    FILE_BACKEND = "file-backend"
+    UNAVAILABLE = "unavailable"
+
+
+_KEYRING_HELP = (
+    f"Set {ENV_API_KEY} instead, or get a keyring: run under `dbus-run-session` with "
+    "`gnome-keyring-daemon --unlock` (or log in to a desktop session), or install "
+    "another keyring backend"
+)
+
+
+class KeyringUnavailableError(AuthError):
+    """The OS keyring cannot be used. Exit code 2, like any other reason for no key."""
+
+    resolution = _KEYRING_HELP
+
+    def __init__(self, problem: KeyringProblem, backend_name: str) -> None:
+        self.problem = problem
+        self.backend_name = backend_name
+        message = {
+            KeyringProblem.NO_BACKEND: (
+                "No usable OS keyring was found (common on a headless SSH host), so the "
+                "API key cannot be stored or read there"
+            ),
+            KeyringProblem.LOCKED: (
+                "The OS keyring is locked and could not be unlocked, so the API key cannot "
+                "be stored or read there"
+            ),
+            KeyringProblem.FILE_BACKEND: (
+                f"The keyring backend ({backend_name}) keeps secrets in a local file, "
+                "which kb4tui refuses to use for the API key"
+            ),
+            KeyringProblem.UNAVAILABLE: (
+                f"The OS keyring ({backend_name}) did not answer (is there a D-Bus session?), "
+                "so the API key cannot be stored or read there"
+            ),
+        }[problem]
+        super().__init__(message)
+
+    def __repr__(self) -> str:
+        return (
+            f"KeyringUnavailableError(problem={self.problem.value}, backend={self.backend_name!r})"
+        )
+
+
+class MissingKeyError(AuthError):
+    """Neither KNOWBE4_API_KEY nor the keyring has a key for this profile."""
+
+    def __init__(self, profile: str) -> None:
+        self.profile = profile
+        option = "" if profile == "default" else f" --profile {profile}"
+        self.resolution = (
+            f"Run `kb4tui auth login{option}` to store one in the OS keyring, or set {ENV_API_KEY}."
+        )
+        super().__init__(f"No API key for profile {profile!r}")
+
+
+def _backend_label(backend: KeyringBackend) -> str:
+    cls = type(backend)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _keeps_secrets_in_a_file(backend: KeyringBackend) -> bool:
+    # keyrings.alt's file backends (plaintext, and "encrypted" ones that prompt for a
+    # password on the terminal) and anything that says plaintext in its name.
+    label = _backend_label(backend)
+    return "plaintext" in label.lower() or label.startswith(
+        ("keyrings.alt.file.", "keyrings.alt.pyfs.")
+    )
+
+
+def _choose_backend(backend: KeyringBackend) -> KeyringBackend:
+    """The backend to use, or KeyringUnavailableError.
+
+    A chain is unwrapped to its best acceptable member: the chain itself would fall back
+    to a plaintext file when the real keyring is locked.
+    """
+    if isinstance(backend, chainer.ChainerBackend):
+        members: list[KeyringBackend] = list(backend.backends)
+        acceptable = [b for b in members if _usable(b)]
+        if acceptable:
+            return acceptable[0]
+        if any(_keeps_secrets_in_a_file(b) for b in members):
+            raise KeyringUnavailableError(KeyringProblem.FILE_BACKEND, _backend_label(members[0]))
+        raise KeyringUnavailableError(KeyringProblem.NO_BACKEND, _backend_label(backend))
+    if isinstance(backend, fail.Keyring | null.Keyring):
+        raise KeyringUnavailableError(KeyringProblem.NO_BACKEND, _backend_label(backend))
+    if _keeps_secrets_in_a_file(backend):
+        raise KeyringUnavailableError(KeyringProblem.FILE_BACKEND, _backend_label(backend))
+    return backend
+
+
+def _usable(backend: KeyringBackend) -> bool:
+    return not isinstance(backend, fail.Keyring | null.Keyring) and not _keeps_secrets_in_a_file(
+        backend
+    )
+
+
+class KeyStore:
+    """The OS keyring, one entry per profile (service "kb4tui", username = profile name).
+
+    Sync methods for the CLI; `a*` coroutines (run in a thread) for the UI.
+    """
+
+    def __init__(self, backend: KeyringBackend | None = None, *, service: str = SERVICE) -> None:
+        self._backend = backend
+        self.service = service
+
+    def _raw_backend(self) -> KeyringBackend:
+        return self._backend if self._backend is not None else keyring.get_keyring()
+
+    def backend_name(self) -> str:
+        """The module path of the backend in use (after unwrapping a chain), for status."""
+        raw = self._raw_backend()
+        try:
+            return _backend_label(_choose_backend(raw))
+        except KeyringUnavailableError:
+            return _backend_label(raw)
+
+    def backend(self) -> KeyringBackend:
+        """The acceptable backend, or KeyringUnavailableError."""
+        return _choose_backend(self._raw_backend())
+
+    def check(self) -> None:
+        """Raise KeyringUnavailableError unless the keyring can be read right now."""
+        self.get("__kb4tui_probe__")
+
+    def get(self, profile: str) -> str | None:
+        backend = self.backend()
+        try:
+            return backend.get_password(self.service, profile)
+        except Exception as exc:
+            _raise_unavailable(exc, backend)
+
+    def set(self, profile: str, key: ResolvedKey) -> None:
+        backend = self.backend()
+        try:
+            backend.set_password(self.service, profile, key.reveal())
+        except Exception as exc:
+            _raise_unavailable(exc, backend)
+
+    def delete(self, profile: str) -> bool:
+        """Remove the profile's key; False if there was none."""
+        backend = self.backend()
+        try:
+            if backend.get_password(self.service, profile) is None:
+                return False
+            backend.delete_password(self.service, profile)
+        except keyring.errors.PasswordDeleteError:
+            return False
+        except Exception as exc:
+            _raise_unavailable(exc, backend)
+        return True
+
+    async def aget(self, profile: str) -> str | None:
+        return await asyncio.to_thread(self.get, profile)
+
+    async def aset(self, profile: str, key: ResolvedKey) -> None:
+        await asyncio.to_thread(self.set, profile, key)
+
+    async def adelete(self, profile: str) -> bool:
+        return await asyncio.to_thread(self.delete, profile)
+
+    async def acheck(self) -> None:
+        await asyncio.to_thread(self.check)
+
+
+def _raise_unavailable(exc: Exception, backend: KeyringBackend) -> NoReturn:
+    """Translate whatever the backend raised (keyring, secretstorage, jeepney, dbus, OS).
+
+    `from None`: the backend's frames hold the key as a local, and a chained traceback
+    would show them.
+    """
+    if isinstance(exc, keyring.errors.NoKeyringError):
+        problem = KeyringProblem.NO_BACKEND
+    elif isinstance(exc, keyring.errors.KeyringLocked):
+        problem = KeyringProblem.LOCKED
+    else:
+        problem = KeyringProblem.UNAVAILABLE
+    raise KeyringUnavailableError(problem, _backend_label(backend)) from None
+
+
+def resolve_key(
+    profile: str, *, env: Mapping[str, str] | None = None, store: KeyStore | None = None
+) -> ResolvedKey:
+    """KNOWBE4_API_KEY, else the keyring entry for `profile`.
+
+    Raises MissingKeyError when neither has a key, KeyringUnavailableError when the
+    keyring cannot be asked (both are AuthError, exit code 2).
+    """
+    env = os.environ if env is None else env
+    from_env = env.get(ENV_API_KEY, "").strip()
+    if from_env:
+        return ResolvedKey(from_env, KeySource.ENVIRONMENT, profile)
+    stored = (store or KeyStore()).get(profile)
+    if stored:
+        return ResolvedKey(stored, KeySource.KEYRING, profile)
+    raise MissingKeyError(profile)
+
+
+async def aresolve_key(
+    profile: str, *, env: Mapping[str, str] | None = None, store: KeyStore | None = None
+) -> ResolvedKey:
+    """`resolve_key` off the event loop."""
+    return await asyncio.to_thread(resolve_key, profile, env=env, store=store)
+
+
+# (region, base_url, key) -> the account behind the key, or an APIError.
+KeyChecker = Callable[[str, str | None, ResolvedKey], Awaitable["Account"]]
+
+
+async def check_key(
+    region: str,
+    base_url: str | None,
+    key: ResolvedKey,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> Account:
+    """GET /v1/account with this key: the check before anything is saved."""
+    from kb4tui.api.client import KnowBe4Client
+
+    async with KnowBe4Client(
+        key.reveal(), region=region, base_url=base_url, transport=transport
+    ) as client:
+        return await client.account()
+
+
+@dataclass(frozen=True, slots=True)
+class RegionProbe:
+    region: str
+    account: Account | None
+    error: APIError | None
+
+
+async def probe_regions(
+    check: KeyChecker, key: ResolvedKey, regions: Iterable[str]
+) -> list[RegionProbe]:
+    """Try the key in several regions at once (after a 401 that may mean a wrong region).
+
+    Results keep the order of `regions`. Errors other than APIError are bugs and raise.
+    """
+    names = list(regions)
+    outcomes: list[Any] = await asyncio.gather(
+        *(check(region, None, key) for region in names), return_exceptions=True
+    )
+    probes: list[RegionProbe] = []
+    for region, outcome in zip(names, outcomes, strict=True):
+        if isinstance(outcome, APIError):
+            probes.append(RegionProbe(region, None, outcome))
+        elif isinstance(outcome, BaseException):
+            raise outcome
+        else:
+            probes.append(RegionProbe(region, outcome, None))
+    return probes
+
+
+def save_profile_and_key(
+    profile: Profile,
+    key: ResolvedKey,
+    *,
+    store: KeyStore | None = None,
+    config_file: Path | None = None,
+) -> None:
+    """Store the key in the keyring, then the profile in the config.
+
+    The key goes first: if the keyring refuses, nothing is written. The first profile
+    saved becomes the default.
+    """
+    (store or KeyStore()).set(profile.name, key)
+    config = load_config(config_file)
+    make_default = not config.profiles
+    save_config(config.with_profile(profile, make_default=make_default), config_file)
