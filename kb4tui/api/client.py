@@ -1,0 +1,564 @@
+"""The async KnowBe4 Reporting API client.
+
+    async with KnowBe4Client(api_key, region="eu") as client:
+        account = await client.account()
+        async for page in client.iter_enrollment_pages(campaign_id=51234):
+            ...
+
+Every request goes through the key's shared `RateLimiter`, is counted in a
+`UsageCounter`, and is retried on 429/5xx/dropped connections within a time budget
+(`retry.py`). Failures surface as `kb4tui.api.errors.APIError` subclasses, whose messages
+never contain the key: the key lives only in the httpx client's default headers (httpx
+masks it in reprs) and is never stored on this object.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncGenerator, Mapping
+from contextlib import aclosing
+from types import TracebackType
+from typing import Any, Literal, Self, TypeVar
+
+import httpx
+
+from kb4tui import __version__
+from kb4tui.api.errors import (
+    APIError,
+    AuthError,
+    NetworkError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ResponseFormatError,
+    ServerError,
+)
+from kb4tui.api.models import (
+    Account,
+    Campaign,
+    Enrollment,
+    Group,
+    KBModel,
+    Policy,
+    StorePurchase,
+    User,
+)
+from kb4tui.api.pagination import DEFAULT_WINDOW, PER_PAGE, Row, ordered_pages
+from kb4tui.api.ratelimit import RateLimiter, UsageCounter, shared_limiter, shared_usage
+from kb4tui.api.regions import base_url_for
+from kb4tui.api.resources import RESOURCES, Resource, query_params, resource
+from kb4tui.api.responses import decode_json, next_cursor, object_from_body, rows_from_body
+from kb4tui.api.retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
+
+__all__ = ["CAMPAIGN_PERCENTAGE_PAGE", "KINDS", "KnowBe4Client", "Pagination"]
+
+log = logging.getLogger(__name__)
+
+KINDS = frozenset(RESOURCES)
+# Without exclude_percentages=true the API returns at most 10 campaigns a page.
+CAMPAIGN_PERCENTAGE_PAGE = 10
+Pagination = Literal["page", "cursor"]
+USER_AGENT = f"kb4tui/{__version__} (+python-httpx)"
+# Reporting API tokens are JWT-like: letters, digits and a little punctuation. Anything
+# else (spaces, newlines) would break or smuggle headers, so it is refused up front.
+_KEY_SHAPE = re.compile(r"[\x21-\x7e]+")
+
+M = TypeVar("M", bound=KBModel)
+
+
+def _row_key(row: Row, id_field: str) -> int | str | None:
+    value = row.get(id_field)
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    return value
+
+
+def _parse_rows(model: type[M], rows: list[Row]) -> list[M]:
+    try:
+        return model.from_api_list(rows)
+    except (TypeError, ValueError, RecursionError):
+        raise ResponseFormatError(f"The KnowBe4 API sent an unreadable {model.__name__}") from None
+
+
+def _parse_one(model: type[M], row: Row) -> M:
+    try:
+        return model.from_api(row)
+    except (TypeError, ValueError, RecursionError):
+        raise ResponseFormatError(f"The KnowBe4 API sent an unreadable {model.__name__}") from None
+
+
+def _describe_transport_error(exc: httpx.TransportError) -> str:
+    """A short cause without the exception text (which may quote the request)."""
+    if isinstance(exc, httpx.TimeoutException):
+        return "the request timed out"
+    if isinstance(exc, httpx.ConnectError):
+        return "the connection failed"
+    if isinstance(exc, httpx.ProxyError):
+        return "the proxy failed"
+    return "the connection dropped"
+
+
+class KnowBe4Client:
+    """Async client for the KnowBe4 Reporting API (read-only).
+
+    `base_url` overrides `region` (https anywhere, plain http only to loopback).
+    `pagination="cursor"` uses the cursor protocol (`cursor=true`, `X-Next-Cursor`)
+    instead of page numbers. `backoff_base`/`backoff_max` (or a whole `retry_policy`)
+    let tests shrink the waits; `window` is how many pages list calls may request ahead.
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        region: str = "us",
+        base_url: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        limiter: RateLimiter | None = None,
+        timeout: float = 30.0,
+        retry_budget: float = 60.0,
+        usage: UsageCounter | None = None,
+        pagination: Pagination = "page",
+        backoff_base: float = 0.5,
+        backoff_max: float = 15.0,
+        retry_policy: RetryPolicy | None = None,
+        window: int = DEFAULT_WINDOW,
+    ) -> None:
+        api_key = (api_key or "").strip()
+        if not api_key:
+            raise AuthError("No API key was given")
+        if not _KEY_SHAPE.fullmatch(api_key):
+            raise AuthError("The API key contains characters an API token cannot have")
+        if pagination not in ("page", "cursor"):
+            raise ValueError("pagination must be 'page' or 'cursor'")
+        if window < 1:
+            raise ValueError("window must be at least 1")
+        self.base_url = base_url_for(region, base_url)
+        self.region = region.lower()
+        self.pagination: Pagination = pagination
+        self.window = window
+        self.limiter = limiter if limiter is not None else shared_limiter(api_key)
+        self.usage = usage if usage is not None else shared_usage(api_key)
+        self.retry = retry_policy or RetryPolicy(
+            budget=retry_budget, base_delay=backoff_base, max_delay=backoff_max
+        )
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            headers={
+                "Authorization": f"Bearer {api_key}",
+                "Accept": "application/json",
+                "User-Agent": USER_AGENT,
+            },
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            transport=transport,
+            verify=True,
+            follow_redirects=False,  # a redirect could carry the key somewhere else
+        )
+        del api_key  # keep it out of this frame's locals in any crash report
+
+    def __repr__(self) -> str:
+        return f"KnowBe4Client(base_url={self.base_url!r}, pagination={self.pagination!r})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # ---- transport: one GET with pacing, counting, retries, error mapping ----
+
+    async def _get(
+        self, path: str, params: Mapping[str, str], *, not_found: str | None = None
+    ) -> httpx.Response:
+        """GET `path`; returns a 2xx response or raises an APIError subclass.
+
+        `not_found` is the message for a 404 ("Campaign 123 not found").
+        """
+        started = self.retry.clock()
+        attempt = 0
+        while True:
+            await self.limiter.acquire()
+            self.usage.record()
+            failure: APIError
+            retry_after: float | None = None
+            try:
+                response = await self._http.get(path, params=params)
+            except httpx.UnsupportedProtocol:
+                raise NetworkError("The base URL uses an unsupported protocol", path=path) from None
+            except httpx.TransportError as exc:
+                failure = NetworkError(
+                    f"Could not reach the KnowBe4 API: {_describe_transport_error(exc)}",
+                    path=path,
+                )
+            else:
+                if response.is_success:
+                    log.debug("GET %s %s -> %s", path, dict(params), response.status_code)
+                    return response
+                failure = self._status_error(response, path, not_found)
+                if response.status_code not in RETRYABLE_STATUSES:
+                    raise failure
+                retry_after = parse_retry_after(response.headers.get("retry-after"))
+            delay = self.retry.next_delay(attempt, self.retry.clock() - started, retry_after)
+            if delay is None:
+                raise failure
+            log.debug("GET %s failed (%s); retry %d in %.2fs", path, failure.status, attempt, delay)
+            await self.retry.sleep(delay)
+            attempt += 1
+
+    @staticmethod
+    def _status_error(response: httpx.Response, path: str, not_found: str | None) -> APIError:
+        status = response.status_code
+        request_id = response.headers.get("x-request-id")
+        common: dict[str, Any] = {"status": status, "request_id": request_id, "path": path}
+        if status == 401:
+            return AuthError(**common)
+        if status == 403:
+            return PermissionDeniedError(**common)
+        if status == 404:
+            return NotFoundError(not_found or f"Not found (404) at {path}", **common)
+        if status == 429:
+            return RateLimitedError(**common)
+        if status >= 500:
+            return ServerError(f"The KnowBe4 API failed with HTTP {status}", **common)
+        if status == 406:
+            return ResponseFormatError("The KnowBe4 API refused to answer in JSON (406)", **common)
+        return APIError(f"The KnowBe4 API rejected the request (HTTP {status})", **common)
+
+    async def _get_object(
+        self, path: str, params: Mapping[str, str] | None = None, *, not_found: str | None = None
+    ) -> Row:
+        response = await self._get(path, params or {}, not_found=not_found)
+        return object_from_body(
+            decode_json(response), request_id=response.headers.get("x-request-id"), path=path
+        )
+
+    async def _get_rows(
+        self, path: str, params: Mapping[str, str], *, not_found: str | None
+    ) -> tuple[list[Row], str | None]:
+        response = await self._get(path, params, not_found=not_found)
+        body = decode_json(response)
+        rows = rows_from_body(body, request_id=response.headers.get("x-request-id"), path=path)
+        return rows, next_cursor(body, response.headers)
+
+    # ---- pagination ----
+
+    def _pages(
+        self,
+        path: str,
+        params: Mapping[str, str],
+        *,
+        per_page: int = PER_PAGE,
+        window: int | None = None,
+        expected_rows: int | None = None,
+        not_found: str | None = None,
+    ) -> AsyncGenerator[list[Row], None]:
+        if self.pagination == "cursor":
+            return self._cursor_pages(path, params, per_page=per_page, not_found=not_found)
+
+        async def fetch(page: int) -> list[Row]:
+            query = {**params, "page": str(page), "per_page": str(per_page)}
+            rows, _ = await self._get_rows(path, query, not_found=not_found)
+            return rows
+
+        return ordered_pages(
+            fetch,
+            per_page=per_page,
+            window=window or self.window,
+            expected_rows=expected_rows,
+        )
+
+    async def _cursor_pages(
+        self, path: str, params: Mapping[str, str], *, per_page: int, not_found: str | None
+    ) -> AsyncGenerator[list[Row], None]:
+        """Cursor protocol: start with cursor=true, follow X-Next-Cursor until it is
+        absent or empty, or a page is empty. Necessarily one page at a time."""
+        cursor = "true"
+        used: set[str] = set()
+        while True:
+            query = {**params, "cursor": cursor, "per_page": str(per_page)}
+            rows, following = await self._get_rows(path, query, not_found=not_found)
+            if not rows:
+                return
+            yield rows
+            if not following:
+                return
+            if following in used:
+                raise ResponseFormatError(
+                    "The KnowBe4 API sent the same page cursor twice", path=path
+                )
+            used.add(following)
+            cursor = following
+
+    async def _campaign_pages_with_percentages(
+        self, res: Resource, *, window: int | None
+    ) -> AsyncGenerator[list[Row], None]:
+        """All campaigns with `completion_percentage`, none lost, none twice.
+
+        The API returns at most 10 campaigns a page unless exclude_percentages=true, and
+        then leaves the percentage out. So two listings run side by side:
+        1. the authoritative set: exclude_percentages=true, per_page=500 (usually one
+           page plus the empty one);
+        2. the percentage pages: per_page=10, requested ahead concurrently and yielded in
+           order as they arrive, so the first rows show after one round trip.
+        Rows are de-duplicated by campaign_id. Any campaign of listing 1 that listing 2
+        did not return (the cap is smaller than 10, or the order shifted between
+        requests) is then fetched by id, which includes its percentage; if it has
+        disappeared meanwhile (404) its row from listing 1 is kept as it was.
+        """
+        label = res.label
+        full_listing = asyncio.ensure_future(
+            self._collect(self._pages(res.path, {"exclude_percentages": "true"}, window=window))
+        )
+        seen: set[int | str] = set()
+        try:
+            async with aclosing(
+                self._pages(res.path, {}, per_page=CAMPAIGN_PERCENTAGE_PAGE, window=window)
+            ) as pages:
+                async for rows in pages:
+                    fresh = [r for r in rows if self._first_time(r, res.id_field, seen)]
+                    if fresh:
+                        yield fresh
+            full = await full_listing
+        finally:
+            # On an error or an early stop, do not leave listing 1 running or unread.
+            full_listing.cancel()
+            await asyncio.gather(full_listing, return_exceptions=True)
+        missing: list[Row] = []
+        for row in full:
+            key = _row_key(row, res.id_field)
+            if key is not None and key not in seen:
+                seen.add(key)
+                missing.append(row)
+        if not missing:
+            return
+
+        async def refetch(row: Row) -> Row:
+            key = row[res.id_field]
+            try:
+                return await self._get_object(
+                    f"{res.path}/{key}", not_found=f"{label} {key} not found"
+                )
+            except NotFoundError:
+                return row
+
+        yield list(await asyncio.gather(*(refetch(row) for row in missing)))
+
+    @staticmethod
+    def _first_time(row: Row, id_field: str, seen: set[int | str]) -> bool:
+        key = _row_key(row, id_field)
+        if key is None:
+            return True
+        if key in seen:
+            return False
+        seen.add(key)
+        return True
+
+    @staticmethod
+    async def _collect(pages: AsyncGenerator[list[Row], None]) -> list[Row]:
+        rows: list[Row] = []
+        async with aclosing(pages):
+            async for page in pages:
+                rows.extend(page)
+        return rows
+
+    # ---- raw access (JSON export keeps the API's field names and values) ----
+
+    async def iter_raw_pages(
+        self,
+        kind: str,
+        *,
+        window: int | None = None,
+        expected_rows: int | None = None,
+        **filters: Any,
+    ) -> AsyncGenerator[list[Row], None]:
+        """Pages of `kind` as the API sent them, in order, each row once.
+
+        `kind` is one of KINDS; `filters` are the API's own query parameters for that
+        kind (e.g. campaign_id=..., exclude_archived_users=True). `expected_rows` (for
+        example a campaign's known enrollment count) lets the pager request all the
+        pages at once; `window` caps how many pages are requested ahead.
+        """
+        res = resource(kind)
+        params = query_params(res, filters)
+        if kind == "campaigns" and "exclude_percentages" not in params:
+            pages = self._campaign_pages_with_percentages(res, window=window)
+        else:
+            pages = self._pages(res.path, params, window=window, expected_rows=expected_rows)
+        seen: set[int | str] = set()
+        async with aclosing(pages):
+            async for rows in pages:
+                # A row that moved across a page boundary between requests would repeat.
+                fresh = [r for r in rows if self._first_time(r, res.id_field, seen)]
+                if fresh:
+                    yield fresh
+
+    async def list_raw(
+        self,
+        kind: str,
+        *,
+        window: int | None = None,
+        expected_rows: int | None = None,
+        **filters: Any,
+    ) -> list[Row]:
+        """Every row of `kind`, exactly as the API sent it (see `iter_raw_pages`)."""
+        return await self._collect(
+            self.iter_raw_pages(kind, window=window, expected_rows=expected_rows, **filters)
+        )
+
+    async def get_raw(self, kind: str, item_id: int) -> Row:
+        """One object of `kind` by id, as the API sent it; NotFoundError names it."""
+        res = resource(kind)
+        if isinstance(item_id, bool) or not isinstance(item_id, int):
+            raise ValueError("item_id must be an int")
+        # The enrollment endpoint adds the campaign id only when asked (knowbe4-api.md §3.4).
+        params = {"include_campaign_id": "true"} if kind == "enrollments" else {}
+        return await self._get_object(
+            res.item_path(item_id), params, not_found=f"{res.label} {item_id} not found"
+        )
+
+    # ---- typed access ----
+
+    async def _typed_pages(
+        self, model: type[M], pages: AsyncGenerator[list[Row], None]
+    ) -> AsyncGenerator[list[M], None]:
+        async with aclosing(pages):
+            async for rows in pages:
+                yield _parse_rows(model, rows)
+
+    async def _typed_list(self, model: type[M], pages: AsyncGenerator[list[Row], None]) -> list[M]:
+        return _parse_rows(model, await self._collect(pages))
+
+    async def account(self) -> Account:
+        return _parse_one(Account, await self._get_object("/v1/account"))
+
+    def iter_campaign_pages(
+        self, *, with_percentages: bool = True, window: int | None = None
+    ) -> AsyncGenerator[list[Campaign], None]:
+        """Campaign pages as they arrive (see `_campaign_pages_with_percentages`)."""
+        filters = {} if with_percentages else {"exclude_percentages": True}
+        return self._typed_pages(
+            Campaign, self.iter_raw_pages("campaigns", window=window, **filters)
+        )
+
+    async def campaigns(self, *, with_percentages: bool = True) -> list[Campaign]:
+        return await self._typed_list(
+            Campaign,
+            self.iter_raw_pages(
+                "campaigns", **({} if with_percentages else {"exclude_percentages": True})
+            ),
+        )
+
+    async def campaign(self, campaign_id: int) -> Campaign:
+        return _parse_one(Campaign, await self.get_raw("campaigns", campaign_id))
+
+    def iter_enrollment_pages(
+        self,
+        *,
+        campaign_id: int | None = None,
+        user_id: int | None = None,
+        store_purchase_id: int | None = None,
+        exclude_archived_users: bool = False,
+        include_campaign_id: bool = True,
+        include_store_purchase_id: bool = True,
+        include_employee_number: bool = False,
+        window: int | None = None,
+        expected_rows: int | None = None,
+    ) -> AsyncGenerator[list[Enrollment], None]:
+        """Enrollment pages in order as they arrive, several requested ahead at once."""
+        raw = self.iter_raw_pages(
+            "enrollments",
+            window=window,
+            expected_rows=expected_rows,
+            campaign_id=campaign_id,
+            user_id=user_id,
+            store_purchase_id=store_purchase_id,
+            exclude_archived_users=exclude_archived_users,
+            include_campaign_id=include_campaign_id,
+            include_store_purchase_id=include_store_purchase_id,
+            include_employee_number=include_employee_number,
+        )
+        return self._typed_pages(Enrollment, raw)
+
+    async def enrollments(
+        self,
+        *,
+        campaign_id: int | None = None,
+        user_id: int | None = None,
+        store_purchase_id: int | None = None,
+        exclude_archived_users: bool = False,
+        include_campaign_id: bool = True,
+        include_store_purchase_id: bool = True,
+        include_employee_number: bool = False,
+        window: int | None = None,
+        expected_rows: int | None = None,
+    ) -> list[Enrollment]:
+        rows: list[Enrollment] = []
+        pages = self.iter_enrollment_pages(
+            campaign_id=campaign_id,
+            user_id=user_id,
+            store_purchase_id=store_purchase_id,
+            exclude_archived_users=exclude_archived_users,
+            include_campaign_id=include_campaign_id,
+            include_store_purchase_id=include_store_purchase_id,
+            include_employee_number=include_employee_number,
+            window=window,
+            expected_rows=expected_rows,
+        )
+        async with aclosing(pages):
+            async for page in pages:
+                rows.extend(page)
+        return rows
+
+    async def enrollment(self, enrollment_id: int) -> Enrollment:
+        return _parse_one(Enrollment, await self.get_raw("enrollments", enrollment_id))
+
+    async def store_purchases(self) -> list[StorePurchase]:
+        return await self._typed_list(StorePurchase, self.iter_raw_pages("store_purchases"))
+
+    async def store_purchase(self, store_purchase_id: int) -> StorePurchase:
+        return _parse_one(StorePurchase, await self.get_raw("store_purchases", store_purchase_id))
+
+    async def policies(self) -> list[Policy]:
+        return await self._typed_list(Policy, self.iter_raw_pages("policies"))
+
+    async def policy(self, policy_id: int) -> Policy:
+        return _parse_one(Policy, await self.get_raw("policies", policy_id))
+
+    def iter_user_pages(
+        self, *, status: str | None = None, group_id: int | None = None
+    ) -> AsyncGenerator[list[User], None]:
+        return self._typed_pages(
+            User, self.iter_raw_pages("users", status=status, group_id=group_id)
+        )
+
+    async def users(self, *, status: str | None = None, group_id: int | None = None) -> list[User]:
+        return await self._typed_list(
+            User, self.iter_raw_pages("users", status=status, group_id=group_id)
+        )
+
+    async def user(self, user_id: int) -> User:
+        return _parse_one(User, await self.get_raw("users", user_id))
+
+    async def groups(self, *, status: str | None = None) -> list[Group]:
+        return await self._typed_list(Group, self.iter_raw_pages("groups", status=status))
+
+    async def group(self, group_id: int) -> Group:
+        return _parse_one(Group, await self.get_raw("groups", group_id))
+
+    async def group_members(self, group_id: int) -> list[User]:
+        if isinstance(group_id, bool) or not isinstance(group_id, int):
+            raise ValueError("group_id must be an int")
+        pages = self._pages(
+            f"/v1/groups/{group_id}/members", {}, not_found=f"Group {group_id} not found"
+        )
+        return await self._typed_list(User, pages)

@@ -1,0 +1,56 @@
+"""Which host a KnowBe4 account lives on, and whether a base URL is safe to send a key to."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import httpx
+
+from kb4tui.api.errors import InsecureURLError
+
+__all__ = ["REGIONS", "base_url_for", "is_loopback_host", "require_safe_url"]
+
+REGIONS: dict[str, str] = {
+    region: f"https://{region}.api.knowbe4.com" for region in ("us", "eu", "ca", "uk", "de")
+}
+
+
+def base_url_for(region: str = "us", base_url: str | None = None) -> str:
+    """The API root for `region`, or `base_url` when given (after the safety check).
+
+    Raises `ValueError` for an unknown region and `InsecureURLError` for a base URL that
+    would send the key in clear text.
+    """
+    if base_url:
+        require_safe_url(base_url)
+        return base_url.rstrip("/")
+    key = region.strip().lower()
+    if key not in REGIONS:
+        raise ValueError(f"unknown KnowBe4 region {region!r}; use one of {', '.join(REGIONS)}")
+    return REGIONS[key]
+
+
+def is_loopback_host(host: str) -> bool:
+    """127.0.0.0/8, ::1 and localhost: traffic that never leaves this machine."""
+    name = host.strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def require_safe_url(url: str) -> None:
+    """https anywhere; plain http only to loopback (the demo server, tests)."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        raise InsecureURLError("The base URL is not a valid URL") from None
+    if parsed.scheme == "https" and parsed.host:
+        return
+    if parsed.scheme == "http" and parsed.host and is_loopback_host(parsed.host):
+        return
+    if parsed.scheme == "http":
+        raise InsecureURLError()
+    raise InsecureURLError("The base URL must start with https://")

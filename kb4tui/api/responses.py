@@ -1,0 +1,114 @@
+"""Turning a response body into rows or one object, or into the error it really is.
+
+The API answers lists with a bare JSON array; newer cursor-paginated responses may wrap
+it as `{"data": [...]}`; and a bad key has been seen to come back as HTTP 200 with
+`{"message": "Invalid Token"}` (knowbe4-api.md §2.2, §2.4). Anything else is a format
+error, never a silently empty result.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import httpx
+
+from kb4tui.api.errors import APIError, AuthError, ResponseFormatError
+
+__all__ = ["decode_json", "next_cursor", "object_from_body", "rows_from_body"]
+
+# Keys an error-only body may carry; a data object always has more than these.
+_ERROR_KEYS = frozenset({"message", "error", "errors", "code", "status", "status_code"})
+_AUTH_WORDS = re.compile(r"token|unauthori[sz]|api.?key|credential|authenticat", re.I)
+_WRAPPER_CURSOR_KEYS = ("next_cursor", "nextCursor", "cursor")
+
+
+def decode_json(response: httpx.Response) -> Any:
+    """The parsed body; ResponseFormatError (with the request id) when it is not JSON."""
+    try:
+        return json.loads(response.content)
+    except (ValueError, RecursionError):
+        raise ResponseFormatError(
+            "The KnowBe4 API sent a response that is not JSON",
+            status=response.status_code,
+            request_id=response.headers.get("x-request-id"),
+            path=response.request.url.path,
+        ) from None
+
+
+def _error_from_message(body: dict[str, Any], request_id: str | None, path: str) -> APIError:
+    raw = body.get("message") or body.get("error") or body.get("errors") or ""
+    text = str(raw)[:200]
+    if _AUTH_WORDS.search(text):
+        return AuthError(
+            "The API key was rejected (the API answered: Invalid Token)"
+            if "invalid token" in text.lower()
+            else "The API key was rejected",
+            status=200,
+            request_id=request_id,
+            path=path,
+        )
+    return ResponseFormatError(
+        "The KnowBe4 API sent a message instead of data", request_id=request_id, path=path
+    )
+
+
+def _is_error_body(body: dict[str, Any]) -> bool:
+    return bool(body) and set(body) <= _ERROR_KEYS and bool(set(body) & {"message", "error"})
+
+
+def rows_from_body(body: Any, *, request_id: str | None, path: str) -> list[dict[str, Any]]:
+    """The rows of one list page. Every row must be a JSON object."""
+    if isinstance(body, dict):
+        if _is_error_body(body):
+            raise _error_from_message(body, request_id, path)
+        data = body.get("data")
+        if not isinstance(data, list):
+            raise ResponseFormatError(
+                "The KnowBe4 API sent an object where a list was expected",
+                request_id=request_id,
+                path=path,
+            )
+        body = data
+    if not isinstance(body, list):
+        raise ResponseFormatError(
+            "The KnowBe4 API sent a value where a list was expected",
+            request_id=request_id,
+            path=path,
+        )
+    if not all(isinstance(row, dict) for row in body):
+        raise ResponseFormatError(
+            "The KnowBe4 API sent a list with entries that are not objects",
+            request_id=request_id,
+            path=path,
+        )
+    return body
+
+
+def next_cursor(body: Any, headers: httpx.Headers) -> str | None:
+    """The cursor for the next page: the X-Next-Cursor header, else a wrapper field."""
+    header = headers.get("x-next-cursor")
+    if header is not None:
+        return header.strip() or None
+    if isinstance(body, dict):
+        for key in _WRAPPER_CURSOR_KEYS:
+            value = body.get(key)
+            if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
+                return str(value)
+    return None
+
+
+def object_from_body(body: Any, *, request_id: str | None, path: str) -> dict[str, Any]:
+    """One object (GET by id, account). A `{"data": {...}}` wrapper is unwrapped."""
+    if isinstance(body, dict):
+        if _is_error_body(body):
+            raise _error_from_message(body, request_id, path)
+        if set(body) == {"data"} and isinstance(body["data"], dict):
+            return body["data"]
+        return body
+    raise ResponseFormatError(
+        "The KnowBe4 API sent a value where an object was expected",
+        request_id=request_id,
+        path=path,
+    )
