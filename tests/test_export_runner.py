@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import pytest
@@ -33,7 +33,7 @@ class PagedSource:
 
     async def iter_raw_pages(
         self, kind: str, **filters: Any
-    ) -> AsyncIterator[list[dict[str, Any]]]:
+    ) -> AsyncGenerator[list[dict[str, Any]], None]:
         self.calls.append((kind, filters))
         for number, page in enumerate(self.pages.get(kind, []), start=1):
             self.bytes_seen_before_page.append(len(self.sink.getvalue()))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
+from contextlib import aclosing
 from typing import Any, Protocol
 
 from kb4tui.exporting.filters import RecordFilter
@@ -13,7 +14,9 @@ from kb4tui.exporting.writers import JsonArrayWriter, RecordWriter
 class RawSource(Protocol):
     """What an export needs from `kb4tui.api.client.KnowBe4Client`."""
 
-    def iter_raw_pages(self, kind: str, **filters: Any) -> AsyncIterator[list[dict[str, Any]]]:
+    def iter_raw_pages(
+        self, kind: str, **filters: Any
+    ) -> AsyncGenerator[list[dict[str, Any]], None]:
         """Every page of a list, in order; raises APIError when a page fails for good."""
         ...
 
@@ -38,16 +41,18 @@ async def run_export(
     needs_models = not (isinstance(writer, JsonArrayWriter) and record_filter.is_empty)
     for src in kind.sources:
         params = {**dict(src.params), **(server_params or {})}
-        async for page in source.iter_raw_pages(src.api_kind, **params):
-            raw = [record for record in page if isinstance(record, dict)]
-            if not needs_models:
-                writer.write(raw, ())
-                continue
-            models = [src.parse(record) for record in raw]
-            if not record_filter.is_empty:
-                kept = [i for i, model in enumerate(models) if record_filter.matches(model)]
-                raw = [raw[i] for i in kept]
-                models = [models[i] for i in kept]
-            writer.write(raw, models)
+        # aclosing: if writing fails, the client's look-ahead requests stop at once.
+        async with aclosing(source.iter_raw_pages(src.api_kind, **params)) as pages:
+            async for page in pages:
+                raw = [record for record in page if isinstance(record, dict)]
+                if not needs_models:
+                    writer.write(raw, ())
+                    continue
+                models = [src.parse(record) for record in raw]
+                if not record_filter.is_empty:
+                    kept = [i for i, model in enumerate(models) if record_filter.matches(model)]
+                    raw = [raw[i] for i in kept]
+                    models = [models[i] for i in kept]
+                writer.write(raw, models)
     writer.finish()
     return writer.records_written
