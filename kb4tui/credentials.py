@@ -344,6 +344,9 @@ async def aresolve_key(
     return await asyncio.to_thread(resolve_key, profile, env=env, store=store)
 
 
+CHECK_TIMEOUT = 10.0
+CHECK_RETRY_BUDGET = 8.0
+
 # (region, base_url, key) -> the account behind the key, or an APIError.
 KeyChecker = Callable[[str, str | None, ResolvedKey], Awaitable["Account"]]
 
@@ -355,13 +358,23 @@ async def check_key(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> Account:
-    """GET /v1/account with this key: the check before anything is saved."""
+    """GET /v1/account with this key: the check before anything is saved.
+
+    A short retry budget: someone is waiting at a sign-in prompt, and "no network"
+    should be said within seconds, not after the client's usual minute of retries.
+    """
     from kb4tui.api.client import KnowBe4Client
 
     async with KnowBe4Client(
-        key.reveal(), region=region, base_url=base_url, transport=transport
+        key.reveal(),
+        region=region,
+        base_url=base_url,
+        transport=transport,
+        timeout=CHECK_TIMEOUT,
+        retry_budget=CHECK_RETRY_BUDGET,
     ) as client:
-        return await client.account()
+        account: Account = await client.account()
+        return account
 
 
 @dataclass(frozen=True, slots=True)

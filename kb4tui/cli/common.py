@@ -5,10 +5,20 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from kb4tui.api.errors import APIError
+
+# keyring and httpx cost ~0.4 s to import: only when a command runs, not for --help.
 if TYPE_CHECKING:
+    import httpx
+
     from kb4tui.api.client import KnowBe4Client
+    from kb4tui.credentials import KeyStore, ResolvedKey
+    from kb4tui.store.config import Config, ConnectionSettings
 
 REGIONS = ("us", "eu", "ca", "uk", "de")
 
@@ -60,9 +70,149 @@ def env_base_url() -> str | None:
     return os.environ.get("KNOWBE4_BASE_URL") or None
 
 
-def open_client(args: argparse.Namespace) -> KnowBe4Client:
+class UsageError(APIError):
+    """A bad setting or profile on the command line or in the config file (exit 1)."""
+
+    exit_code = 1
+    default_message = "The settings are not usable"
+    resolution = "See `kb4tui --help` and `kb4tui auth status`."
+
+
+DEMO_PROFILE = "demo"
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """Where this run connects, before any key is looked up."""
+
+    settings: ConnectionSettings
+    demo: bool
+
+    @property
+    def profile(self) -> str:
+        return self.settings.profile
+
+    @property
+    def region(self) -> str:
+        return self.settings.region
+
+    @property
+    def base_url(self) -> str | None:
+        """The explicit override (option, environment or profile); None means the region's."""
+        return self.settings.base_url
+
+    @property
+    def api_base_url(self) -> str:
+        return self.settings.api_base_url
+
+    @property
+    def data_dir(self) -> Path:
+        """This profile's own data directory (the demo has one too), never shared."""
+        from kb4tui.store.paths import profile_data_dir
+
+        return profile_data_dir(self.profile)
+
+
+def resolve_connection(
+    args: argparse.Namespace,
+    *,
+    env: Mapping[str, str] | None = None,
+    config: Config | None = None,
+    require_profile: bool = True,
+) -> Connection:
+    """Profile, region and base URL for the parsed options.
+
+    Options win over KNOWBE4_REGION/KNOWBE4_BASE_URL, which win over the profile. With
+    `--demo` the profile is always "demo". A profile named with --profile must exist in
+    the config unless `require_profile` is False (`auth login` creates it). Raises
+    UsageError.
+    """
+    from kb4tui.store.config import ConfigError, ConnectionSettings, load_config, resolve_settings
+    from kb4tui.store.paths import config_path
+
+    if getattr(args, "demo", False):
+        settings = ConnectionSettings(
+            profile=DEMO_PROFILE,
+            region="us",
+            base_url=None,
+            region_source="default",
+            profile_exists=True,
+        )
+        return Connection(settings=settings, demo=True)
+    named = getattr(args, "profile", None)
+    try:
+        config = load_config() if config is None else config
+        settings = resolve_settings(
+            config,
+            profile=named,
+            region=getattr(args, "region", None),
+            base_url=getattr(args, "base_url", None),
+            env=env,
+        )
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    if require_profile and named and not settings.profile_exists:
+        raise UsageError(
+            f"There is no profile named {named!r} in {config_path()}; create it with "
+            f"`kb4tui auth login --profile {named}`"
+        )
+    return Connection(settings=settings, demo=False)
+
+
+def resolve_api_key(
+    connection: Connection,
+    *,
+    env: Mapping[str, str] | None = None,
+    store: KeyStore | None = None,
+) -> ResolvedKey:
+    """The key for this connection: the demo key, KNOWBE4_API_KEY, or the keyring.
+
+    Raises MissingKeyError or KeyringUnavailableError (AuthError, exit 2).
+    """
+    from kb4tui.credentials import KeySource, ResolvedKey, resolve_key
+
+    if connection.demo:
+        from kb4tui.demo import DEMO_API_KEY
+
+        return ResolvedKey(DEMO_API_KEY, KeySource.DEMO, connection.profile)
+    return resolve_key(connection.profile, env=env, store=store)
+
+
+def open_client(
+    args: argparse.Namespace,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    env: Mapping[str, str] | None = None,
+    store: KeyStore | None = None,
+) -> KnowBe4Client:
     """Build the client for the CLI's options: demo, or region/base URL + resolved key.
 
-    Raises `kb4tui.api.errors.APIError` subclasses (AuthError when there is no key).
+    `transport` replaces the network (tests); `--demo` uses the demo organisation's fake
+    transport. Raises `kb4tui.api.errors.APIError` subclasses: UsageError (exit 1) for
+    bad settings, AuthError (exit 2) when there is no key or no usable keyring.
     """
-    raise NotImplementedError  # filled in by the client/credentials work
+    from kb4tui.api.client import KnowBe4Client
+
+    connection = resolve_connection(args, env=env)
+    if connection.demo and transport is None:
+        transport = demo_transport(args)
+    key = resolve_api_key(connection, env=env, store=store)
+    return KnowBe4Client(
+        key.reveal(),
+        region=connection.region,
+        base_url=connection.base_url,
+        transport=transport,
+    )
+
+
+def demo_transport(args: argparse.Namespace) -> httpx.AsyncBaseTransport:
+    """The demo organisation's fake API, sized by --demo-users/--demo-latency."""
+    from kb4tui.demo import FakeKnowBe4Transport
+
+    options: dict[str, Any] = {}
+    if getattr(args, "demo_users", None) is not None:
+        options["users"] = args.demo_users
+    if getattr(args, "demo_latency", None) is not None:
+        options["latency"] = args.demo_latency
+    transport: httpx.AsyncBaseTransport = FakeKnowBe4Transport(**options)
+    return transport
