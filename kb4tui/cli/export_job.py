@@ -18,10 +18,14 @@ async def export_job(args: argparse.Namespace, output: Output) -> int:
     record_filter = RecordFilter(status=args.status, content_type=args.type)
     async with common.open_client(args) as client:
         if args.kind == OVERDUE:
-            from kb4tui.cli.export_overdue import export_overdue
+            from kb4tui.exporting.overdue import OVERDUE_CSV_COLUMNS, export_overdue
 
             return await export_overdue(
-                client, output, args.format, id_filters, record_filter, args.within
+                client,
+                make_writer(args.format, output, OVERDUE_CSV_COLUMNS),
+                enrollment_params=enrollment_params(id_filters),
+                status=args.status,
+                within_days=args.within,
             )
         kind = EXPORT_KINDS[args.kind]
         server_params = enrollment_params(id_filters) if kind.server_filters else {}

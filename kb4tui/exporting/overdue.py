@@ -1,0 +1,64 @@
+"""`kb4tui export overdue`: people past due (or due within N days), from kb4tui.core.
+
+Unlike the other kinds this is computed, not streamed: the deadline of an enrollment needs
+its campaign, so every campaign and every matching enrollment is read first (as models
+only; the raw pages are dropped as they are parsed). Archived users are left out by the
+API itself (exclude_archived_users=true), which saves reading the user list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import aclosing
+from datetime import UTC, datetime
+from operator import attrgetter
+from typing import Any, TypeVar
+
+from kb4tui.api.models import Campaign, Enrollment, KBModel
+from kb4tui.core.compliance import OVERDUE_COLUMNS, OverdueRow, overdue_rows
+from kb4tui.exporting.columns import Column
+from kb4tui.exporting.filters import normalize_label
+from kb4tui.exporting.runner import RawSource
+from kb4tui.exporting.writers import RecordWriter
+
+# user_id, name, email, employee_number, campaign_id, campaign, module, status, deadline,
+# days_overdue (negative: days left), enrollment_id. Same keys in JSON.
+OVERDUE_CSV_COLUMNS: tuple[Column[OverdueRow], ...] = tuple(
+    Column(name, attrgetter(name)) for name in OVERDUE_COLUMNS
+)
+
+
+M = TypeVar("M", bound=KBModel)
+
+
+async def _models(source: RawSource, kind: str, model: type[M], **params: Any) -> list[M]:
+    parsed: list[M] = []
+    async with aclosing(source.iter_raw_pages(kind, **params)) as pages:
+        async for page in pages:
+            parsed.extend(model.from_api_list(page))
+    return parsed
+
+
+async def export_overdue(
+    source: RawSource,
+    writer: RecordWriter,
+    *,
+    enrollment_params: Mapping[str, Any],
+    status: str | None = None,
+    within_days: int | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Write the overdue rows; return how many. `status` keeps rows whose enrollment status
+    matches (case and separators ignored)."""
+    # Percentages are not needed here: skip the slow, 10-a-page campaign listing.
+    campaigns = await _models(source, "campaigns", Campaign, exclude_percentages=True)
+    enrollments = await _models(
+        source, "enrollments", Enrollment, exclude_archived_users=True, **enrollment_params
+    )
+    rows = overdue_rows(enrollments, campaigns, now or datetime.now(UTC), within_days)
+    if status is not None:
+        wanted = normalize_label(status)
+        rows = [row for row in rows if normalize_label(row.status) == wanted]
+    writer.write([row.as_record() for row in rows], rows)
+    writer.finish()
+    return writer.records_written
