@@ -9,14 +9,17 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import AsyncGenerator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from kb4tui.api.errors import ServerError
+from kb4tui.core.compliance import OVERDUE_COLUMNS
 from kb4tui.exporting.filters import RecordFilter
 from kb4tui.exporting.kinds import EXPORT_KINDS, enrollment_params
 from kb4tui.exporting.output import Output
+from kb4tui.exporting.overdue import OVERDUE_CSV_COLUMNS, export_overdue
 from kb4tui.exporting.runner import run_export
 from kb4tui.exporting.writers import make_writer
 
@@ -138,3 +141,68 @@ async def test_a_failing_page_propagates_and_the_array_stays_open() -> None:
         await run_export(source, kind, make_writer("json", Output(sink), kind.columns))
     with pytest.raises(json.JSONDecodeError):
         json.loads(sink.getvalue())
+
+
+async def test_overdue_reads_campaigns_cheaply_and_active_users_only() -> None:
+    campaigns = [
+        {
+            "campaign_id": 1,
+            "name": "Annual",
+            "status": "In Progress",
+            "end_date": "2026-01-31T00:00:00.000Z",
+        },
+        {
+            "campaign_id": 2,
+            "name": "Later",
+            "status": "In Progress",
+            "end_date": "2026-03-10T00:00:00.000Z",
+        },
+    ]
+
+    def enrollment(eid: int, cid: int, status: str, user_id: int | None) -> dict[str, Any]:
+        user = (
+            None
+            if user_id is None
+            else {"id": user_id, "first_name": f"U{user_id}", "email": f"u{user_id}@example.com"}
+        )
+        return {
+            "enrollment_id": eid,
+            "campaign_id": cid,
+            "module_name": "Basics",
+            "status": status,
+            "user": user,
+            "enrollment_date": "2026-01-01T00:00:00.000Z",
+        }
+
+    rows = [
+        enrollment(10, 1, "Past Due", 100),
+        enrollment(11, 1, "Passed", 101),
+        enrollment(12, 2, "Not Started", 102),  # due in 8 days
+        enrollment(13, 1, "past_due", None),  # null user: still reported
+    ]
+    now = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    results = {}
+    for within in (None, 10):
+        sink = io.BytesIO()
+        source = PagedSource({"campaigns": [campaigns], "enrollments": [rows]}, sink)
+        writer = make_writer("json", Output(sink), OVERDUE_CSV_COLUMNS)
+        await export_overdue(
+            source, writer, enrollment_params={"campaign_id": None}, within_days=within, now=now
+        )
+        assert source.calls[0] == ("campaigns", {"exclude_percentages": True})
+        assert source.calls[1][1]["exclude_archived_users"] is True
+        results[within] = json.loads(sink.getvalue())
+    assert {r["enrollment_id"] for r in results[None]} == {10, 13}
+    assert {r["enrollment_id"] for r in results[10]} == {10, 12, 13}
+    soon = next(r for r in results[10] if r["enrollment_id"] == 12)
+    assert soon["days_overdue"] == -8
+    assert soon["deadline"] == "2026-03-10T00:00:00Z"
+    assert set(soon) == set(OVERDUE_COLUMNS)
+
+    sink = io.BytesIO()
+    source = PagedSource({"campaigns": [campaigns], "enrollments": [rows]}, sink)
+    writer = make_writer("csv", Output(sink), OVERDUE_CSV_COLUMNS)
+    await export_overdue(source, writer, enrollment_params={}, status="PAST-DUE", now=now)
+    lines = sink.getvalue().decode().splitlines()
+    assert lines[0] == ",".join(OVERDUE_COLUMNS)
+    assert len(lines) == 3
