@@ -94,9 +94,8 @@ class FakeAPI:
         if path not in self.lists:
             return json_response({"message": "Not Found"}, 404)
         rows = self.lists[path]
-        if path == "/v1/training/campaigns":
-            if params.get("exclude_percentages") == "true":
-                rows = [{k: v for k, v in r.items() if k != "completion_percentage"} for r in rows]
+        if path == "/v1/training/campaigns" and params.get("exclude_percentages") == "true":
+            rows = [{k: v for k, v in r.items() if k != "completion_percentage"} for r in rows]
         per_page = int(params.get("per_page", "100"))
         if (
             path == "/v1/training/campaigns"

@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 import pytest
+from client_fakes import API_KEY, FakeAPI, enrollment_rows, json_response
 
-from client_fakes import API_KEY, FakeAPI, campaign_rows, enrollment_rows, json_response
 from kb4tui import __version__
 from kb4tui.api.client import KnowBe4Client
 from kb4tui.api.errors import (

@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
-
 from client_fakes import FakeAPI, campaign_rows, enrollment_rows, json_response
+
 from kb4tui.api.errors import ResponseFormatError, ServerError
 from kb4tui.api.pagination import ordered_pages
 
