@@ -10,9 +10,11 @@ sequences, never parsed as markup) or as ``rich.text.Text`` (the caller's own st
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from rich.cells import cell_len, set_cell_size
@@ -339,12 +341,16 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
             self._view.extend(self._filter_indices(new_range))
         if not self._columns_measured_enough():
             self._measure_auto_widths()
+        old_cursor = self._cursor
         if old_item is not None:
             found = self._view_position(old_item)
             if found is not None:
                 self._cursor = found
         self._cursor = self._clamp(self._cursor)
         self._update_virtual_size()
+        if self._cursor != old_cursor:
+            # Rows arrived above the cursor (sorted view): keep its row where it was on screen.
+            self._scroll_to_row(self.scroll_offset.y + self._cursor - old_cursor)
         self._invalidate()
         self._post_highlighted()
 
@@ -487,9 +493,10 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         self._scroll_cursor_into_view()
 
     def on_click(self, event: events.Click) -> None:
-        if event.y < 1 or self.row_count == 0:
-            return
-        position = int(self.scroll_y) + event.y - 1
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y < 1 or self.row_count == 0:
+            return  # border, header or empty table
+        position = self.scroll_offset.y + offset.y - 1
         if position >= self.row_count:
             return
         if position == self._cursor:
@@ -513,7 +520,7 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
             if y == 1:
                 return self._render_empty(width)
             return Strip.blank(width, self.rich_style)
-        position = int(self.scroll_y) + y - 1
+        position = self.scroll_offset.y + y - 1
         if position >= self.row_count:
             return Strip.blank(width, self.rich_style)
         index = position if self._view is None else self._view[position]
@@ -531,6 +538,8 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         segments: list[Segment] = []
         append = segments.append
         gap = Segment(" ", base)
+        console = self.app.console
+        null = Style.null()
         for column_index, (column, column_width) in enumerate(
             zip(self._columns, self._widths, strict=True)
         ):
@@ -539,7 +548,12 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
             cell: Cell = cells[column_index] if column_index < len(cells) else ""
             if isinstance(cell, Text):
                 text = _fit_text(cell, column_width, column.justify)
-                segments.extend(Segment.apply_style(text.render(self.app.console), base))
+                if text.spans:
+                    segments.extend(Segment.apply_style(text.render(console), base))
+                else:
+                    # Text.render ignores the base style of a Text without spans.
+                    style = console.get_style(text.style, default=null) if text.style else null
+                    append(Segment(text.plain, base + style))
             else:
                 raw = cell[: column_width * _MAX_CHARS_PER_CELL + 8]
                 append(Segment(_fit(sanitize_cell(raw), column_width, column.justify), base))
@@ -562,7 +576,9 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
             label = sanitize_cell(column.label)
             if column.key == self._sort_column and column_width > 1:
                 arrow = "▼" if self._sort_reverse else "▲"
-                label = _fit(label, column_width - 1, column.justify) + arrow
+                if cell_len(label) >= column_width:
+                    label = _fit(label, column_width - 1, "left")
+                label += arrow
             pieces.append(_fit(label, column_width, column.justify))
         return Strip([Segment(" ".join(pieces), style)]).crop_extend(0, width, style)
 
@@ -655,15 +671,15 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
 
     def _start_background_index(self) -> None:
         if len(self._haystacks) < len(self._items):
+            # A callable, not a coroutine: an exclusive worker replaced before it starts
+            # would leave a never-awaited coroutine behind.
             self.run_worker(
-                self._build_index(self._index_generation),
+                partial(self._build_index, self._index_generation),
                 group="virtual-table-index",
                 exclusive=True,
             )
 
     async def _build_index(self, generation: int) -> None:
-        import asyncio
-
         while generation == self._index_generation and len(self._haystacks) < len(self._items):
             start = len(self._haystacks)
             chunk = self._items[start : start + self.INDEX_CHUNK]
@@ -692,6 +708,8 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
     def _filter_indices(self, indices: Iterable[int]) -> list[int]:
         query = self._query
         mask = self._mask
+        if query:
+            self._ensure_haystacks()
         haystacks = self._haystacks
         if query and mask is not None:
             return [i for i in indices if mask[i] and query in haystacks[i]]
@@ -773,7 +791,7 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         self.refresh()
 
     def _refresh_row(self, position: int) -> None:
-        y = position - int(self.scroll_y) + 1
+        y = position - self.scroll_offset.y + 1
         if 1 <= y < self.size.height:
             self.refresh_line(y)
 
@@ -781,7 +799,7 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         if not self.is_mounted or self.row_count == 0:
             return
         page = self._page_rows()
-        top = int(self.scroll_y)
+        top = self.scroll_offset.y
         if self._cursor < top:
             self._scroll_to_row(self._cursor)
         elif self._cursor >= top + page:

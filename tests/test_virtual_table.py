@@ -1,0 +1,449 @@
+"""Pilot tests for the virtual table: rendering, keys, messages, filter, sort, streaming."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from rich.cells import cell_len
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult
+from textual.pilot import Pilot
+
+from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
+
+SIZE = (100, 30)
+
+
+@dataclass
+class Row:
+    id: int
+    name: str
+    status: str
+    score: int | None = None
+
+
+def cells(row: Row) -> tuple[str, str, str]:
+    return (row.name, row.status, "" if row.score is None else str(row.score))
+
+
+COLUMNS = [
+    Column("name", "Name", flex=1),
+    Column("status", "Status", width=12),
+    Column("score", "Score", width=6, justify="right"),
+]
+
+
+class TableApp(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.highlighted: list[Any] = []
+        self.selected: list[Any] = []
+        self.selected_by_id: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        table: VirtualTable[Row] = VirtualTable(id="people")
+        table.set_columns(COLUMNS)
+        yield table
+
+    @property
+    def table(self) -> VirtualTable[Row]:
+        return self.query_one(VirtualTable)
+
+    def on_virtual_table_highlighted(self, message: VirtualTable.Highlighted) -> None:
+        self.highlighted.append(message.item)
+
+    def on_virtual_table_selected(self, message: VirtualTable.Selected) -> None:
+        self.selected.append(message.item)
+
+    @on(VirtualTable.Selected, "#people")
+    def people_selected(self, message: VirtualTable.Selected) -> None:
+        self.selected_by_id.append(message.item)
+
+
+def make_rows(n: int) -> list[Row]:
+    statuses = ["Passed", "Not Started", "Past Due", "In Progress"]
+    return [Row(i, f"user{i:06d}", statuses[i % 4], i) for i in range(n)]
+
+
+def screen_lines(table: VirtualTable[Any]) -> list[str]:
+    return [table.render_line(y).text for y in range(table.scrollable_content_region.height)]
+
+
+def first_cells(table: VirtualTable[Any]) -> list[str]:
+    """The first word of each data row on screen."""
+    return [line.split()[0] for line in screen_lines(table)[1:] if line.strip()]
+
+
+async def loaded(pilot: Pilot[None], rows: list[Row], **kwargs: Any) -> VirtualTable[Row]:
+    app = pilot.app
+    assert isinstance(app, TableApp)
+    table = app.table
+    table.set_rows(rows, cells, search_text=lambda r: f"{r.name} {r.status}", **kwargs)
+    table.focus()
+    await pilot.pause()
+    return table
+
+
+async def test_header_and_rows_render() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        table = await loaded(pilot, make_rows(100))
+        lines = screen_lines(table)
+        assert lines[0].split() == ["Name", "Status", "Score"]
+        assert lines[1].split() == ["user000000", "Passed", "0"]
+        assert lines[2].split() == ["user000001", "Not", "Started", "1"]
+        # 30 lines: the header plus 29 rows.
+        assert first_cells(table)[-1] == "user000028"
+        width = table.scrollable_content_region.width
+        assert all(cell_len(line) == width for line in lines)
+        # Right-justified column ends at the right edge.
+        assert lines[1].endswith(" 0")
+
+
+async def test_keys_move_cursor_and_emit_messages() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        rows = make_rows(1000)
+        table = await loaded(pilot, rows)
+        assert app.highlighted[-1] is rows[0]
+        await pilot.press("j", "down", "j")
+        assert table.cursor_index == 3
+        assert app.highlighted[-1] is rows[3]
+        await pilot.press("k", "up")
+        assert table.cursor_index == 1
+        await pilot.press("pagedown")
+        assert table.cursor_index == 1 + 29
+        assert table.scroll_offset.y == 29
+        await pilot.press("ctrl+b")
+        assert table.cursor_index == 1
+        await pilot.press("G")
+        assert table.highlighted is rows[-1]
+        assert first_cells(table)[-1] == "user000999"
+        await pilot.press("g")
+        assert table.cursor_index == 0
+        await pilot.press("end", "up", "enter")
+        assert app.selected == [rows[998]]
+        assert app.selected_by_id == [rows[998]]
+        await pilot.press("home")
+        assert app.highlighted[-1] is rows[0]
+        assert first_cells(table)[0] == "user000000"
+
+
+async def test_cursor_row_is_styled_from_the_theme() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        table = await loaded(pilot, make_rows(10))
+        await pilot.press("j")
+        cursor_style = table.render_line(2)._segments[0].style
+        plain_style = table.render_line(3)._segments[0].style
+        assert cursor_style is not None and plain_style is not None
+        assert cursor_style.bgcolor != plain_style.bgcolor
+
+
+async def test_no_color_marks_cursor_with_reverse(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        table = await loaded(pilot, make_rows(10))
+        style = table.render_line(1)._segments[0].style
+        assert style is not None and style.reverse
+        other = table.render_line(2)._segments[0].style
+        assert other is not None and not other.reverse
+
+
+async def test_click_moves_cursor_then_selects() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        rows = make_rows(50)
+        table = await loaded(pilot, rows)
+        await pilot.click(VirtualTable, offset=(3, 4))
+        assert table.highlighted is rows[3]
+        assert app.selected == []
+        await pilot.click(VirtualTable, offset=(3, 4))
+        assert app.selected == [rows[3]]
+
+
+async def test_filter_is_case_insensitive_and_narrows_as_you_type() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        table = await loaded(pilot, make_rows(1000))
+        for query in ("P", "PA", "PAS", "PASS"):
+            table.set_filter(query)
+        await pilot.pause()
+        assert table.row_count == 250
+        assert table.total_count == 1000
+        lines = screen_lines(table)[1:]
+        assert all("Passed" in line for line in lines)
+        table.set_filter("past due")
+        await pilot.pause()
+        assert {line.split()[1] for line in screen_lines(table)[1:]} == {"Past"}
+        table.set_filter("user00012")
+        await pilot.pause()
+        assert first_cells(table) == [f"user00012{i}" for i in range(10)]
+        table.set_filter("")
+        assert table.row_count == 1000
+
+
+async def test_filter_keeps_highlighted_item_when_still_visible() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        rows = make_rows(1000)
+        table = await loaded(pilot, rows)
+        table.move_cursor(500)
+        table.set_filter("user0005")
+        await pilot.pause()
+        assert table.highlighted is rows[500]
+        assert table.cursor_index == 0
+        table.set_filter("user0006")
+        await pilot.pause()
+        assert table.highlighted is rows[600]
+        assert app.highlighted[-1] is rows[600]
+
+
+async def test_empty_states_render_literally() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        table = await loaded(pilot, [])
+        assert screen_lines(table)[1].strip() == "No rows"
+        assert table.highlighted is None
+        await pilot.press("j", "enter", "G", "pagedown")
+        assert app.selected == []
+        table = await loaded(pilot, make_rows(10))
+        table.set_filter("[/Q3] [bold]x")
+        await pilot.pause()
+        assert screen_lines(table)[1].strip() == "No rows match '[/q3] [bold]x'"
+
+
+async def test_predicate_combines_with_filter() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        table = await loaded(pilot, make_rows(1000))
+        table.set_predicate(lambda r: r.status == "Past Due")
+        await pilot.pause()
+        assert table.row_count == 250
+        assert all(r.status == "Past Due" for r in table.visible_items)
+        table.set_filter("user0001")
+        await pilot.pause()
+        # user000100..user000199 with i % 4 == 2
+        assert [r.id for r in table.visible_items] == list(range(102, 200, 4))
+        assert first_cells(table)[:2] == ["user000102", "user000106"]
+        table.set_predicate(None)
+        assert table.row_count == 100
+        table.set_filter("")
+        table.set_predicate(lambda r: False)
+        await pilot.pause()
+        assert screen_lines(table)[1].strip() == "No rows match the filter"
+
+
+async def test_sort_puts_none_last_and_marks_the_header() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        rows = [Row(0, "a", "Passed", 5), Row(1, "b", "Passed", None), Row(2, "c", "x", 9)]
+        rows += [Row(3, "d", "x", 1)]
+        table = await loaded(pilot, rows)
+        table.sort_by("score", lambda r: r.score)
+        await pilot.pause()
+        assert first_cells(table) == ["d", "a", "c", "b"]
+        assert screen_lines(table)[0].split()[-1] == "Score▲"
+        table.sort_by("score", lambda r: r.score, reverse=True)
+        await pilot.pause()
+        assert first_cells(table) == ["c", "a", "d", "b"]
+        assert screen_lines(table)[0].split()[-1] == "Score▼"
+        # Sorting keeps the filter and the highlighted item.
+        table.move_cursor(1)
+        table.set_filter("passed")
+        assert first_cells(table) == ["a", "b"]
+        assert table.highlighted is rows[0]
+        table.sort_by("name", lambda r: r.name, reverse=True)
+        assert first_cells(table) == ["b", "a"]
+        assert table.highlighted is rows[0]
+        assert screen_lines(table)[0].split()[0] == "Name▼"
+
+
+async def test_sort_with_mixed_types_does_not_crash() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        rows = [Row(0, "a", "s", 5), Row(1, "b", "s", None), Row(2, "c", "s", 1)]
+        table = await loaded(pilot, rows)
+        table.sort_by("x", lambda r: "text" if r.id == 2 else r.score)
+        await pilot.pause()
+        assert first_cells(table) == ["a", "c", "b"]
+
+
+async def test_streaming_append_keeps_cursor_and_scroll() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        rows = make_rows(3000)
+        table = await loaded(pilot, rows[:500])
+        await pilot.press("pagedown", "j", "j")
+        cursor, scroll = table.cursor_index, table.scroll_offset.y
+        before = screen_lines(table)
+        highlighted_events = len(app.highlighted)
+        table.append_rows(rows[500:1000])
+        await pilot.pause()
+        assert (table.cursor_index, table.scroll_offset.y) == (cursor, scroll)
+        assert screen_lines(table) == before
+        assert len(app.highlighted) == highlighted_events
+        assert table.total_count == 1000
+        await pilot.press("G")
+        assert table.highlighted is rows[999]
+        # With a filter and a sort, appended matches join in order, cursor stays on its item.
+        table.set_filter("passed")
+        table.sort_by("score", lambda r: r.score, reverse=True)
+        table.move_cursor(0)
+        table.move_cursor(3)
+        await pilot.pause()
+        assert first_cells(table)[:4] == ["user000996", "user000992", "user000988", "user000984"]
+        item = table.highlighted
+        table.append_rows(rows[1000:3000])
+        await pilot.pause()
+        assert table.highlighted is item
+        assert table.row_count == 750
+        # The highlighted row stays on the same screen line; newer, higher scores above it.
+        assert first_cells(table)[:4] == ["user000996", "user000992", "user000988", "user000984"]
+        await pilot.press("g")
+        assert first_cells(table)[0] == "user002996"
+
+
+async def test_set_rows_keeps_cursor_by_key() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        table = await loaded(pilot, make_rows(500))
+        table.move_cursor(300)
+        scroll = table.scroll_offset.y
+        # A refresh: new objects, one removed before the cursor.
+        fresh = [r for r in make_rows(500) if r.id != 10]
+        table.set_rows(fresh, cells, key=lambda r: r.id)
+        await pilot.pause()
+        assert table.highlighted is not None and table.highlighted.id == 300
+        assert table.cursor_index == 299
+        assert table.scroll_offset.y == scroll
+        table.set_rows(make_rows(5), cells, keep_cursor=False)
+        await pilot.pause()
+        assert table.cursor_index == 0
+        assert table.scroll_offset.y == 0
+
+
+async def test_scroll_to_item() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        rows = make_rows(2000)
+        table = await loaded(pilot, rows)
+        assert table.scroll_to_item(rows[1500])
+        await pilot.pause()
+        assert table.highlighted is rows[1500]
+        assert "user001500" in first_cells(table)
+        table.set_filter("user0000")
+        assert not table.scroll_to_item(rows[1500])
+
+
+async def test_markup_in_cells_is_literal() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        name = "[/Q3] Phish [bold]drill[/bold]"
+        rows = [Row(0, name, "[red]Passed", 1)]
+        table = await loaded(pilot, rows)
+        table.set_rows(rows, lambda r: (r.name, Text(r.status), "[/]"))
+        await pilot.pause()
+        line = screen_lines(table)[1]
+        assert name in line
+        assert "[red]Passed" in line
+        assert line.rstrip().endswith("[/]")
+        # The header label is literal too.
+        table.set_columns([Column("n", "[b]Name[/b]", flex=1)])
+        await pilot.pause()
+        assert screen_lines(table)[0].startswith("[b]Name[/b]")
+
+
+async def test_escape_sequences_are_neutralised() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        evil = "A\x1b[2J\x1b]0;pwned\x07B\rC\nD\tE\x00F\x9bG\u202eH\x7f"
+        rows = [Row(0, evil, "ok\x1b[31m", 1)]
+        table = await loaded(pilot, rows)
+        line = screen_lines(table)[1]
+        assert line.split()[:5] == ["AB", "C", "D", "EFGH", "ok"]
+        segments = table.render_line(1)._segments
+        assert not any(ch in seg.text for seg in segments for ch in "\x1b\r\n\t\x00\x9b\x7f")
+        assert cell_len(line) == table.scrollable_content_region.width
+
+
+async def test_wide_characters_keep_columns_aligned() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        rows = [
+            Row(0, "ascii", "Passed", 1),
+            Row(1, "研修キャンペーン" * 20, "合格した😀😀😀😀😀😀", 2),
+            Row(2, "x" * 10_000, "y" * 10_000, 3),
+        ]
+        table = await loaded(pilot, rows)
+        lines = screen_lines(table)[1:4]
+        width = table.scrollable_content_region.width
+        assert all(cell_len(line) == width for line in lines)
+        # The status column starts at the same cell in every row: measure the prefix before it.
+        name_width = width - 12 - 6 - 2
+        for line, status in zip(lines, ["Passed", "合格", "y"], strict=True):
+            prefix_cells = 0
+            for index in range(len(line)):
+                if line[index:].startswith(status):
+                    break
+                prefix_cells += cell_len(line[index])
+            assert prefix_cells == name_width + 1, line
+        assert "…" in lines[1] and "…" in lines[2]
+
+
+async def test_text_cells_keep_their_style() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        table = await loaded(pilot, make_rows(3))
+        table.set_rows(
+            make_rows(3), lambda r: (r.name, Text(r.status, style="bold red"), str(r.score))
+        )
+        styled = [s for s in table.render_line(2)._segments if s.text.startswith("Not")]
+        assert styled and styled[0].style is not None and styled[0].style.bold
+        # Spans inside a Text survive too.
+        table.set_rows(make_rows(3), lambda r: (Text.assemble(("x", "italic"), r.name), "", ""))
+        italic = [s for s in table.render_line(1)._segments if s.text == "x"]
+        assert italic and italic[0].style is not None and italic[0].style.italic
+
+
+async def test_resize_relayouts_flex_column() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        table = await loaded(pilot, make_rows(100))
+        wide = screen_lines(table)[1]
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        narrow = screen_lines(table)[1]
+        assert cell_len(narrow) == table.scrollable_content_region.width < cell_len(wide)
+        assert narrow.split() == ["user000000", "Passed", "0"]
+        await pilot.press("pagedown")
+        assert table.cursor_index == 20 - 1
+
+
+async def test_hundred_thousand_rows_are_fast() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        rows = make_rows(100_000)
+        started = time.perf_counter()
+        table = await loaded(pilot, rows)
+        assert first_cells(table)[0] == "user000000"
+        for query in ("u", "us", "use", "user", "user0", "user09"):
+            table.set_filter(query)
+            await pilot.pause()
+        assert table.row_count == 10_000
+        for _ in range(5):
+            await pilot.press("pagedown")
+        assert table.cursor_index == 5 * 29
+        item = table.highlighted
+        table.sort_by("score", lambda r: r.score, reverse=True)
+        await pilot.pause()
+        assert table.highlighted is item
+        await pilot.press("home")
+        assert first_cells(table)[0] == "user099999"
+        elapsed = time.perf_counter() - started
+        assert elapsed < 2.0, elapsed
