@@ -14,14 +14,13 @@ import asyncio
 import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events
+from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
@@ -671,14 +670,9 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
 
     def _start_background_index(self) -> None:
         if len(self._haystacks) < len(self._items):
-            # A callable, not a coroutine: an exclusive worker replaced before it starts
-            # would leave a never-awaited coroutine behind.
-            self.run_worker(
-                partial(self._build_index, self._index_generation),
-                group="virtual-table-index",
-                exclusive=True,
-            )
+            self._build_index(self._index_generation)
 
+    @work(exclusive=True, group="virtual-table-index")
     async def _build_index(self, generation: int) -> None:
         while generation == self._index_generation and len(self._haystacks) < len(self._items):
             start = len(self._haystacks)
