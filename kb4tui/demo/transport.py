@@ -16,7 +16,9 @@ import time
 
 import httpx
 
-from kb4tui.demo.handler import FakeKnowBe4API, FakeResponse
+from kb4tui.demo.config import FakeAPIConfig
+from kb4tui.demo.handler import DEMO_API_KEY, FakeKnowBe4API, FakeResponse
+from kb4tui.demo.org import generate_org
 
 __all__ = ["FakeKnowBe4Transport"]
 
@@ -32,13 +34,27 @@ def _read_timeout(request: httpx.Request) -> float | None:
 
 
 class FakeKnowBe4Transport(httpx.AsyncBaseTransport, httpx.BaseTransport):
-    """Answers httpx requests from a `FakeKnowBe4API` (a default demo one if not given).
+    """Answers httpx requests from a `FakeKnowBe4API`.
 
-    Works with both `httpx.AsyncClient` and `httpx.Client`.
+    Without `api`, serves the demo organisation (`seed`, `users`) under `DEMO_API_KEY`,
+    generated on the first request, with `latency` seconds per request. Works with both
+    `httpx.AsyncClient` and `httpx.Client`.
     """
 
-    def __init__(self, api: FakeKnowBe4API | None = None) -> None:
-        self.api = api if api is not None else FakeKnowBe4API()
+    def __init__(
+        self,
+        api: FakeKnowBe4API | None = None,
+        *,
+        users: int = 1500,
+        seed: int = 7,
+        latency: float = 0.0,
+    ) -> None:
+        if api is None:
+            api = FakeKnowBe4API(
+                {DEMO_API_KEY: lambda: generate_org(seed=seed, users=users)},
+                FakeAPIConfig(latency=latency),
+            )
+        self.api = api
 
     def __repr__(self) -> str:
         return f"FakeKnowBe4Transport({self.api!r})"
