@@ -171,10 +171,8 @@ class Repository:
     @property
     def requests_today(self) -> int | None:
         """API requests made today as counted by the client, when it counts them."""
-        usage = getattr(self.client, "usage", None)
-        count = getattr(usage, "today", None)
-        if callable(count):
-            count = count()
+        usage = getattr(self.client, "usage", None)  # KnowBe4Client.usage: a UsageCounter
+        count = getattr(usage, "count", None)
         return count if isinstance(count, int) else None
 
     # -- simple lists --------------------------------------------------------------------
@@ -224,6 +222,11 @@ class Repository:
                 for row in hit.value:
                     seen[row.enrollment_id if row.enrollment_id is not None else id(row)] = row
         return list(seen.values())
+
+    def peek(self, query: EnrollmentQuery) -> list[Enrollment] | None:
+        """The enrollments `query` asks for if already known (no I/O), else None."""
+        hit = self._fresh(query.memo_key) or self._fresh_subset(query)
+        return None if hit is None else list(hit.value)
 
     # -- enrollments ---------------------------------------------------------------------
 

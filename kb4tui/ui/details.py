@@ -6,12 +6,13 @@ like "[/Q3] Phish [bold]drill[/bold]" is shown exactly as sent.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.text import Text
 
 from kb4tui.api.models import Campaign, ContentItem, Enrollment, Policy, StorePurchase
 from kb4tui.core.content import content_type_of
+from kb4tui.core.hints import Hint, Severity
 from kb4tui.core.lifecycle import how_enrolled
 from kb4tui.core.status import EnrollmentState, classify
 from kb4tui.ui import formatting as fmt
@@ -48,14 +49,19 @@ def _field(text: Text, label: str, value: str, *, width: int = 14) -> None:
     text.append("\n")
 
 
-def _hints(text: Text, hints: Iterable[str]) -> None:
-    hints = list(hints)
+def _hints(text: Text, hints: Sequence[Hint]) -> None:
     if not hints:
         return
     _heading(text, "Hints")
     for hint in hints:
-        text.append("• ", style="bold")
-        text.append(hint)
+        style = "bold yellow" if hint.severity is Severity.WARNING else "bold"
+        text.append("• ", style=style)
+        text.append(hint.title, style=style)
+        text.append("\n  ")
+        text.append(hint.explanation)
+        if hint.resolution:
+            text.append("\n  → ", style="dim")
+            text.append(hint.resolution)
         text.append("\n")
 
 
@@ -71,7 +77,7 @@ def campaign_end(campaign: Campaign) -> str:
 def campaign_detail(
     campaign: Campaign,
     breakdown: Mapping[EnrollmentState, int] | None = None,
-    hints: Sequence[str] = (),
+    hints: Sequence[Hint] = (),
 ) -> Text:
     """Everything about one campaign; the status breakdown once its enrollments are known."""
     text = Text(no_wrap=False)
@@ -103,7 +109,7 @@ def campaign_detail(
     for item in campaign.content_items:
         text.append("• ")
         text.append(item.name or "(unnamed)")
-        text.append(f"  {content_type_of(item)}", style="dim")
+        text.append(f" · {content_type_of(item)}", style="dim")
         text.append("\n")
     _heading(text, f"Groups ({len(campaign.groups)})")
     for group in campaign.groups:
@@ -146,7 +152,7 @@ def library_detail(item: ContentItem, used_by: Sequence[str] = ()) -> Text:
     return text
 
 
-def enrollment_detail(enrollment: Enrollment, hints: Sequence[str] = ()) -> Text:
+def enrollment_detail(enrollment: Enrollment, hints: Sequence[Hint] = ()) -> Text:
     """Every field of one enrollment, its status's meaning, and hints."""
     state = classify(enrollment.status)
     text = Text(no_wrap=False)

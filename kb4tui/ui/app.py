@@ -1,0 +1,192 @@
+"""The Textual app: owns the repository, the header facts and navigation between screens.
+
+Screens ask the app to open things (`open_campaign`, `open_module`, `open_user`,
+`open_enrollment`) so the palette and the tables share one way in. Data comes only from
+`kb4tui.repository.Repository`; API errors are shown as their one-sentence resolution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Static
+from textual.worker import Worker, WorkerState
+
+from kb4tui.api.errors import APIError
+from kb4tui.api.models import Campaign, ContentItem, Enrollment, Policy
+from kb4tui.repository import EnrollmentQuery, Repository
+from kb4tui.ui.commands import CampaignJump, ModuleJump, UserJump
+from kb4tui.ui.screens.enrollment_detail import EnrollmentDetailScreen
+from kb4tui.ui.screens.enrollments import EnrollmentsScreen
+from kb4tui.ui.screens.help import HelpScreen, help_text
+from kb4tui.ui.screens.main import MainScreen
+from kb4tui.ui.widgets.header import AppHeader, HeaderInfo
+from kb4tui.ui.widgets.library_pane import campaigns_using
+
+__all__ = ["KB4App", "RepositoryFactory"]
+
+# Opens the connection inside the app's event loop (an httpx client must be created and
+# closed on the loop that uses it) and closes it when the app exits.
+RepositoryFactory = Callable[[], AbstractAsyncContextManager[Repository]]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ConnectionFailedScreen(Screen[None]):
+    """Shown when the repository cannot be opened at all (e.g. the key is rejected)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q,escape", "app.quit", "Quit", id="connection.quit"),
+    ]
+
+    def __init__(self, sentence: str) -> None:
+        super().__init__()
+        self.sentence = sentence
+
+    def compose(self) -> ComposeResult:
+        text = Text("kb4tui could not connect\n\n", style="bold")
+        text.append(self.sentence)
+        text.append("\n\nPress q to quit.", style="dim")
+        yield Static(text, id="connection-error", markup=False)
+
+
+class KB4App(App[int]):
+    """`KB4App(repository)` for an open repository, or `repository_factory=` to open one."""
+
+    TITLE = "kb4tui"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {CampaignJump, ModuleJump, UserJump}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012 (Textual's type)
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+    ]
+
+    def __init__(
+        self,
+        repository: Repository | None = None,
+        *,
+        repository_factory: RepositoryFactory | None = None,
+        profile: str | None = None,
+        region: str = "us",
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        super().__init__()
+        if repository is None and repository_factory is None:
+            raise ValueError("KB4App needs a repository or a repository_factory")
+        self._repository = repository
+        self._factory = repository_factory
+        self._exit_stack = AsyncExitStack()
+        self.clock = clock
+        self.header_info = HeaderInfo(profile=profile, region=region)
+
+    @property
+    def repository(self) -> Repository:
+        if self._repository is None:
+            raise RuntimeError("the repository is not open yet")
+        return self._repository
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def on_mount(self) -> None:
+        if self._repository is None and self._factory is not None:
+            try:
+                self._repository = await self._exit_stack.enter_async_context(self._factory())
+            except APIError as error:
+                await self.push_screen(ConnectionFailedScreen(error.sentence))
+                return
+        await self.push_screen(MainScreen())
+        self.load_account()
+        self.set_interval(2.0, self.refresh_header)
+
+    async def on_unmount(self) -> None:
+        await self._exit_stack.aclose()
+
+    @work(group="account", exclusive=True, exit_on_error=False)
+    async def load_account(self, refresh: bool = False) -> None:
+        """The account name and seat count for the header; failures are reported once."""
+        try:
+            account = (await self.repository.account(refresh=refresh)).value
+        except APIError as error:
+            self.report_error(error)
+            return
+        self.header_info.account = account.name
+        self.header_info.daily_quota = account.daily_quota
+        self.refresh_header()
+
+    def refresh_header(self) -> None:
+        if self._repository is not None:
+            self.header_info.requests_today = self._repository.requests_today
+        for header in self.screen.query(AppHeader):
+            header.refresh()
+
+    def report_error(self, error: APIError) -> None:
+        """An API error as a toast; the screen that failed also shows it in place."""
+        self.notify(error.sentence, title="KnowBe4 API", severity="error", markup=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The safety net: anything a worker did not expect becomes a message, not a crash."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            if isinstance(error, APIError):
+                self.report_error(error)
+                return
+            self.notify(
+                f"Unexpected {type(error).__name__} while {event.worker.group}: {error}",
+                title="Something went wrong",
+                severity="error",
+                markup=False,
+            )
+
+    # -- navigation ------------------------------------------------------------------------
+
+    def open_campaign(self, campaign: Campaign) -> None:
+        if campaign.campaign_id is None:
+            self.notify("This campaign has no id, so its enrollments cannot be fetched.")
+            return
+        self.push_screen(
+            EnrollmentsScreen(
+                EnrollmentQuery(campaign_id=campaign.campaign_id),
+                ["Campaigns", campaign.name or str(campaign.campaign_id)],
+            )
+        )
+
+    def open_module(self, item: ContentItem) -> None:
+        used = campaigns_using(item, self.repository.cached_campaigns())
+        context = "Used by: " + (", ".join(c.name or "?" for c in used) or "no campaign")
+        if isinstance(item, Policy):
+            query = EnrollmentQuery(policy_id=item.policy_id, module_name=item.name)
+        elif item.store_purchase_id is not None:
+            query = EnrollmentQuery(store_purchase_id=item.store_purchase_id)
+        else:
+            query = EnrollmentQuery(module_name=item.name)
+        self.push_screen(EnrollmentsScreen(query, ["Library", item.name or "?"], context=context))
+
+    def open_user(self, enrollment: Enrollment, crumbs: Sequence[str]) -> None:
+        if enrollment.user_id is None:
+            self.notify("This enrollment has no user id.", severity="warning")
+            return
+        name = enrollment.user_name or enrollment.user_email or str(enrollment.user_id)
+        self.push_screen(
+            EnrollmentsScreen(EnrollmentQuery(user_id=enrollment.user_id), [*crumbs, name])
+        )
+
+    def open_enrollment(self, enrollment: Enrollment, crumbs: Sequence[str]) -> None:
+        label = f"{enrollment.user_name or '(no user)'} · {enrollment.module or '?'}"
+        self.push_screen(EnrollmentDetailScreen(enrollment, [*crumbs, label]))
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        crumbs = getattr(self.screen, "crumbs", None)
+        title = "Keys: " + (" > ".join(crumbs) if crumbs else "main screen")
+        self.push_screen(HelpScreen(help_text(self.screen), title))

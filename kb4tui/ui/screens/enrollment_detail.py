@@ -1,0 +1,109 @@
+"""One enrollment: every field, what its status means, and hints."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from kb4tui.api.models import Enrollment, StorePurchase
+from kb4tui.core.campaign_index import CampaignIndex
+from kb4tui.core.hints import Hint, enrollment_hints
+from kb4tui.repository import EnrollmentQuery
+from kb4tui.ui.details import enrollment_detail
+from kb4tui.ui.widgets.header import AppHeader
+
+if TYPE_CHECKING:
+    from kb4tui.ui.app import KB4App
+
+__all__ = ["EnrollmentDetailScreen"]
+
+
+class EnrollmentDetailScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="enrollment.back"),
+        Binding("q", "back", "Back", show=False, id="enrollment.back_q"),
+        Binding("u", "user", "User's enrollments", id="enrollment.user"),
+        Binding("j,down", "scroll_down", "Scroll down", show=False, id="enrollment.down"),
+        Binding("k,up", "scroll_up", "Scroll up", show=False, id="enrollment.up"),
+    ]
+
+    DEFAULT_CSS = """
+    EnrollmentDetailScreen > .breadcrumb {
+        height: 1;
+        padding: 0 1;
+        text-style: bold;
+    }
+    EnrollmentDetailScreen > VerticalScroll {
+        padding: 1 2;
+    }
+    """
+
+    def __init__(self, enrollment: Enrollment, crumbs: Sequence[str]) -> None:
+        super().__init__()
+        self.enrollment = enrollment
+        self.crumbs = list(crumbs)
+        self.data_fetched_at: datetime | None = None
+
+    @property
+    def kb(self) -> KB4App:
+        return cast("KB4App", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader()
+        yield Static(Text(" > ".join(self.crumbs)), classes="breadcrumb", markup=False)
+        with VerticalScroll(id="enrollment-body"):
+            yield Static(
+                enrollment_detail(self.enrollment, self._hints()),
+                id="enrollment-detail",
+                markup=False,
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
+        self.data_fetched_at = getattr(below, "data_fetched_at", None)
+        self.query_one("#enrollment-body").focus()
+
+    def _hints(self) -> list[Hint]:
+        """Hints from what is already known: no request is made to draw this screen."""
+        repo = self.kb.repository
+        index = CampaignIndex(repo.cached_campaigns())
+        campaign = index.campaign_for(self.enrollment)
+        user_rows: list[Enrollment] = []
+        if self.enrollment.user_id is not None:
+            user_rows = repo.peek(EnrollmentQuery(user_id=self.enrollment.user_id)) or []
+        purchases = {
+            item.store_purchase_id: item
+            for item in repo.cached_library()
+            if isinstance(item, StorePurchase) and item.store_purchase_id is not None
+        }
+        names: dict[int | str, str] = {
+            c.campaign_id: c.name or "" for c in repo.cached_campaigns() if c.campaign_id
+        }
+        return enrollment_hints(
+            self.enrollment,
+            campaign,
+            user_enrollments=user_rows,
+            purchases_by_id=purchases,
+            campaign_names=names,
+        )
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_user(self) -> None:
+        self.kb.open_user(self.enrollment, self.crumbs[:-1])
+
+    def action_scroll_down(self) -> None:
+        self.query_one("#enrollment-body", VerticalScroll).scroll_down()
+
+    def action_scroll_up(self) -> None:
+        self.query_one("#enrollment-body", VerticalScroll).scroll_up()

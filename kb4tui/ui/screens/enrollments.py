@@ -1,0 +1,275 @@
+"""The enrollments of a campaign, a user or a module: streamed in, counted, filterable."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from kb4tui.api.errors import APIError
+from kb4tui.api.models import Enrollment
+from kb4tui.core.status import EnrollmentState, classify
+from kb4tui.core.summaries import StatusCounts
+from kb4tui.repository import EnrollmentQuery
+from kb4tui.ui import formatting as fmt
+from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings
+from kb4tui.ui.widgets.header import AppHeader
+from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
+
+if TYPE_CHECKING:
+    from kb4tui.ui.app import KB4App
+
+__all__ = ["STATUS_KEYS", "EnrollmentsPane", "EnrollmentsScreen"]
+
+# Key -> state for the status filter; `a` shows all. Shown in the counts line.
+STATUS_KEYS: dict[str, EnrollmentState] = {
+    "n": EnrollmentState.NOT_STARTED,
+    "i": EnrollmentState.IN_PROGRESS,
+    "p": EnrollmentState.COMPLETED,
+    "d": EnrollmentState.PAST_DUE,
+    "x": EnrollmentState.EXEMPTED,
+}
+
+_STATE_STYLE: dict[EnrollmentState, str] = {
+    EnrollmentState.NOT_STARTED: "yellow",
+    EnrollmentState.IN_PROGRESS: "cyan",
+    EnrollmentState.COMPLETED: "green",
+    EnrollmentState.PAST_DUE: "bold red",
+    EnrollmentState.EXEMPTED: "blue",
+    EnrollmentState.UNKNOWN: "magenta",
+}
+
+
+def _status_cell(enrollment: Enrollment) -> Text:
+    """The status exactly as sent, coloured by what it means."""
+    return Text(enrollment.status or "(none)", style=_STATE_STYLE[classify(enrollment.status)])
+
+
+class EnrollmentsPane(BrowsePane[Enrollment]):
+    BINDINGS: ClassVar[list[BindingType]] = browse_bindings("enrollments")
+    COLUMNS = (
+        Column("user", "User", min_width=12, flex=2),
+        Column("email", "Email", min_width=12, flex=2),
+        Column("module", "Module", min_width=12, flex=2),
+        Column("campaign", "Campaign", min_width=10, flex=1),
+        Column("status", "Status", width=11),
+        Column("enrolled", "Enrolled", width=10),
+        Column("started", "Started", width=10),
+        Column("completed", "Completed", width=10),
+        Column("time", "Time", width=8, justify="right"),
+        Column("ack", "Ack", width=3),
+    )
+    SORTS: ClassVar[Sequence[SortSpec[Any]]] = (
+        SortSpec("user", "user", lambda e: e.user_name.casefold() or None),
+        SortSpec("email", "email", lambda e: e.user_email.casefold() or None),
+        SortSpec("module", "module", lambda e: e.module.casefold() or None),
+        SortSpec("campaign", "campaign", lambda e: (e.campaign_name or "").casefold() or None),
+        SortSpec("status", "status", lambda e: (e.status or "").casefold() or None),
+        SortSpec("enrolled", "enrolled", lambda e: e.enrollment_date),
+        SortSpec("started", "started", lambda e: e.start_date),
+        SortSpec("completed", "completed", lambda e: e.completion_date),
+        SortSpec("time", "time spent", lambda e: e.time_spent),
+    )
+    NOUN = "enrollments"
+    EMPTY_TEXT = "No enrollments"
+
+    def cells(self, item: Enrollment) -> Sequence[str | Text]:
+        ack = "" if item.policy_acknowledged is None else fmt.yes_no(item.policy_acknowledged)
+        return (
+            item.user_name or "(no user)",
+            item.user_email,
+            item.module,
+            item.campaign_name or fmt.DASH,
+            _status_cell(item),
+            fmt.day(item.enrollment_date),
+            fmt.day(item.start_date),
+            fmt.day(item.completion_date),
+            fmt.seconds(item.time_spent),
+            ack,
+        )
+
+    def search_text(self, item: Enrollment) -> str:
+        return f"{item.user_name} {item.user_email}"
+
+    def item_key(self, item: Enrollment) -> Hashable:
+        return item.enrollment_id if item.enrollment_id is not None else id(item)
+
+
+class EnrollmentsScreen(Screen[None]):
+    """Pushed from a campaign, a user or a library item; its loading stops when it is left."""
+
+    AUTO_FOCUS = ".pane-table"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="enrollments.back"),
+        Binding("q", "back", "Back", show=False, id="enrollments.back_q"),
+        Binding("u", "user", "User's enrollments", id="enrollments.user"),
+        Binding("r", "refresh", "Refresh", id="enrollments.refresh"),
+        *(
+            Binding(
+                key, f"status('{key}')", state.label, show=False, id=f"enrollments.status_{key}"
+            )
+            for key, state in STATUS_KEYS.items()
+        ),
+        Binding("a", "status('a')", "All statuses", show=False, id="enrollments.status_all"),
+    ]
+
+    DEFAULT_CSS = """
+    EnrollmentsScreen > .breadcrumb {
+        height: 1;
+        padding: 0 1;
+        text-style: bold;
+    }
+    EnrollmentsScreen > .counts {
+        height: 1;
+        padding: 0 1;
+    }
+    EnrollmentsScreen > .context {
+        height: auto;
+        max-height: 3;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    EnrollmentsScreen > .progress {
+        height: 1;
+        padding: 0 1;
+        color: $text-accent;
+    }
+    """
+
+    def __init__(
+        self,
+        query: EnrollmentQuery,
+        crumbs: Sequence[str],
+        *,
+        context: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.query_spec = query
+        self.crumbs = list(crumbs)
+        self.context_text = context
+        self.data_fetched_at: datetime | None = None
+        self.counts = StatusCounts()
+        self.status_filter: EnrollmentState | None = None
+        self.loaded_rows = 0
+        self.loading_done = False
+        self.pane = EnrollmentsPane(id="enrollments")
+        self.breadcrumb = Static(Text(" > ".join(self.crumbs)), classes="breadcrumb", markup=False)
+        self.counts_line = Static("", classes="counts", markup=False)
+        self.progress_line = Static("", classes="progress", markup=False)
+
+    @property
+    def kb(self) -> KB4App:
+        return cast("KB4App", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader()
+        yield self.breadcrumb
+        if self.context_text:
+            yield Static(Text(self.context_text), classes="context", markup=False)
+        yield self.counts_line
+        yield self.progress_line
+        yield self.pane
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = " > ".join(self.crumbs)
+        self.pane.table.focus()
+        self._draw_counts()
+        self.load()
+
+    # -- loading ---------------------------------------------------------------------------
+
+    @work(group="enrollments", exclusive=True, exit_on_error=False)
+    async def load(self, refresh: bool = False) -> None:
+        """Stream pages: the first one is on screen as soon as it arrives."""
+        self.counts = StatusCounts()
+        self.loaded_rows = 0
+        self.loading_done = False
+        self.pane.show_error(None)
+        self.pane.set_busy(True)
+        self.progress_line.update(Text("loading… waiting for the first page"))
+        first = True
+        try:
+            async for page in self.kb.repository.enrollment_pages(self.query_spec, refresh=refresh):
+                if first:
+                    self.pane.set_items(list(page.rows))
+                    first = False
+                else:
+                    self.pane.append_items(page.rows)
+                for row in page.rows:
+                    self.counts.add(row.status)
+                self.loaded_rows = page.total
+                self.data_fetched_at = page.fetched_at
+                self.loading_done = page.done
+                self._draw_progress(page.page, page.from_memo)
+                self._draw_counts()
+                self.kb.refresh_header()
+        except APIError as error:
+            self.pane.show_error(error.sentence)
+            self.progress_line.update(Text(f"stopped after {self.loaded_rows:,} rows (r retries)"))
+            self.kb.report_error(error)
+        finally:
+            self.pane.set_busy(False)
+        if first and not self.pane.error_line.has_class("-shown"):
+            self.pane.set_items([])
+
+    def _draw_progress(self, page: int, from_memo: bool) -> None:
+        if not self.loading_done:
+            text = f"loading… {self.loaded_rows:,} rows, page {page}"
+        elif from_memo:
+            text = f"{self.loaded_rows:,} rows, from memory (r refreshes)"
+        else:
+            text = f"{self.loaded_rows:,} rows, all loaded"
+        self.progress_line.update(Text(text))
+
+    def _draw_counts(self) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for key, state in STATUS_KEYS.items():
+            selected = self.status_filter is state
+            text.append(f"{key}", style="bold reverse" if selected else "bold")
+            text.append(f" {state.label} ", style=_STATE_STYLE[state])
+            text.append(f"{self.counts[state]:,}")
+            text.append("  ")
+        if self.counts.unknown:
+            text.append("other ", style=_STATE_STYLE[EnrollmentState.UNKNOWN])
+            text.append(f"{self.counts.unknown:,}  ")
+        text.append("a", style="bold reverse" if self.status_filter is None else "bold")
+        text.append(f" all {self.counts.total:,}")
+        self.counts_line.update(text)
+
+    # -- keys ------------------------------------------------------------------------------
+
+    def action_status(self, key: str) -> None:
+        state = STATUS_KEYS.get(key)
+        self.status_filter = state
+        if state is None:
+            self.pane.set_choice(None, None)
+        else:
+            chosen: Callable[[Enrollment], bool] = lambda e: classify(e.status) is state  # noqa: E731
+            self.pane.set_choice(f"status {state.label}", chosen)
+        self._draw_counts()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_refresh(self) -> None:
+        self.load(refresh=True)
+
+    def action_user(self) -> None:
+        enrollment = self.pane.highlighted
+        if enrollment is not None:
+            self.kb.open_user(enrollment, self.crumbs)
+
+    @on(VirtualTable.Selected, "#enrollments .pane-table")
+    def _open(self, event: VirtualTable.Selected) -> None:
+        event.stop()
+        if isinstance(event.item, Enrollment):
+            self.kb.open_enrollment(event.item, self.crumbs)

@@ -1,0 +1,286 @@
+"""A list with filter-as-you-type, sorting, a choice filter and an optional detail pane.
+
+Used for campaigns, the library and enrollments. Rows live in a `VirtualTable`; the pane
+adds the `/` filter input, `s`/`S` sort cycling, a one-line summary and an error line.
+Subclasses give the columns, how to draw a row, its search text and its sort keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Input, Static
+
+from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
+
+__all__ = ["BrowsePane", "SortSpec", "browse_bindings"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class SortSpec(Generic[T]):
+    """A sortable column: its key in the table and how to get a sortable value."""
+
+    column: str
+    label: str
+    key: Callable[[T], Any]
+
+
+def browse_bindings(prefix: str) -> list[BindingType]:
+    """The pane keys, with ids under `prefix` so users can remap each pane's keys."""
+    return [
+        Binding("slash", "start_filter", "Filter", id=f"{prefix}.filter"),
+        Binding("s", "cycle_sort", "Sort", id=f"{prefix}.sort"),
+        Binding("S", "reverse_sort", "Reverse", key_display="S", id=f"{prefix}.sort_reverse"),
+        Binding("escape", "clear_filter", "Clear filter", id=f"{prefix}.clear_filter"),
+    ]
+
+
+class BrowsePane(Vertical, Generic[T]):
+    """Summary line, hidden filter input, table (+ detail), error line."""
+
+    DEFAULT_CSS = """
+    BrowsePane {
+        height: 1fr;
+    }
+    BrowsePane > .pane-summary {
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    BrowsePane > .pane-error {
+        display: none;
+        height: auto;
+        max-height: 4;
+        padding: 0 1;
+        color: $text-error;
+        background: $error-muted;
+    }
+    BrowsePane > .pane-error.-shown {
+        display: block;
+    }
+    BrowsePane > Input.pane-filter {
+        display: none;
+        height: 1;
+        border: none;
+        padding: 0 1;
+    }
+    BrowsePane > Input.pane-filter.-shown {
+        display: block;
+    }
+    BrowsePane > .pane-body {
+        height: 1fr;
+    }
+    BrowsePane .pane-detail {
+        border-left: vkey $foreground 30%;
+        padding: 0 1;
+        width: 38;
+    }
+    """
+
+    # Subclasses set these.
+    COLUMNS: ClassVar[Sequence[Column]] = ()
+    SORTS: ClassVar[Sequence[SortSpec[Any]]] = ()
+    HAS_DETAIL: ClassVar[bool] = False
+    NOUN: ClassVar[str] = "rows"
+    EMPTY_TEXT: ClassVar[str] = "Nothing here"
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.table: VirtualTable[T] = VirtualTable(classes="pane-table", empty_text="Loading…")
+        self.filter_input = Input(
+            placeholder="filter: type to narrow, enter to keep, escape to clear",
+            classes="pane-filter",
+            select_on_focus=False,
+        )
+        self.summary = Static("", classes="pane-summary", markup=False)
+        self.error_line = Static("", classes="pane-error", markup=False)
+        self.detail = Static("", classes="pane-detail-text", markup=False)
+        self._sort_index = -1
+        self._choice_label: str | None = None
+        self._loaded = False
+        self._busy = False
+
+    # -- subclass hooks --------------------------------------------------------------------
+
+    def cells(self, item: T) -> Sequence[str | Text]:
+        raise NotImplementedError
+
+    def search_text(self, item: T) -> str:
+        raise NotImplementedError
+
+    def item_key(self, item: T) -> Hashable:
+        return id(item)
+
+    def render_detail(self, item: T | None) -> Text:
+        return Text("")
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield self.summary
+        yield self.filter_input
+        with Horizontal(classes="pane-body"):
+            yield self.table
+            if self.HAS_DETAIL:
+                detail = VerticalScroll(classes="pane-detail")
+                detail.can_focus = False  # keys stay with the table; the pane only shows
+                with detail:
+                    yield self.detail
+        yield self.error_line
+
+    def on_mount(self) -> None:
+        self.table.set_columns(self.COLUMNS)
+        self.update_summary()
+
+    # -- data ------------------------------------------------------------------------------
+
+    def set_items(self, items: Sequence[T]) -> None:
+        """Replace the rows, keeping the highlighted item where it still exists."""
+        self._loaded = True
+        self.table.empty_text = self.EMPTY_TEXT
+        self.table.set_rows(
+            items, self.cells, search_text=self.search_text, keep_cursor=True, key=self.item_key
+        )
+        self.update_summary()
+        self.show_detail()
+
+    def append_items(self, items: Sequence[T]) -> None:
+        if not self._loaded:
+            self.set_items(list(items))
+            return
+        self.table.append_rows(items)
+        self.update_summary()
+
+    def set_choice(self, label: str | None, predicate: Callable[[T], bool] | None) -> None:
+        """A second filter, e.g. one status or one content type (None shows all)."""
+        self._choice_label = label
+        self.table.set_predicate(predicate)
+        self.update_summary()
+        self.show_detail()
+
+    def set_busy(self, busy: bool) -> None:
+        """Say "loading…" in the summary line; rows already shown stay usable meanwhile."""
+        self._busy = busy
+        self.update_summary()
+
+    def show_error(self, message: str | None) -> None:
+        """Show (or, with None, hide) an error sentence under the table."""
+        self.error_line.update(Text(message or ""))
+        self.error_line.set_class(bool(message), "-shown")
+
+    @property
+    def highlighted(self) -> T | None:
+        return self.table.highlighted
+
+    @property
+    def filter_active(self) -> bool:
+        return bool(self.table.filter_text) or self.filter_input.has_class("-shown")
+
+    def summary_text(self) -> Text:
+        table = self.table
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if not self._loaded:
+            text.append("loading…" if self._busy else "")
+            return text
+        shown, total = table.row_count, table.total_count
+        text.append(
+            f"{shown:,} of {total:,} {self.NOUN}" if shown != total else f"{total:,} {self.NOUN}"
+        )
+        if self._choice_label:
+            text.append(f" · {self._choice_label}")
+        if table.filter_text:
+            text.append(" · filter: ")
+            text.append(repr(table.filter_text))
+        sort = self._current_sort()
+        if sort is not None:
+            text.append(f" · sorted by {sort.label} {'↓' if table.sort_reverse else '↑'}")
+        if self._busy:
+            text.append(" · loading…", style="bold")
+        return text
+
+    def update_summary(self) -> None:
+        self.summary.update(self.summary_text())
+
+    def show_detail(self) -> None:
+        if self.HAS_DETAIL:
+            self.detail.update(self.render_detail(self.table.highlighted))
+
+    # -- sorting ---------------------------------------------------------------------------
+
+    def _current_sort(self) -> SortSpec[Any] | None:
+        if 0 <= self._sort_index < len(self.SORTS):
+            return self.SORTS[self._sort_index]
+        return None
+
+    def action_cycle_sort(self) -> None:
+        """Sort by the next column (ascending); after the last column, back to the first."""
+        if not self.SORTS:
+            return
+        self._sort_index = (self._sort_index + 1) % len(self.SORTS)
+        spec = self.SORTS[self._sort_index]
+        self.table.sort_by(spec.column, spec.key, reverse=False)
+        self.update_summary()
+
+    def action_reverse_sort(self) -> None:
+        spec = self._current_sort()
+        if spec is None:
+            if not self.SORTS:
+                return
+            self._sort_index = 0
+            spec = self.SORTS[0]
+        self.table.sort_by(spec.column, spec.key, reverse=not self.table.sort_reverse)
+        self.update_summary()
+
+    def sort_label(self) -> str | None:
+        spec = self._current_sort()
+        return spec.label if spec else None
+
+    # -- filter ----------------------------------------------------------------------------
+
+    def action_start_filter(self) -> None:
+        self.filter_input.add_class("-shown")
+        self.filter_input.focus()
+
+    def action_clear_filter(self) -> None:
+        with self.filter_input.prevent(Input.Changed):
+            self.filter_input.value = ""
+        self.filter_input.remove_class("-shown")
+        self.table.set_filter("")
+        self.table.focus()
+        self.update_summary()
+        self.show_detail()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # escape falls through to the screen (go back) when there is no filter to clear.
+        if action == "clear_filter":
+            return self.filter_active
+        return True
+
+    @on(Input.Changed, ".pane-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.table.set_filter(event.value)
+        self.update_summary()
+        self.show_detail()
+        self.refresh_bindings()
+
+    @on(Input.Submitted, ".pane-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if not event.value.strip():
+            self.filter_input.remove_class("-shown")
+        self.table.focus()
+        self.refresh_bindings()
+
+    @on(VirtualTable.Highlighted, ".pane-table")
+    def _highlighted(self, event: VirtualTable.Highlighted) -> None:
+        self.show_detail()

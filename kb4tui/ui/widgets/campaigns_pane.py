@@ -1,0 +1,151 @@
+"""Pane `1`: training campaigns with a detail pane for the highlighted one."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.binding import Binding, BindingType
+
+from kb4tui.api.errors import APIError
+from kb4tui.api.models import Campaign
+from kb4tui.core.hints import campaign_hints
+from kb4tui.core.summaries import count_by_status
+from kb4tui.repository import EnrollmentQuery
+from kb4tui.ui import formatting as fmt
+from kb4tui.ui.details import campaign_detail, campaign_end
+from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings
+from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
+
+if TYPE_CHECKING:
+    from kb4tui.ui.app import KB4App
+
+__all__ = ["CampaignsPane"]
+
+
+def _end_key(campaign: Campaign) -> Any:
+    return campaign.end_date or (campaign.relative_duration or None)
+
+
+class CampaignsPane(BrowsePane[Campaign]):
+    """Campaign table; `f` cycles the status filter; enter opens the enrollments."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *browse_bindings("campaigns"),
+        Binding("f", "cycle_status", "Status filter", id="campaigns.status_filter"),
+    ]
+    COLUMNS = (
+        Column("name", "Name", min_width=14, flex=3),
+        Column("status", "Status", width=11),
+        Column("content", "Content", min_width=10, flex=2),
+        Column("groups", "Groups", min_width=8, flex=1),
+        Column("start", "Start", width=10),
+        Column("end", "End", width=10),
+        Column("done", "Done", width=4, justify="right"),
+    )
+    SORTS: ClassVar[Sequence[SortSpec[Any]]] = (
+        SortSpec("name", "name", lambda c: (c.name or "").casefold()),
+        SortSpec("status", "status", lambda c: (c.status or "").casefold() or None),
+        SortSpec("content", "content", lambda c: len(c.content_items)),
+        SortSpec("groups", "groups", lambda c: ", ".join(c.group_names).casefold() or None),
+        SortSpec("start", "start", lambda c: c.start_date),
+        SortSpec("end", "end", _end_key),
+        SortSpec("done", "completion", lambda c: c.completion_percentage),
+    )
+    HAS_DETAIL = True
+    NOUN = "campaigns"
+    EMPTY_TEXT = "No training campaigns"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.fetched_at: datetime | None = None
+        self._status_choice: str | None = None
+
+    @property
+    def kb(self) -> KB4App:
+        return cast("KB4App", self.app)
+
+    # -- rows ------------------------------------------------------------------------------
+
+    def cells(self, item: Campaign) -> Sequence[str | Text]:
+        content = item.content_items
+        content_text = (content[0].name or "?") if content else fmt.DASH
+        if len(content) > 1:
+            content_text = f"+{len(content) - 1} {content_text}"
+        return (
+            item.name or "",
+            item.status or fmt.DASH,
+            content_text,
+            ", ".join(item.group_names) or fmt.DASH,
+            fmt.day(item.start_date),
+            campaign_end(item),
+            fmt.percent(item.completion_percentage),
+        )
+
+    def search_text(self, item: Campaign) -> str:
+        modules = " ".join(c.name or "" for c in item.content_items)
+        return f"{item.name or ''} {' '.join(item.group_names)} {modules}"
+
+    def item_key(self, item: Campaign) -> Hashable:
+        return item.campaign_id if item.campaign_id is not None else id(item)
+
+    def render_detail(self, item: Campaign | None) -> Text:
+        if item is None:
+            return Text("No campaign selected." if self._loaded else "Loading campaigns…")
+        known = None
+        if item.campaign_id is not None:
+            known = self.kb.repository.peek(EnrollmentQuery(campaign_id=item.campaign_id))
+        counts = count_by_status(known) if known is not None else None
+        hints = campaign_hints(item, known or (), self.kb.clock())
+        return campaign_detail(item, counts.by_state if counts else None, hints)
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.set_busy(True)
+        self.load()
+
+    @work(group="campaigns", exclusive=True, exit_on_error=False)
+    async def load(self, refresh: bool = False) -> None:
+        """Fetch the campaigns; an API error is shown under the table with its resolution."""
+        try:
+            result = await self.kb.repository.campaigns(refresh=refresh)
+        except APIError as error:
+            self.show_error(error.sentence)
+            self.kb.report_error(error)
+            return
+        finally:
+            self.set_busy(False)
+        self.show_error(None)
+        self.fetched_at = result.fetched_at
+        self.set_items(result.value)
+        self.kb.refresh_header()
+
+    # -- keys ------------------------------------------------------------------------------
+
+    def action_cycle_status(self) -> None:
+        """All -> each status present in the data (as sent) -> all."""
+        statuses = sorted({c.status or "" for c in self.table.visible_items} | self._all_statuses())
+        choices: list[str | None] = [None, *statuses]
+        index = choices.index(self._status_choice) if self._status_choice in choices else 0
+        self._status_choice = choices[(index + 1) % len(choices)]
+        choice = self._status_choice
+        if choice is None:
+            self.set_choice(None, None)
+        else:
+            label = f"status {choice or '(none)'} (f: next)"
+            self.set_choice(label, lambda c: (c.status or "") == choice)
+
+    def _all_statuses(self) -> set[str]:
+        campaigns = self.kb.repository.cached_campaigns()
+        return {c.status or "" for c in campaigns}
+
+    @on(VirtualTable.Selected, ".pane-table")
+    def _open(self, event: VirtualTable.Selected) -> None:
+        event.stop()
+        if isinstance(event.item, Campaign):
+            self.kb.open_campaign(event.item)

@@ -1,0 +1,158 @@
+"""Pane `2`: store purchases and uploaded policies in one table, with a detail pane."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.binding import Binding, BindingType
+
+from kb4tui.api.errors import APIError
+from kb4tui.api.models import Campaign, ContentItem, Policy, StorePurchase
+from kb4tui.core.content import CONTENT_TYPES, content_type_of
+from kb4tui.ui import formatting as fmt
+from kb4tui.ui.details import library_detail
+from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings
+from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
+
+if TYPE_CHECKING:
+    from kb4tui.ui.app import KB4App
+
+__all__ = ["LibraryPane", "campaigns_using"]
+
+
+def campaigns_using(item: ContentItem, campaigns: Sequence[Campaign]) -> list[Campaign]:
+    """Campaigns whose content includes `item` (by id, else by name)."""
+    found: list[Campaign] = []
+    for campaign in campaigns:
+        for content in campaign.content_items:
+            same_kind = isinstance(content, Policy) == isinstance(item, Policy)
+            if same_kind and content.item_id is not None and item.item_id is not None:
+                match = content.item_id == item.item_id
+            else:
+                match = bool(item.name) and content.name == item.name
+            if match:
+                found.append(campaign)
+                break
+    return found
+
+
+def _retired(item: ContentItem) -> str:
+    if isinstance(item, StorePurchase):
+        if item.retired:
+            return "yes"
+        if item.retirement_date is not None:
+            return f"on {fmt.day(item.retirement_date)}"
+    return ""
+
+
+class LibraryPane(BrowsePane[ContentItem]):
+    """Library table; `t` cycles the content type filter; enter shows where it is used."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *browse_bindings("library"),
+        Binding("t", "cycle_type", "Type filter", id="library.type_filter"),
+    ]
+    COLUMNS = (
+        Column("name", "Name", min_width=14, flex=3),
+        Column("type", "Type", width=15),
+        Column("duration", "Length", width=6, justify="right"),
+        Column("publisher", "Publisher", min_width=6, flex=1),
+        Column("published", "Published", width=10),
+        Column("purchased", "Purchased", width=10),
+        Column("retired", "Retired", width=13),
+    )
+    SORTS: ClassVar[Sequence[SortSpec[Any]]] = (
+        SortSpec("name", "name", lambda i: (i.name or "").casefold()),
+        SortSpec("type", "type", lambda i: content_type_of(i)),
+        SortSpec("duration", "length", lambda i: i.minutes),
+        SortSpec("publisher", "publisher", lambda i: getattr(i, "publisher", None)),
+        SortSpec("published", "published", lambda i: getattr(i, "publish_date", None)),
+        SortSpec("purchased", "purchased", lambda i: getattr(i, "purchase_date", None)),
+        SortSpec("retired", "retirement", lambda i: getattr(i, "retirement_date", None)),
+    )
+    HAS_DETAIL = True
+    NOUN = "items"
+    EMPTY_TEXT = "No store purchases or policies"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.fetched_at: datetime | None = None
+        self._type_choice: str | None = None
+        self._started = False
+
+    @property
+    def kb(self) -> KB4App:
+        return cast("KB4App", self.app)
+
+    def cells(self, item: ContentItem) -> Sequence[str | Text]:
+        if isinstance(item, StorePurchase):
+            publisher = item.publisher or fmt.DASH
+            dates = (fmt.day(item.publish_date), fmt.day(item.purchase_date))
+        else:
+            publisher, dates = "uploaded", (fmt.DASH, fmt.DASH)
+        return (
+            item.name or "",
+            content_type_of(item),
+            fmt.minutes(item.minutes),
+            publisher,
+            *dates,
+            _retired(item),
+        )
+
+    def search_text(self, item: ContentItem) -> str:
+        publisher = item.publisher or "" if isinstance(item, StorePurchase) else ""
+        return f"{item.name or ''} {content_type_of(item)} {publisher}"
+
+    def item_key(self, item: ContentItem) -> Hashable:
+        return ("policy" if isinstance(item, Policy) else "purchase", item.item_id or id(item))
+
+    def render_detail(self, item: ContentItem | None) -> Text:
+        if item is None:
+            return Text("Nothing selected." if self._loaded else "Loading the library…")
+        used = campaigns_using(item, self.kb.repository.cached_campaigns())
+        return library_detail(item, [c.name or "(unnamed)" for c in used])
+
+    def start(self) -> None:
+        """Load on first show: the library costs two requests nobody may need."""
+        if not self._started:
+            self._started = True
+            self.set_busy(True)
+            self.load()
+
+    @work(group="library", exclusive=True, exit_on_error=False)
+    async def load(self, refresh: bool = False) -> None:
+        try:
+            result = await self.kb.repository.library(refresh=refresh)
+        except APIError as error:
+            self.show_error(error.sentence)
+            self.kb.report_error(error)
+            return
+        finally:
+            self.set_busy(False)
+        self.show_error(None)
+        self.fetched_at = result.fetched_at
+        self.set_items(result.value)
+        self.kb.refresh_header()
+
+    def action_cycle_type(self) -> None:
+        """All -> each content type (the product's list, then any other sent) -> all."""
+        present = {content_type_of(i) for i in self.kb.repository.cached_library()}
+        choices: list[str | None] = [None, *CONTENT_TYPES, *sorted(present - set(CONTENT_TYPES))]
+        index = choices.index(self._type_choice) if self._type_choice in choices else 0
+        self._type_choice = choices[(index + 1) % len(choices)]
+        choice = self._type_choice
+        if choice is None:
+            self.set_choice(None, None)
+        else:
+            self.set_choice(f"type {choice} (t: next)", lambda i: content_type_of(i) == choice)
+
+    @on(VirtualTable.Selected, ".pane-table")
+    def _open(self, event: VirtualTable.Selected) -> None:
+        event.stop()
+        item = event.item
+        if isinstance(item, StorePurchase | Policy):
+            self.kb.open_module(item)

@@ -1,0 +1,102 @@
+"""Helpers for the UI tests: a demo-backed data source, a frozen clock, worker waits."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from textual.pilot import Pilot
+
+from kb4tui.api.models import Account, Campaign, Enrollment, Policy, StorePurchase
+from kb4tui.demo.org import DemoOrg
+
+FROZEN_NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
+
+
+def frozen_clock() -> datetime:
+    return FROZEN_NOW
+
+
+class DemoSource:
+    """A `KnowBe4Source` straight over a generated organisation (no HTTP), with an
+    optional latency per page, and a request counter like the client's."""
+
+    class _Usage:
+        count = 0
+
+    def __init__(
+        self,
+        org: DemoOrg,
+        *,
+        latency: float = 0.0,
+        page_size: int = 500,
+        campaigns: Sequence[dict[str, Any]] | None = None,
+        enrollments: Sequence[Enrollment] | None = None,
+    ) -> None:
+        self.org = org
+        self.latency = latency
+        self.page_size = page_size
+        self.usage = self._Usage()
+        self._campaigns = campaigns
+        self._enrollments = enrollments
+
+    async def _pause(self) -> None:
+        self.usage.count += 1
+        if self.latency:
+            await asyncio.sleep(self.latency)
+
+    async def account(self) -> Account:
+        await self._pause()
+        return Account.from_api(self.org.account)
+
+    async def campaigns(self) -> list[Campaign]:
+        await self._pause()
+        rows = self._campaigns if self._campaigns is not None else self.org.campaigns()
+        return Campaign.from_api_list(rows)
+
+    async def store_purchases(self) -> list[StorePurchase]:
+        await self._pause()
+        return StorePurchase.from_api_list(self.org.store_purchases)
+
+    async def policies(self) -> list[Policy]:
+        await self._pause()
+        return Policy.from_api_list(self.org.policies)
+
+    async def iter_enrollment_pages(
+        self,
+        *,
+        campaign_id: int | None = None,
+        user_id: int | None = None,
+        store_purchase_id: int | None = None,
+        exclude_archived_users: bool | None = None,
+        include_campaign_id: bool = True,
+    ) -> AsyncIterator[list[Enrollment]]:
+        if self._enrollments is not None:
+            rows: Sequence[Any] = self._enrollments
+            parse: Callable[[Sequence[Any]], list[Enrollment]] = list
+        else:
+            raw = (
+                self.org.campaign_enrollments(campaign_id)
+                if campaign_id
+                else self.org.enrollments()
+            )
+            archived = self.org.archived_user_ids if exclude_archived_users else frozenset()
+            rows = [
+                r
+                for r in raw
+                if (user_id is None or (r.get("user") or {}).get("id") == user_id)
+                and (store_purchase_id is None or r.get("store_purchase_id") == store_purchase_id)
+                and (r.get("user") or {}).get("id") not in archived
+            ]
+            parse = Enrollment.from_api_list
+        for start in range(0, len(rows), self.page_size):
+            await self._pause()
+            yield parse(rows[start : start + self.page_size])
+
+
+async def settle(pilot: Pilot[Any], timeout: float = 30.0) -> None:
+    """Wait (bounded) until every worker is done, then let their messages drain."""
+    await asyncio.wait_for(pilot.app.workers.wait_for_complete(), timeout)
+    await pilot.pause()
