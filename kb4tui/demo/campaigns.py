@@ -213,7 +213,7 @@ def enrolled_people(
             continue
         if person.active_at(start):
             at = start
-        elif plan.auto_enroll and start < person.joined <= now:
+        elif plan.auto_enroll and start < person.joined <= min(now, campaign.end or now):
             if person.archived is not None and person.archived <= person.joined:
                 continue
             at = person.joined
