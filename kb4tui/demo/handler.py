@@ -88,7 +88,8 @@ class FakeKnowBe4API:
         self._routes: dict[str, Routes] = {}
         self._limiter = RateLimiter()
         self._fault_rng: random.Random | None = None
-        self._fault_seed: int | None = None
+        self._fault_config: FakeAPIConfig | None = None
+        self._fault_seed = 0
         self._bursts: dict[str, int] = {}
 
     def __repr__(self) -> str:
@@ -234,9 +235,15 @@ class FakeKnowBe4API:
         config = self.config
         if config.fault_rate <= 0 or not config.fault_kinds:
             return None
-        if self._fault_rng is None or self._fault_seed != config.fault_seed:
+        # A new config object or a new seed restarts the sequence, so a test that sets
+        # either gets the same faults on every run.
+        if (
+            self._fault_rng is None
+            or self._fault_config is not config
+            or self._fault_seed != config.fault_seed
+        ):
             self._fault_rng = random.Random(config.fault_seed)
-            self._fault_seed = config.fault_seed
+            self._fault_config, self._fault_seed = config, config.fault_seed
         if self._fault_rng.random() >= config.fault_rate:
             return None
         return self._fault_rng.choice(config.fault_kinds)
