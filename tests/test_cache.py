@@ -269,18 +269,22 @@ def test_two_processes_worth_of_connections_see_each_others_writes(tmp_path: Pat
 def test_100k_enrollments_put_and_get(tmp_path: Path) -> None:
     records = [enrollment(i) for i in range(100_000)]
     with Cache.open(tmp_path, "acme", ACCOUNT) as cache:
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         cache.put("enrollments:all", records, T0)
-        put_seconds = time.perf_counter() - start
+        put_wall, put_cpu = time.perf_counter() - wall, time.process_time() - cpu
     with Cache.open(tmp_path, "acme", ACCOUNT) as cache:
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         got = cache.get("enrollments:all")
-        get_seconds = time.perf_counter() - start
+        get_wall, get_cpu = time.perf_counter() - wall, time.process_time() - cpu
         size = cache.path.stat().st_size
     assert got is not None and len(got.records) == 100_000
     assert got.records[99_999] == records[99_999]
-    print(f"100k enrollments: put {put_seconds:.2f} s, get {get_seconds:.2f} s, {size:,} bytes")
-    # Generous bounds for a shared 2-core machine; the benchmark records the real numbers.
-    assert put_seconds < 6
-    assert get_seconds < 3
+    print(
+        f"100k enrollments: put {put_wall:.2f} s ({put_cpu:.2f} s CPU), "
+        f"get {get_wall:.2f} s ({get_cpu:.2f} s CPU), {size:,} bytes"
+    )
+    # CPU time, because the machine's 2 cores are shared and wall time swings 5x with load.
+    # Generous bounds; benchmarks/bench_cache.py records the real numbers.
+    assert put_cpu < 6
+    assert get_cpu < 3
     assert size < 10_000_000

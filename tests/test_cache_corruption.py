@@ -244,3 +244,26 @@ def test_quota_file_garbage_restarts_the_count_with_a_notice(tmp_path: Path) -> 
         assert meter.used(T0) == 3
     assert len(notices) == 1 and "quota meter" in notices[0] and "moved to" in notices[0]
     assert len(corrupt_copies(tmp_path, path)) == 1
+
+
+def test_a_file_locked_by_another_process_is_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another kb4tui holding the write lock (through a schema upgrade, say) is not damage."""
+    path = cache_path("acme", ACCOUNT, tmp_path)
+    path.touch(mode=0o600)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA journal_mode=WAL")
+    holder.execute("BEGIN EXCLUSIVE")  # it is creating the schema: we must wait, then give up
+    monkeypatch.setattr(dbfile, "BUSY_TIMEOUT_SECONDS", 0.05)
+    try:
+        with Cache.open(tmp_path, "acme", ACCOUNT) as cache:
+            notices = cache.pop_notices()
+            cache.put("campaigns", [{"campaign_id": 1}], T0)  # works, in memory
+            assert cache.get("campaigns") is not None
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert len(notices) == 1 and "not saved this session" in notices[0]
+    assert "locked" in notices[0]
+    assert corrupt_copies(tmp_path, path) == []

@@ -152,38 +152,53 @@ def _prepare(conn: sqlite3.Connection, schema: Schema) -> str | None:
     # A cache can afford to lose the last transaction on power loss; not the file.
     conn.execute("PRAGMA synchronous=NORMAL")
     notice = None
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        tables = [
-            row[0]
-            for row in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-            )
-        ]
-        if version != schema.version or not tables:
-            if tables:
-                notice = (
-                    f"The {schema.label} was written by another kb4tui version "
-                    f"(format {version}, expected {schema.version}); it was rebuilt."
-                )
-            for table in tables:
-                conn.execute(f'DROP TABLE "{table}"')
-            for statement in _statements(schema.create_sql):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version={int(schema.version)}")
-        conn.execute("COMMIT")
-    except BaseException:
-        with contextlib.suppress(sqlite3.Error):
-            conn.execute("ROLLBACK")
-        raise
+    if _needs_schema(conn, schema):
+        # Only now take the write lock, so opening beside a busy kb4tui does not wait.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            tables = _tables(conn)
+            version = _user_version(conn)
+            if version != schema.version or not tables:
+                if tables:
+                    notice = (
+                        f"The {schema.label} was written by another kb4tui version "
+                        f"(format {version}, expected {schema.version}); it was rebuilt."
+                    )
+                for table in tables:
+                    conn.execute(f'DROP TABLE "{table}"')
+                for statement in _statements(schema.create_sql):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version={int(schema.version)}")
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
     for table, columns in schema.columns.items():
-        # Preparing the statement fails if a table or column is missing.
-        conn.execute(f'SELECT {", ".join(columns)} FROM "{table}" LIMIT 0').fetchall()
+        try:
+            # Preparing the statement fails if a table or column is missing.
+            conn.execute(f'SELECT {", ".join(columns)} FROM "{table}" LIMIT 0').fetchall()
+        except sqlite3.OperationalError as exc:
+            raise UnusableDatabase(f"unexpected tables ({exc})") from exc
     result = conn.execute("PRAGMA quick_check").fetchall()
     if result != [("ok",)]:
         raise UnusableDatabase(f"integrity check failed: {result[0][0]}")
     return notice
+
+
+def _tables(conn: sqlite3.Connection) -> list[str]:
+    rows = conn.execute(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+    ).fetchall()
+    return [str(row[0]) for row in rows]
+
+
+def _user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _needs_schema(conn: sqlite3.Connection, schema: Schema) -> bool:
+    return _user_version(conn) != schema.version or not _tables(conn)
 
 
 def _statements(script: str) -> list[str]:
@@ -226,6 +241,10 @@ def open_private_db(path: Path, schema: Schema) -> tuple[sqlite3.Connection, lis
     try:
         conn, notice = _open_once(path, schema)
     except (sqlite3.Error, OSError, UnusableDatabase) as exc:
+        if not is_corruption(exc):
+            # Busy (another kb4tui mid-write), disk full, I/O: the file may be fine, so
+            # leave it alone and run without it this time.
+            return _in_memory(schema, notices, f"{path} cannot be opened ({_describe(exc)})")
         first_error = _describe(exc)
     else:
         notices.extend([notice] if notice else [])
