@@ -12,6 +12,13 @@ account key in the file name is a hash of the base URL or account name, not of t
 
 Storage trouble never raises: a bad file is moved aside and rebuilt, a failed write is
 dropped, and each such event leaves a sentence in `pop_notices()` for the UI to show.
+
+How the Repository uses it: open `Cache.open(None, profile, account_key(base_url))` at
+start; for each view `get(kind)` (in a worker thread: 100k records take about half a
+second) and show it with `fetched_at`, then refetch when `not is_fresh(kind, ttl)` and
+`put(kind, raw_records, fetched_at)`. A campaign's enrollments come from
+`enrollments:all` filtered by campaign_id while that is fresh. When the API is
+unreachable, `latest_fetch()` dates the "offline: data from <time>" banner.
 """
 
 from __future__ import annotations
