@@ -53,7 +53,7 @@ class DemoOrg:
         now: float,
         account: JSON,
         people: list[Person],
-        users: list[JSON],
+        org_name: str,
         groups: list[GroupInfo],
         store_purchases: list[JSON],
         policies: list[JSON],
@@ -63,7 +63,6 @@ class DemoOrg:
         self.seed = seed
         self.now = datetime.fromtimestamp(now, UTC)
         self.account = account
-        self.users = users
         self.store_purchases = store_purchases
         self.policies = policies
         self._now = now
@@ -79,21 +78,58 @@ class DemoOrg:
         for campaign in campaigns:
             self._first_ids[campaign.id] = next_id
             next_id += id_budget(campaign, len(people))
-        self._users_by_id = {u["id"]: u for u in users}
-        active = {u["id"] for u in users if u["status"] == "active"}
-        self._members: dict[int, list[JSON]] = {
-            g.id: [self._users_by_id[i] for i in g.member_ids if i in active] for g in groups
-        }
-        self.groups = [group_json(g, len(self._members[g.id])) for g in groups]
+        self._org_name = org_name
+        # User dicts are built on first use: `kb4tui --demo` paints campaigns without them.
+        self._users: list[JSON] | None = None
+        self._users_by_id: dict[int, JSON] = {}
+        self._members: dict[int, list[JSON]] = {}
+        active = {p.id for p in people if not p.deleted and p.archived is None}
+        self.groups = [group_json(g, sum(1 for i in g.member_ids if i in active)) for g in groups]
         self._groups_by_id = {g["id"]: g for g in self.groups}
         self._campaigns_by_id = {c.id: c for c in campaigns}
         self._purchases_by_id = {p["store_purchase_id"]: p for p in store_purchases}
         self._policies_by_id = {p["policy_id"]: p for p in policies}
-        self.archived_user_ids = frozenset(u["id"] for u in users if u["status"] == "archived")
+        self.archived_user_ids = frozenset(
+            p.id for p in people if not p.deleted and p.archived is not None
+        )
 
     # -- simple lookups -------------------------------------------------------------------
 
+    @property
+    def users(self) -> list[JSON]:
+        """Every `/v1/users` object (active and archived), ids ascending."""
+        users = self._users
+        if users is None:
+            with self._lock:
+                users = self._users
+                if users is None:
+                    users = self._build_users()
+                    self._users = users
+        return users
+
+    def _build_users(self) -> list[JSON]:
+        rng = random.Random(f"{self.seed}:details")
+        group_ids = {g.key: g.id for g in self._group_infos}
+        users: list[JSON] = []
+        for person in self._people:
+            if person.deleted:
+                continue
+            data = user_json(person, rng, self._now, self._org_name)
+            data["groups"] = sorted(group_ids[k] for k in person.group_keys)
+            users.append(data)
+        self._users_by_id = {u["id"]: u for u in users}
+        self._members = {
+            g.id: [
+                self._users_by_id[i]
+                for i in g.member_ids
+                if self._users_by_id[i]["status"] == "active"
+            ]
+            for g in self._group_infos
+        }
+        return users
+
     def user(self, user_id: int) -> JSON | None:
+        _ = self.users
         return self._users_by_id.get(user_id)
 
     def group(self, group_id: int) -> JSON | None:
@@ -101,6 +137,7 @@ class DemoOrg:
 
     def group_members(self, group_id: int) -> list[JSON]:
         """Active users in a group (what `/v1/groups/{id}/members` lists)."""
+        _ = self.users
         return self._members.get(group_id, [])
 
     def store_purchase(self, store_purchase_id: int) -> JSON | None:
@@ -181,7 +218,8 @@ class DemoOrg:
 
     def __repr__(self) -> str:
         return (
-            f"DemoOrg(name={self.account['name']!r}, seed={self.seed}, users={len(self.users)}, "
+            f"DemoOrg(name={self.account['name']!r}, seed={self.seed}, "
+            f"people={len(self._people)}, "
             f"campaigns={len(self._campaigns)})"
         )
 
@@ -199,14 +237,6 @@ def generate_org(seed: int = 7, users: int = 1500, now: datetime | None = None) 
     people_rng = random.Random(f"{seed}:people")
     people = make_people(people_rng, users, epoch, domains[0])
     groups = make_groups(people_rng, people, epoch)
-    group_ids = {g.key: g.id for g in groups}
-    user_dicts: list[JSON] = []
-    for person in people:
-        if person.deleted:
-            continue
-        data = user_json(person, people_rng, epoch, org_name)
-        data["groups"] = sorted(group_ids[k] for k in person.group_keys)
-        user_dicts.append(data)
     catalog_rng = random.Random(f"{seed}:catalog")
     purchases = make_store_purchases(catalog_rng, epoch, domains[0])
     policies = make_policies(catalog_rng)
@@ -217,7 +247,7 @@ def generate_org(seed: int = 7, users: int = 1500, now: datetime | None = None) 
         now=epoch,
         account=account_json(campaign_rng, org_name, list(domains), people, epoch),
         people=people,
-        users=user_dicts,
+        org_name=org_name,
         groups=groups,
         store_purchases=purchases,
         policies=policies,
