@@ -46,7 +46,7 @@ pytestmark = pytest.mark.timeout(60)
 
 @pytest.fixture(scope="module")
 def org() -> DemoOrg:
-    return generate_org(seed=7, users=1500)
+    return generate_org(seed=7, users=600)
 
 
 @pytest.fixture(scope="module")
