@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import stat
 from pathlib import Path
 
 import pytest
 
-from kb4tui.exporting.output import open_output
+from kb4tui.api.errors import ServerError
+from kb4tui.cli.export_run import run_to_output
+from kb4tui.exporting.output import Output, open_output
 
 
 def test_commit_renames_into_place_with_owner_only_mode(tmp_path: Path) -> None:
@@ -52,3 +55,30 @@ def test_stdout_is_utf8_whatever_the_locale(
     with open_output(path) as out:
         out.write("Zoë [/Q3]\n")
     assert capsysbinary.readouterr().out == "Zoë [/Q3]\n".encode()
+
+
+def test_failure_after_streaming_to_stdout_says_the_output_is_incomplete(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    sink = io.BytesIO()
+    out = Output(sink)
+
+    async def job() -> None:
+        out.write('[\n{"enrollment_id": 1}')
+        raise ServerError(status=503, request_id="abc")
+
+    assert run_to_output(out, job) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("kb4tui: The KnowBe4 API kept failing with a server error.")
+    assert err.rstrip().endswith("(X-Request-Id abc) The output above is incomplete.")
+
+
+def test_unexpected_errors_show_only_their_type(capsys: pytest.CaptureFixture[str]) -> None:
+    async def job() -> None:
+        raise RuntimeError("Authorization: Bearer secret-token-value")
+
+    assert run_to_output(Output(io.BytesIO()), job) == 3
+    err = capsys.readouterr().err
+    assert "RuntimeError" in err
+    assert "secret-token-value" not in err
+    assert "Traceback" not in err
