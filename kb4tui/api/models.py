@@ -121,11 +121,25 @@ def _parse(cls: type[M], data: dict[str, Any]) -> M:
 
 
 def _deep_copy_json(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _deep_copy_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_deep_copy_json(v) for v in value]
-    return value
+    """Copy nested dicts and lists without recursion: a hostile body can nest deeper
+    than Python's stack (a recursive copy raised RecursionError at ~500 levels)."""
+    if not isinstance(value, dict | list):
+        return value
+    root: Any = {} if isinstance(value, dict) else []
+    pending: list[tuple[Any, Any]] = [(value, root)]
+    while pending:
+        source, target = pending.pop()
+        items = source.items() if isinstance(source, dict) else enumerate(source)
+        for key, item in items:
+            copied: Any = item
+            if isinstance(item, dict | list):
+                copied = {} if isinstance(item, dict) else []
+                pending.append((item, copied))
+            if isinstance(target, dict):
+                target[key] = copied
+            else:
+                target.append(copied)
+    return root
 
 
 def _remove_at(data: Any, loc: tuple[int | str, ...]) -> bool:
