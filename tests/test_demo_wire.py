@@ -12,6 +12,7 @@ import pytest
 
 from kb4tui.demo import (
     DEMO_API_KEY,
+    DemoOrg,
     FakeAPIConfig,
     FakeKnowBe4API,
     FakeKnowBe4Transport,
@@ -178,3 +179,13 @@ async def test_loopback_as_an_async_context_manager() -> None:
 def test_loopback_refuses_other_hosts() -> None:
     with pytest.raises(ValueError, match="loopback"):
         LoopbackServer(host="0.0.0.0")
+
+
+def test_loopback_turns_a_handler_crash_into_a_500() -> None:
+    def broken() -> DemoOrg:
+        raise RuntimeError("generator bug")
+
+    api = FakeKnowBe4API({DEMO_API_KEY: broken}, FakeAPIConfig(rate_limit=False))
+    with LoopbackServer(api) as server:
+        response = httpx.get(f"{server.base_url}/v1/account", headers=AUTH)
+    assert response.status_code == 500

@@ -195,7 +195,14 @@ class LoopbackServer:
         connection = headers.get("connection", "").lower()
         keep_alive = connection != "close" and (version == "HTTP/1.1" or connection == "keep-alive")
         parts = urlsplit(target)
-        reply = self.api.handle(method, unquote(parts.path), parts.query, headers)
+        try:
+            reply = self.api.handle(method, unquote(parts.path), parts.query, headers)
+        except Exception:  # a bug in the fake must look like a server error, not a hang
+            body = b'{"message": "Internal Server Error"}'
+            await self._write(
+                writer, 500, [("Content-Type", "application/json")], body, keep_alive=False
+            )
+            return False
         if reply.delay:
             await asyncio.sleep(reply.delay)
         if reply.action == "drop":
