@@ -48,6 +48,7 @@ __all__ = [
     "KeyringProblem",
     "KeyringUnavailableError",
     "MissingKeyError",
+    "RegionProbe",
     "ResolvedKey",
     "aresolve_key",
     "check_key",

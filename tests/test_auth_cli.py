@@ -10,6 +10,7 @@ import pytest
 from credentials_fakes import FakeHosts, FakeTenant, MemoryKeyring, region_host
 from keyring.backends import fail
 
+from kb4tui.api.ratelimit import RateLimiter
 from kb4tui.cli import auth, build_parser, main
 from kb4tui.credentials import SERVICE
 from kb4tui.store.config import load_config
@@ -24,6 +25,10 @@ def new_key() -> str:
 def _quick_checks(monkeypatch: pytest.MonkeyPatch) -> None:
     # "No network" should fail at once in tests, not after the check's retry budget.
     monkeypatch.setattr("kb4tui.credentials.CHECK_RETRY_BUDGET", 0.0)
+    # Probing five regions with one key would wait for the 4/s limiter; not under test here.
+    monkeypatch.setattr(
+        "kb4tui.api.client.shared_limiter", lambda key: RateLimiter([(1000, 1.0)], margin=0.0)
+    )
 
 
 def eu_tenant(key: str, **extra: Any) -> FakeTenant:
