@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +19,7 @@ from kb4tui.exporting.columns import (
     ENROLLMENT_COLUMNS,
     MODULE_COLUMNS,
     USER_COLUMNS,
+    Column,
     header,
 )
 from kb4tui.exporting.filters import RecordFilter, normalize_label
@@ -66,9 +69,9 @@ CAMPAIGN = {
 }
 
 
-def row_of(columns: tuple[object, ...], model: object) -> dict[str, str]:
+def row_of(columns: Sequence[Column[Any]], model: object) -> dict[str, str]:
     out = io.StringIO()
-    rows = [header(columns), [cell(c.get(model)) for c in columns]]  # type: ignore[attr-defined]
+    rows = [header(columns), [cell(c.get(model)) for c in columns]]
     csv.writer(out).writerows(rows)
     return next(csv.DictReader(io.StringIO(out.getvalue())))
 
@@ -149,7 +152,13 @@ def test_module_rows_cover_purchases_and_policies() -> None:
 
 
 def test_column_names_are_unique_per_kind() -> None:
-    for columns in (CAMPAIGN_COLUMNS, ENROLLMENT_COLUMNS, MODULE_COLUMNS, USER_COLUMNS):
+    kinds: tuple[Sequence[Column[Any]], ...] = (
+        CAMPAIGN_COLUMNS,
+        ENROLLMENT_COLUMNS,
+        MODULE_COLUMNS,
+        USER_COLUMNS,
+    )
+    for columns in kinds:
         names = header(columns)
         assert len(names) == len(set(names))
 
@@ -231,3 +240,15 @@ def test_unterminated_json_is_not_valid_json() -> None:
 def test_make_writer_rejects_unknown_formats() -> None:
     with pytest.raises(ValueError, match="unknown format"):
         make_writer("xml", Output(io.BytesIO()), ENROLLMENT_COLUMNS)
+
+
+def test_export_code_never_imports_textual() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, kb4tui.exporting, kb4tui.exporting.overdue, kb4tui.cli.export_job, "
+        "kb4tui.cli.get; print('textual' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
