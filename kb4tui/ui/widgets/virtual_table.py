@@ -14,6 +14,8 @@ import asyncio
 import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import contains
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from rich.cells import cell_len, set_cell_size
@@ -241,8 +243,16 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         self._sort_column: str | None = None
         self._sort_key: Callable[[T], Any] | None = None
         self._sort_reverse = False
+        self._sort_keys: list[Any] = []  # sort key by item index
+        self._sorted: list[int] = []  # indices with a key, sorted
+        self._unsorted: list[int] = []  # indices whose key is None: always last
+        self._sort_as_text = False  # keys of mixed types: compare their str()
         self._order: list[int] | None = None  # sorted item indices; None = natural order
+        # The search text again, re-allocated in display order: the scan then walks memory
+        # in order instead of jumping around the heap (4x faster at 100k rows, measured).
+        self._order_haystacks: list[str] | None = None
         self._view: list[int] | None = None  # visible item indices; None = all, natural
+        self._view_haystacks: list[str] | None = None  # aligned with _view while filtering
         self._cursor = 0
         self._last_highlighted: tuple[int, int] | None = None  # (item index, id(item))
         self._widths: list[int] = []
@@ -251,6 +261,8 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         self._line_cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
         self._index_generation = 0
         self._measured_rows = 0
+        self._content_width = 0  # sum of column widths and gaps
+        self._styles: dict[str, Style] = {}
 
     # ------------------------------------------------------------------ public API
 
@@ -292,8 +304,8 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         self._haystacks = []
         self._index_generation += 1
         self._mask = self._compute_mask(range(len(self._items))) if self._predicate else None
-        self._order = self._compute_order() if self._sort_key else None
-        self._view = self._compute_view(None)
+        self._reset_order()
+        self._rebuild_view()
         self._measure_auto_widths()
 
         if keep_cursor:
@@ -312,10 +324,9 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         self._invalidate()
         self._scroll_cursor_into_view()
         self._post_highlighted()
-        if self._query:
-            self._ensure_haystacks()
-        elif self.is_mounted:
-            self._start_background_index()
+        if self.is_mounted:
+            # After the first paint, so that building the index never delays it.
+            self.call_after_refresh(self._start_background_index)
 
     def append_rows(self, items: Iterable[T]) -> None:
         """Add items at the end (streamed pages). The highlighted item and scroll stay put."""
@@ -331,13 +342,17 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         new_range = range(start, len(self._items))
         if self._mask is not None:
             self._mask.extend(self._compute_mask(new_range))
-        if self._haystacks and len(self._haystacks) == start:
+        if len(self._haystacks) == start:
             self._haystacks.extend(self._haystack(item) for item in new)
         if self._order is not None:
-            self._order = self._compute_order()
-            self._view = self._compute_view(None)
+            self._extend_order(new_range)
+            self._rebuild_view()
         elif self._view is not None:
-            self._view.extend(self._filter_indices(new_range))
+            new_hs = self._haystacks[start:] if self._query else None
+            view, view_hs = self._filtered(new_range, new_hs, use_mask=True)
+            self._view.extend(view)
+            if self._view_haystacks is not None and view_hs is not None:
+                self._view_haystacks.extend(view_hs)
         if not self._columns_measured_enough():
             self._measure_auto_widths()
         old_cursor = self._cursor
@@ -355,15 +370,13 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
 
     def set_filter(self, query: str) -> None:
         """Show only items whose search text contains ``query`` (case-insensitive)."""
-        query = query.strip().lower()
+        query = query.lower()
         if query == self._query:
             return
         previous = self._query
         self._query = query
-        if query:
-            self._ensure_haystacks()
         # Typing narrows: rows matching "phis" are a subset of rows matching "phi".
-        narrowing = bool(previous) and previous in query and self._view is not None
+        narrowing = bool(previous) and previous in query and self._view_haystacks is not None
         self._refilter(narrowing)
 
     def set_predicate(self, pred: Callable[[T], bool] | None) -> None:
@@ -378,8 +391,18 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         self._sort_column = column_key
         self._sort_key = key
         self._sort_reverse = reverse
-        self._order = self._compute_order()
-        self._view = self._compute_view(None)
+        self._reset_order()
+        self._rebuild_view()
+        self._restore_cursor(item)
+
+    def clear_sort(self) -> None:
+        """Back to the order the items were given in."""
+        item = self._highlighted_index()
+        self._sort_column = None
+        self._sort_key = None
+        self._sort_reverse = False
+        self._reset_order()
+        self._rebuild_view()
         self._restore_cursor(item)
 
     @property
@@ -484,7 +507,7 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
     # ------------------------------------------------------------------ events
 
     def on_mount(self) -> None:
-        self._start_background_index()
+        self.call_after_refresh(self._start_background_index)
 
     def on_resize(self, event: events.Resize) -> None:
         self._update_virtual_size()
@@ -505,6 +528,7 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._styles.clear()
         self._line_cache.clear()
 
     # ------------------------------------------------------------------ rendering
@@ -518,10 +542,10 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         if self.row_count == 0:
             if y == 1:
                 return self._render_empty(width)
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._style("base"))
         position = self.scroll_offset.y + y - 1
         if position >= self.row_count:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._style("base"))
         index = position if self._view is None else self._view[position]
         cursor = position == self._cursor
         cache_key = (index, width, cursor)
@@ -532,44 +556,62 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         return strip
 
     def _render_row(self, index: int, width: int, cursor: bool) -> Strip:
-        base = self.rich_style
+        base = self._style("base")
         cells = self._cells(self._items[index])
         segments: list[Segment] = []
-        append = segments.append
-        gap = Segment(" ", base)
+        plain: list[str] = []  # consecutive str cells become one segment
         console = self.app.console
         null = Style.null()
         for column_index, (column, column_width) in enumerate(
             zip(self._columns, self._widths, strict=True)
         ):
             if column_index:
-                append(gap)
+                plain.append(" ")
             cell: Cell = cells[column_index] if column_index < len(cells) else ""
             if isinstance(cell, Text):
+                if plain:
+                    segments.append(Segment("".join(plain), base))
+                    plain.clear()
                 text = _fit_text(cell, column_width, column.justify)
                 if text.spans:
                     segments.extend(Segment.apply_style(text.render(console), base))
                 else:
                     # Text.render ignores the base style of a Text without spans.
                     style = console.get_style(text.style, default=null) if text.style else null
-                    append(Segment(text.plain, base + style))
+                    segments.append(Segment(text.plain, base + style))
             else:
                 raw = cell[: column_width * _MAX_CHARS_PER_CELL + 8]
-                append(Segment(_fit(sanitize_cell(raw), column_width, column.justify), base))
-        strip = Strip(segments).crop_extend(0, width, base)
+                plain.append(_fit(sanitize_cell(raw), column_width, column.justify))
+        content_width = self._content_width
+        if content_width < width:
+            plain.append(" " * (width - content_width))
+        if plain:
+            segments.append(Segment("".join(plain), base))
+        # Every cell was fitted to its column, so the length is known: passing it spares
+        # Strip a per-character measurement of the whole line.
+        strip = Strip(segments, max(width, content_width))
+        if content_width > width:
+            strip = strip.crop(0, width)
         if cursor:
-            strip = Strip(Segment.apply_style(strip, post_style=self._cursor_style()), width)
+            strip = Strip(Segment.apply_style(strip, post_style=self._style("cursor")), width)
         return strip
 
-    def _cursor_style(self) -> Style:
-        style = self.get_component_rich_style("virtual-table--cursor")
-        if self.app.no_color:
-            # Without colour only attributes survive: reverse video marks the cursor row.
-            style += Style(reverse=True)
+    def _style(self, name: Literal["base", "header", "cursor", "empty"]) -> Style:
+        """Rich styles, looked up once per style change (``rich_style`` is not cheap)."""
+        style = self._styles.get(name)
+        if style is None:
+            if name == "base":
+                style = self.rich_style
+            else:
+                style = self.get_component_rich_style(f"virtual-table--{name}")
+                if name == "cursor" and self.app.no_color:
+                    # Without colour only attributes survive: reverse video marks the cursor.
+                    style += Style(reverse=True)
+            self._styles[name] = style
         return style
 
     def _render_header(self, width: int) -> Strip:
-        style = self.get_component_rich_style("virtual-table--header")
+        style = self._style("header")
         pieces: list[str] = []
         for column, column_width in zip(self._columns, self._widths, strict=True):
             label = sanitize_cell(column.label)
@@ -582,7 +624,7 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         return Strip([Segment(" ".join(pieces), style)]).crop_extend(0, width, style)
 
     def _render_empty(self, width: int) -> Strip:
-        style = self.get_component_rich_style("virtual-table--empty")
+        style = self._style("empty")
         if self.total_count and self._query:
             message = f"No rows match '{self._query}'"
         elif self.total_count:
@@ -643,6 +685,7 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
                     widths[i] += share
                     given += share
         self._widths = widths
+        self._content_width = sum(widths) + gaps
         self._layout_width = width
         self._line_cache.clear()
 
@@ -657,9 +700,13 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
 
     def _haystack(self, item: T) -> str:
         if self._search_text is not None:
-            return self._search_text(item).lower()
-        cells = self._cells(item)
-        return " ".join(cell.plain if isinstance(cell, Text) else cell for cell in cells).lower()
+            text = self._search_text(item)
+        else:
+            text = " ".join(
+                cell.plain if isinstance(cell, Text) else cell for cell in self._cells(item)
+            )
+        # One line per item: the display-order copy is made by joining with newlines.
+        return text.lower().replace("\n", " ")
 
     def _ensure_haystacks(self) -> None:
         """Finish the search index now (normally built in the background after set_rows)."""
@@ -686,44 +733,93 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         items = self._items
         return [bool(predicate(items[i])) for i in indices]
 
-    def _compute_order(self) -> list[int]:
+    def _reset_order(self) -> None:
+        self._sort_keys, self._sorted, self._unsorted = [], [], []
+        self._sort_as_text = False
+        if self._sort_key is None:
+            self._order = None
+            self._order_haystacks = None
+        else:
+            self._extend_order(range(len(self._items)))
+
+    def _extend_order(self, indices: range) -> None:
+        """Sort in the items at ``indices`` (new ones, appended at the end)."""
         sort_key = self._sort_key
         assert sort_key is not None
-        keys = [sort_key(item) for item in self._items]
-        present = [i for i, value in enumerate(keys) if value is not None]
-        missing = [i for i, value in enumerate(keys) if value is None]
-        try:
-            present.sort(key=keys.__getitem__, reverse=self._sort_reverse)
-        except TypeError:
-            # Mixed types (e.g. str and int) from a tolerant model: compare as text.
-            present.sort(key=lambda i: str(keys[i]), reverse=self._sort_reverse)
-        return present + missing
+        items = self._items
+        keys = self._sort_keys
+        keys.extend(sort_key(items[i]) for i in indices)
+        self._sorted.extend(i for i in indices if keys[i] is not None)
+        self._unsorted.extend(i for i in indices if keys[i] is None)
+        # Timsort finds the already sorted run, so a streamed page costs about O(n), not
+        # O(n log n); the keys are kept so appends never recompute them.
+        if not self._sort_as_text:
+            try:
+                self._sorted.sort(key=keys.__getitem__, reverse=self._sort_reverse)
+            except TypeError:
+                # Mixed types (e.g. str and int) from a tolerant model: compare as text.
+                self._sort_as_text = True
+        if self._sort_as_text:
+            self._sorted.sort(key=lambda i: str(keys[i]), reverse=self._sort_reverse)
+        self._order = self._sorted + self._unsorted
+        self._order_haystacks = None
+        if len(self._haystacks) == len(self._items):
+            self._build_order_haystacks()  # now, as part of the sort, not on the next keystroke
 
-    def _filter_indices(self, indices: Iterable[int]) -> list[int]:
-        query = self._query
-        mask = self._mask
-        if query:
-            self._ensure_haystacks()
+    def _build_order_haystacks(self) -> None:
+        # join + split allocates the strings afresh, one after another, in display order.
         haystacks = self._haystacks
-        if query and mask is not None:
-            return [i for i in indices if mask[i] and query in haystacks[i]]
-        if query:
-            return [i for i in indices if query in haystacks[i]]
-        if mask is not None:
-            return [i for i in indices if mask[i]]
-        return list(indices)
+        order = self._order
+        assert order is not None
+        self._order_haystacks = (
+            "\n".join(map(haystacks.__getitem__, order)).split("\n") if order else []
+        )
 
-    def _compute_view(self, narrow_from: list[int] | None) -> list[int] | None:
-        if narrow_from is not None:
-            return self._filter_indices(narrow_from)
+    def _base(self) -> tuple[Sequence[int], list[str] | None]:
+        """All item indices in display order, with their search text when filtering."""
+        if not self._query:
+            return (self._order if self._order is not None else range(len(self._items))), None
+        self._ensure_haystacks()
+        if self._order is None:
+            return range(len(self._items)), self._haystacks
+        if self._order_haystacks is None:
+            self._build_order_haystacks()
+        assert self._order_haystacks is not None
+        return self._order, self._order_haystacks
+
+    def _filtered(
+        self, indices: Sequence[int], haystacks: list[str] | None, *, use_mask: bool
+    ) -> tuple[list[int], list[str] | None]:
+        """The ``indices`` (and their aligned ``haystacks``) that pass predicate and query."""
+        # compress/map keep the loops in C: about 3x faster than a comprehension.
+        result = list(indices)
+        if use_mask and self._mask is not None:
+            keep = list(map(self._mask.__getitem__, result))
+            result = list(compress(result, keep))
+            if haystacks is not None:
+                haystacks = list(compress(haystacks, keep))
+        if self._query and haystacks is not None:
+            keep = list(map(contains, haystacks, repeat(self._query)))
+            result = list(compress(result, keep))
+            haystacks = list(compress(haystacks, keep))
+        return result, haystacks if self._query else None
+
+    def _rebuild_view(self, narrowing: bool = False) -> None:
         if not self._query and self._mask is None:
-            return None if self._order is None else self._order
-        base: Iterable[int] = self._order if self._order is not None else range(len(self._items))
-        return self._filter_indices(base)
+            self._view, self._view_haystacks = self._order, None
+            return
+        if narrowing and self._view is not None and self._view_haystacks is not None:
+            # The current view already passed the predicate and the shorter query.
+            self._view, self._view_haystacks = self._filtered(
+                self._view, self._view_haystacks, use_mask=False
+            )
+            return
+        base, haystacks = self._base()
+        self._view, self._view_haystacks = self._filtered(base, haystacks, use_mask=True)
 
     def _refilter(self, narrowing: bool) -> None:
         item = self._highlighted_index()
-        self._view = self._compute_view(self._view if narrowing else None)
+        self._rebuild_view(narrowing)
         self._restore_cursor(item)
 
     def _restore_cursor(self, item_index: int | None) -> None:
