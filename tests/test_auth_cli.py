@@ -204,3 +204,15 @@ def test_unknown_profile_and_missing_action_are_usage_errors(
     assert "no profile named 'nope'" in capsys.readouterr().err
     assert main(["auth"]) == 1
     assert main(["auth", "status", "--region", "mars"]) == 1
+
+
+def test_demo_needs_no_key_and_is_checked_against_the_demo_api(
+    memory_keyring: MemoryKeyring, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = build_parser().parse_args(["--demo", "--demo-users", "30", "auth", "status"])
+    assert auth.handle_status(args) == 0
+    out = capsys.readouterr().out
+    assert "Profile:" in out and "demo" in out
+    assert "built-in demo organisation" in out
+    assert "Account:" in out and "check failed" not in out
+    assert memory_keyring.entries == {}

@@ -95,3 +95,12 @@ def test_environment_key_wins_for_whichever_profile_is_used(
     monkeypatch.setenv("KNOWBE4_API_KEY", env_key)
     key = common.resolve_api_key(common.resolve_connection(parse(["--profile", "globex"])))
     assert (key.source, key.reveal()) == (KeySource.ENVIRONMENT, env_key)
+
+
+async def test_demo_client_needs_no_key_and_no_profile(memory_keyring: MemoryKeyring) -> None:
+    connection = common.resolve_connection(parse(["--demo", "--profile", "acme"]))
+    assert connection.profile == "demo" and connection.demo
+    async with common.open_client(parse(["--demo", "--demo-users", "30"])) as client:
+        account = await client.account()
+    assert account.name
+    assert memory_keyring.entries == {}

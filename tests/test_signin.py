@@ -267,3 +267,27 @@ async def test_escape_cancels(memory_keyring: MemoryKeyring) -> None:
         await pilot.press("escape")
         await pilot.pause()
     assert app.results == [None]
+
+
+async def test_against_the_demo_api_wrong_key_then_the_demo_key(
+    memory_keyring: MemoryKeyring,
+) -> None:
+    from kb4tui.demo import DEMO_API_KEY, FakeKnowBe4Transport
+
+    checker = functools.partial(check_key, transport=FakeKnowBe4Transport(users=40))
+    app = Host(SignInScreen(checker))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await type_key(pilot, new_key())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "(401)" in status_text(app)
+        await pilot.press("shift+tab", "shift+tab")
+        await type_key(pilot, DEMO_API_KEY)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert account_text(app).startswith("Account: ")
+        await pilot.press("tab", "enter")  # session only
+        await settle(pilot)
+    [result] = app.results
+    assert result is not None and result.key.reveal() == DEMO_API_KEY

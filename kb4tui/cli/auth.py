@@ -230,7 +230,10 @@ def handle_status(
         ("Profile", connection.profile),
         ("Config file", f"{path}" + ("" if path.exists() else " (not created yet)")),
         ("Region", f"{connection.region} (from {connection.settings.region_source})"),
-        ("Base URL", connection.api_base_url),
+        (
+            "Base URL",
+            "none: the demo API runs inside kb4tui" if connection.demo else connection.api_base_url,
+        ),
     ]
     if connection.demo:
         rows.append(("Keyring backend", "not used by the demo"))
