@@ -252,3 +252,22 @@ def test_export_code_never_imports_textual() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_docs_list_every_kinds_csv_columns_in_order() -> None:
+    from kb4tui.core.compliance import OVERDUE_COLUMNS
+    from kb4tui.exporting.columns import POLICY_COLUMNS, PURCHASE_COLUMNS
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "export.md").read_text()
+    kinds = {
+        "campaigns": header(CAMPAIGN_COLUMNS),
+        "enrollments": header(ENROLLMENT_COLUMNS),
+        "modules": header(MODULE_COLUMNS),
+        "purchases": header(PURCHASE_COLUMNS),
+        "policies": header(POLICY_COLUMNS),
+        "users": header(USER_COLUMNS),
+        "overdue": list(OVERDUE_COLUMNS),
+    }
+    for kind, names in kinds.items():
+        section = text.split(f"\n### {kind}\n", 1)[1].split("\n### ", 1)[0]
+        assert "`" + "`, `".join(names) + "`" in section, kind

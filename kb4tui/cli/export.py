@@ -30,8 +30,9 @@ filters by kind:
   users         --status (active, archived)
   overdue       --campaign, --user, --module, --status, --within DAYS
 --status matches the status the API sends, ignoring case ("past_due" finds "Past Due").
-Without -o (or with -o -) the export goes to standard output. Exit codes: 0 ok, 1 usage,
-2 auth, 3 API or network failure, 4 not found."""
+Without -o (or with -o -) the export goes to standard output; -o FILE appears only
+once the export is complete. CSV columns: docs/export.md.
+Exit codes: 0 ok, 1 usage, 2 auth, 3 API or network failure, 4 not found."""
 
 
 def register(subparsers: Any) -> None:

@@ -1,5 +1,6 @@
 """The CSV columns of every export kind: stable names users and scripts rely on.
 
+Documented for users in docs/export.md (a test keeps the two in step).
 Column names follow the API's field names; nested objects are flattened with a prefix
 (an enrollment's `user {id, first_name, ...}` becomes `user_id`, `user_first_name`, ...)
 and lists are joined with "; ". New columns may be added at the end; existing ones are
