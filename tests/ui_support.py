@@ -4,19 +4,69 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from textual.pilot import Pilot
 
+from kb4tui.api.client import KnowBe4Client
 from kb4tui.api.models import Account, Campaign, Enrollment, Policy, StorePurchase
+from kb4tui.api.ratelimit import RateLimiter, UsageCounter
+from kb4tui.demo import (
+    DEMO_API_KEY,
+    FakeAPIConfig,
+    FakeKnowBe4API,
+    FakeKnowBe4Transport,
+    generate_org,
+)
 from kb4tui.demo.org import DemoOrg
+from kb4tui.repository import Repository
+from kb4tui.ui.app import KB4App
 
-FROZEN_NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
+FROZEN_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+MARKUP_NAME = "[/Q3] Phish [bold]drill[/bold]"
 
 
 def frozen_clock() -> datetime:
     return FROZEN_NOW
+
+
+def demo_client(*, latency: float = 0.0, users: int = 300) -> KnowBe4Client:
+    """The real client over the in-process fake API: deterministic org, no pacing."""
+    api = FakeKnowBe4API(
+        {DEMO_API_KEY: partial(generate_org, users=users, now=FROZEN_NOW)},
+        FakeAPIConfig(latency=latency, rate_limit=False),
+    )
+    return KnowBe4Client(
+        DEMO_API_KEY,
+        transport=FakeKnowBe4Transport(api),
+        limiter=RateLimiter([(100_000, 1.0)]),
+        usage=UsageCounter(),
+    )
+
+
+def demo_repository_factory(
+    *, latency: float = 0.0, users: int = 300
+) -> Callable[[], AbstractAsyncContextManager[Repository]]:
+    """For `KB4App(repository_factory=...)`: opens the client on the app's own loop."""
+
+    @asynccontextmanager
+    async def open_repository() -> AsyncIterator[Repository]:
+        async with demo_client(latency=latency, users=users) as client:
+            yield Repository(client, clock=frozen_clock)
+
+    return open_repository
+
+
+def demo_app(*, latency: float = 0.0, users: int = 300) -> KB4App:
+    return KB4App(
+        repository_factory=demo_repository_factory(latency=latency, users=users),
+        profile="demo",
+        region="us",
+        clock=frozen_clock,
+    )
 
 
 class DemoSource:
@@ -96,7 +146,7 @@ class DemoSource:
             yield parse(rows[start : start + self.page_size])
 
 
-async def settle(pilot: Pilot[Any], timeout: float = 30.0) -> None:
+async def settle(pilot: Pilot[Any], limit: float = 30.0) -> None:
     """Wait (bounded) until every worker is done, then let their messages drain."""
-    await asyncio.wait_for(pilot.app.workers.wait_for_complete(), timeout)
+    await asyncio.wait_for(pilot.app.workers.wait_for_complete(), limit)
     await pilot.pause()

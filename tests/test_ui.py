@@ -1,0 +1,284 @@
+"""Pilot tests of the TUI on the in-process fake API: what the screen shows after each key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.command import CommandPalette
+from textual.widgets import Input, Static
+from ui_support import MARKUP_NAME, demo_app, settle
+
+from kb4tui.api.models import Campaign, ContentItem, Enrollment, Policy
+from kb4tui.core.status import EnrollmentState, classify
+from kb4tui.ui.app import KB4App
+from kb4tui.ui.screens.enrollment_detail import EnrollmentDetailScreen
+from kb4tui.ui.screens.enrollments import EnrollmentsScreen
+from kb4tui.ui.screens.help import HelpScreen
+from kb4tui.ui.screens.main import MainScreen
+from kb4tui.ui.widgets.browse_pane import BrowsePane
+from kb4tui.ui.widgets.header import AppHeader
+
+SIZE = (120, 40)
+
+
+def plain(widget: Static) -> str:
+    """The text a Static shows (its content, as the user reads it)."""
+    content = widget.render()
+    return content.plain if isinstance(content, Text) else str(content)
+
+
+def main(app: KB4App) -> MainScreen:
+    assert isinstance(app.screen, MainScreen)
+    return app.screen
+
+
+def names(pane: BrowsePane[Any]) -> list[str]:
+    return [getattr(item, "name", None) or "" for item in pane.table.visible_items]
+
+
+async def open_campaign(pilot: Any, name: str) -> EnrollmentsScreen:
+    """Filter the campaigns to `name`, press enter, wait for its enrollments."""
+    app: KB4App = pilot.app
+    pane = main(app).campaigns
+    pane.table.scroll_to_item(next(c for c in pane.table.visible_items if c.name == name))
+    await pilot.press("enter")
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, EnrollmentsScreen)
+    return screen
+
+
+async def test_opens_on_campaigns_with_header_and_detail() -> None:
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        header = screen.query_one(AppHeader).render().plain
+        assert "Fabrikam Manufacturing" in header
+        assert "profile demo" in header and "region us" in header
+        account = (await app.repository.account()).value
+        assert f"/{2000 + (account.number_of_seats or 0):,} today" in header
+        assert "fetched just now" in header
+        pane = screen.campaigns
+        assert plain(pane.summary).startswith("25 campaigns")
+        assert pane.table.row_count == 25
+        first = pane.table.highlighted
+        assert isinstance(first, Campaign) and first.name
+        detail = plain(pane.detail)
+        assert first.name in detail and "Completion" in detail and "Groups" in detail
+        assert app.focused is pane.table
+
+
+async def test_markup_campaign_name_is_shown_literally() -> None:
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pane = main(app).campaigns
+        campaign = next(c for c in pane.table.visible_items if c.name == MARKUP_NAME)
+        assert pane.table.scroll_to_item(campaign)
+        await pilot.pause()
+        assert plain(pane.detail).startswith(MARKUP_NAME)
+        # The row as painted: the cell starts with the literal characters.
+        row = pane.table.render_line(1 + pane.table.cursor_index - pane.table.scroll_offset.y)
+        assert row.text.startswith("[/Q3] Phish")
+        screen = await open_campaign(pilot, MARKUP_NAME)
+        assert plain(screen.breadcrumb) == f"Campaigns > {MARKUP_NAME}"
+
+
+async def test_filter_as_you_type_then_enter_keeps_and_escape_clears() -> None:
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pane = main(app).campaigns
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"gdpr")
+        assert names(pane) == ["GDPR Essentials"]
+        assert "1 of 25 campaigns" in plain(pane.summary)
+        await pilot.press("enter")
+        assert app.focused is pane.table
+        assert names(pane) == ["GDPR Essentials"]
+        # By group and by module too: "Contractors" is a group, "Phish Hunter" a module.
+        await pilot.press("slash", *["backspace"] * 4, *"hunter")
+        await pilot.pause()
+        assert MARKUP_NAME in names(pane)
+        await pilot.press("escape")
+        assert pane.table.row_count == 25
+        assert not pane.filter_input.display
+        assert app.focused is pane.table
+
+
+async def test_status_filter_and_sort_cycle() -> None:
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pane = main(app).campaigns
+        await pilot.press("f")  # first status in alphabetical order
+        statuses = {c.status for c in pane.table.visible_items}
+        assert len(statuses) == 1 and "status" in plain(pane.summary)
+        while pane.table.row_count != 25:  # cycles back to all
+            await pilot.press("f")
+        await pilot.press("s")  # sort by name
+        shown = names(pane)
+        assert shown == sorted(shown, key=str.casefold)
+        assert "sorted by name ↑" in plain(pane.summary)
+        await pilot.press("S")
+        assert names(pane) == sorted(shown, key=str.casefold, reverse=True)
+        await pilot.press("s", "s", "s", "s", "s", "s")  # ... to completion %
+        done = [c.completion_percentage for c in pane.table.visible_items]
+        known = [d for d in done if d is not None]
+        assert known == sorted(known)
+        assert "sorted by completion" in plain(pane.summary)
+
+
+async def test_drill_into_enrollments_detail_user_and_back() -> None:
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_campaign(pilot, "GDPR Essentials")
+        assert plain(screen.breadcrumb) == "Campaigns > GDPR Essentials"
+        rows = list(screen.pane.table.visible_items)
+        assert rows and all(isinstance(r, Enrollment) for r in rows)
+        assert "all loaded" in plain(screen.progress_line)
+        counts = plain(screen.counts_line)
+        assert f"all {len(rows):,}" in counts
+        past_due = sum(classify(r.status) is EnrollmentState.PAST_DUE for r in rows)
+        assert f"Past Due {past_due:,}" in counts
+
+        await pilot.press("d")  # past due only
+        assert screen.pane.table.row_count == past_due
+        await pilot.press("a")
+        assert screen.pane.table.row_count == len(rows)
+
+        first = screen.pane.highlighted
+        assert isinstance(first, Enrollment)
+        await pilot.press("enter")
+        await pilot.pause()
+        detail = app.screen
+        assert isinstance(detail, EnrollmentDetailScreen)
+        text = plain(detail.query_one("#enrollment-detail", Static))
+        assert first.user_name in text and (first.status or "") in text
+        assert "Policy acknowledged" in text and "Time spent" in text
+        assert classify(first.status).meaning in text
+
+        await pilot.press("u")
+        await settle(pilot)
+        user_screen = app.screen
+        assert isinstance(user_screen, EnrollmentsScreen)
+        assert plain(user_screen.breadcrumb) == f"Campaigns > GDPR Essentials > {first.user_name}"
+        user_rows = list(user_screen.pane.table.visible_items)
+        assert user_rows and {r.user_id for r in user_rows} == {first.user_id}
+        assert len({r.campaign_id for r in user_rows}) >= 1
+
+        await pilot.press("q")  # q goes back on pushed screens
+        assert isinstance(app.screen, EnrollmentDetailScreen)
+        await pilot.press("escape", "escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_enrollment_search_by_email() -> None:
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_campaign(pilot, "GDPR Essentials")
+        target = list(screen.pane.table.visible_items)[3]
+        local = target.user_email.split("@")[0]
+        await pilot.press("slash", *local)
+        await pilot.pause()
+        shown = list(screen.pane.table.visible_items)
+        assert target in shown and len(shown) < screen.pane.table.total_count
+        assert all(local in f"{r.user_name} {r.user_email}".lower() for r in shown)
+        await pilot.press("escape")  # clears the search
+        assert isinstance(app.screen, EnrollmentsScreen)
+        await pilot.press("escape")  # then goes back
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_library_pane_type_filter_detail_and_module_enrollments() -> None:
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        screen = main(app)
+        pane = screen.library
+        assert pane.display and not screen.campaigns.display
+        items: list[ContentItem] = list(pane.table.visible_items)
+        assert any(isinstance(i, Policy) for i in items)
+        assert any(not isinstance(i, Policy) for i in items)
+        assert app.focused is pane.table
+        await pilot.press("t")  # Training Module
+        assert {type(i).__name__ for i in pane.table.visible_items} == {"StorePurchase"}
+        assert "type Training Module" in plain(pane.summary)
+        for _ in range(4):
+            await pilot.press("t")  # Video, Game, Assessment, Policy
+        assert pane.table.visible_items
+        assert all(isinstance(i, Policy) for i in pane.table.visible_items)
+        policy = pane.highlighted
+        assert isinstance(policy, Policy)
+        assert "Used by campaigns" in plain(pane.detail)
+        await pilot.press("enter")
+        await settle(pilot)
+        module = app.screen
+        assert isinstance(module, EnrollmentsScreen)
+        assert plain(module.breadcrumb) == f"Library > {policy.name}"
+        assert module.pane.table.row_count > 0
+        assert {r.module for r in module.pane.table.visible_items} == {policy.name}
+        await pilot.press("tab")  # nothing to switch here; still on the pushed screen
+        await pilot.press("escape")
+        await pilot.press("tab")  # back on main: tab goes to the next pane
+        assert screen.campaigns.display
+
+
+async def test_help_lists_every_binding_of_the_screen() -> None:
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        expected = {
+            a.binding.id for a in app.screen.active_bindings.values() if a.binding.id is not None
+        }
+        await pilot.press("question_mark")
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        text = plain(help_screen.query_one("#help-text", Static))
+        for binding_id in expected:
+            assert binding_id in text
+        assert "campaigns.status_filter" in text and "Status filter" in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+        screen = await open_campaign(pilot, "GDPR Essentials")
+        await pilot.press("question_mark")
+        text = plain(app.screen.query_one("#help-text", Static))
+        assert "enrollments.status_d" in text and "Past Due" in text
+        assert "enrollments.user" in text
+        await pilot.press("q")
+        assert app.screen is screen
+
+
+async def test_palette_jumps_to_a_campaign_without_network() -> None:
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        used = app.repository.requests_today
+        await pilot.press("ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"gdpr ess")
+        await pilot.pause()
+        assert app.repository.requests_today == used  # typing made no request
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, EnrollmentsScreen)
+        assert plain(app.screen.breadcrumb) == "Campaigns > GDPR Essentials"
+
+
+async def test_markup_name_in_palette_does_not_crash() -> None:
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"q3 ph")
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, EnrollmentsScreen)
+        assert plain(app.screen.breadcrumb).endswith(MARKUP_NAME)
