@@ -398,3 +398,20 @@ def test_default_api_serves_the_demo_key_lazily() -> None:
     assert api.handle("GET", "/v1/account", "", AUTH).status == 200
     assert isinstance(api.org(), DemoOrg)
     assert api.org().enrollments_generated == 0
+
+
+def test_rate_limit_counts_arrivals_not_the_end_of_slow_work(clock: Clock) -> None:
+    """A client that paces its sends at 4/s must not be refused because the server was
+    slow (here: generating the organisation) on an earlier request."""
+
+    def slow_generation() -> DemoOrg:
+        clock.now += 0.9
+        return ORG
+
+    api = FakeKnowBe4API({DEMO_API_KEY: slow_generation}, clock=clock)
+    sent_at = clock.now
+    assert get(api, "/v1/account").status == 200
+    assert [get(api, "/v1/account").status for _ in range(3)] == [200, 200, 200]
+    clock.now = sent_at + 1.0
+    assert get(api, "/v1/account").status == 200
+    assert api.log.entries()[0].at == sent_at

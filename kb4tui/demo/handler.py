@@ -135,6 +135,8 @@ class FakeKnowBe4API:
         query: Mapping[str, str] | str = "",
         headers: Mapping[str, str] | None = None,
     ) -> FakeResponse:
+        # Limits count arrivals, so the time is taken before any lock or lazy generation.
+        arrival = self._clock()
         started = time.perf_counter()
         params = (
             dict(parse_qsl(query, keep_blank_values=True))
@@ -152,7 +154,7 @@ class FakeKnowBe4API:
                 routes = self._routes_for(api_key)
                 org_name = str(routes.org.account.get("name"))
                 status, body, extra, action = self._authorised(
-                    api_key, routes, method, path, params, lowered
+                    api_key, routes, arrival, method, path, params, lowered
                 )
             elif config.legacy_invalid_token:
                 status, body, extra, action = 200, {"message": "Invalid Token"}, [], "respond"
@@ -163,7 +165,7 @@ class FakeKnowBe4API:
         )
         self.log.add(
             LoggedRequest(
-                at=self._clock(),
+                at=arrival,
                 method=method.upper(),
                 path=path,
                 query=params,
@@ -179,6 +181,7 @@ class FakeKnowBe4API:
         self,
         api_key: str,
         routes: Routes,
+        arrival: float,
         method: str,
         path: str,
         params: dict[str, str],
@@ -196,7 +199,7 @@ class FakeKnowBe4API:
             seats = routes.org.account.get("number_of_seats") or 0
             wait = self._limiter.check(
                 api_key,
-                self._clock(),
+                arrival,
                 per_second=config.per_second,
                 per_minute=config.per_minute,
                 per_day=config.daily_base + int(seats),
