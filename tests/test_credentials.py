@@ -211,7 +211,9 @@ def test_file_backends_are_refused_and_never_written(
 
 
 def _chain(*members: KeyringBackend) -> chainer.ChainerBackend:
-    cls = type("TestChain", (chainer.ChainerBackend,), {"backends": list(members)})
+    # Not viable: keyring registers every subclass, and must never pick this one itself.
+    attrs = {"backends": list(members), "viable": False}
+    cls = type("TestChain", (chainer.ChainerBackend,), attrs)
     backend: chainer.ChainerBackend = cls()
     return backend
 
