@@ -3,41 +3,86 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from kb4tui.api.client import KnowBe4Client
+    from kb4tui.cli.common import Connection
     from kb4tui.repository import Repository
+    from kb4tui.ui.app import SignInFlow
 
 
 def run_tui(args: argparse.Namespace) -> int:
     """Resolve the connection and key before the app starts (keyring calls block), then run.
 
-    `--demo` uses the in-process demo API (no key, no network). Errors before the app starts
-    are one sentence on stderr with the contract's exit code.
+    `--demo` uses the in-process demo API (no key, no network). With no key anywhere and a
+    terminal to ask on, the app opens on the sign-in screen. Other errors before the app
+    starts are one sentence on stderr with the contract's exit code.
     """
     from kb4tui.api.errors import APIError
     from kb4tui.cli.common import fail, open_client, resolve_connection
+    from kb4tui.credentials import KeyringUnavailableError, MissingKeyError
 
+    sign_in: SignInFlow | None = None
+    factory: Callable[[], AbstractAsyncContextManager[Repository]] | None = None
     try:
         connection = resolve_connection(args)
-        client = open_client(args)
+        factory = _repository_factory(open_client(args))
+    except (MissingKeyError, KeyringUnavailableError) as error:
+        if not sys.stdin.isatty():
+            return fail(error.sentence, error.exit_code)
+        # The sign-in screen finds an unusable keyring itself; say only what it cannot know.
+        reason = error.sentence if isinstance(error, MissingKeyError) else None
+        sign_in = _sign_in_flow(connection, reason)
     except APIError as error:
         return fail(error.sentence, error.exit_code)
 
-    from kb4tui.repository import Repository
     from kb4tui.ui.app import KB4App
+
+    app = KB4App(
+        repository_factory=factory,
+        sign_in=sign_in,
+        profile=connection.profile,
+        region=connection.region,
+    )
+    result = app.run()
+    return result if isinstance(result, int) else 0
+
+
+def _repository_factory(
+    client: KnowBe4Client,
+) -> Callable[[], AbstractAsyncContextManager[Repository]]:
+    from kb4tui.repository import Repository
 
     @asynccontextmanager
     async def open_repository() -> AsyncIterator[Repository]:
         async with client:
             yield Repository(client)
 
-    app = KB4App(
-        repository_factory=open_repository,
-        profile=connection.profile,
-        region=connection.region,
-    )
-    result = app.run()
-    return result if isinstance(result, int) else 0
+    return open_repository
+
+
+def _sign_in_flow(connection: Connection, reason: str | None) -> SignInFlow:
+    from kb4tui.api.client import KnowBe4Client
+    from kb4tui.credentials import check_key
+    from kb4tui.ui.app import SignInFlow
+    from kb4tui.ui.screens.signin import SignInResult, SignInScreen
+
+    def screen() -> SignInScreen:
+        return SignInScreen(
+            check_key,
+            profile=connection.profile,
+            region=connection.region,
+            base_url=connection.base_url,
+            reason=reason,
+        )
+
+    def connect(result: Any) -> Callable[[], AbstractAsyncContextManager[Repository]]:
+        assert isinstance(result, SignInResult)
+        client = KnowBe4Client(result.key.reveal(), region=result.region, base_url=result.base_url)
+        return _repository_factory(client)
+
+    return SignInFlow(screen=screen, connect=connect)

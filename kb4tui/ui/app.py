@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -31,11 +32,22 @@ from kb4tui.ui.screens.main import MainScreen
 from kb4tui.ui.widgets.header import AppHeader, HeaderInfo
 from kb4tui.ui.widgets.library_pane import campaigns_using
 
-__all__ = ["KB4App", "RepositoryFactory"]
+__all__ = ["KB4App", "RepositoryFactory", "SignInFlow"]
 
 # Opens the connection inside the app's event loop (an httpx client must be created and
 # closed on the loop that uses it) and closes it when the app exits.
 RepositoryFactory = Callable[[], AbstractAsyncContextManager[Repository]]
+
+
+@dataclass(frozen=True, slots=True)
+class SignInFlow:
+    """No key was found: show `screen()`, then open the repository `connect(result)` gives.
+
+    The screen dismisses with None when the user cancels, which quits with exit code 2.
+    """
+
+    screen: Callable[[], Screen[Any]]
+    connect: Callable[[Any], RepositoryFactory]
 
 
 def _utcnow() -> datetime:
@@ -76,15 +88,17 @@ class KB4App(App[int]):
         repository: Repository | None = None,
         *,
         repository_factory: RepositoryFactory | None = None,
+        sign_in: SignInFlow | None = None,
         profile: str | None = None,
         region: str = "us",
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
         super().__init__()
-        if repository is None and repository_factory is None:
-            raise ValueError("KB4App needs a repository or a repository_factory")
+        if repository is None and repository_factory is None and sign_in is None:
+            raise ValueError("KB4App needs a repository, a repository_factory or sign_in")
         self._repository = repository
         self._factory = repository_factory
+        self._sign_in = sign_in
         self._exit_stack = AsyncExitStack()
         self.clock = clock
         self.header_info = HeaderInfo(profile=profile, region=region)
@@ -98,6 +112,21 @@ class KB4App(App[int]):
     # -- lifecycle -------------------------------------------------------------------------
 
     async def on_mount(self) -> None:
+        if self._repository is None and self._factory is None and self._sign_in is not None:
+            await self.push_screen(self._sign_in.screen(), self._signed_in)
+            return
+        await self._start()
+
+    async def _signed_in(self, result: Any) -> None:
+        if result is None or self._sign_in is None:
+            self.exit(2, message="Signed out: no API key was given.")
+            return
+        self._factory = self._sign_in.connect(result)
+        self.header_info.profile = getattr(result, "profile", self.header_info.profile)
+        self.header_info.region = getattr(result, "region", self.header_info.region)
+        await self._start()
+
+    async def _start(self) -> None:
         if self._repository is None and self._factory is not None:
             try:
                 self._repository = await self._exit_stack.enter_async_context(self._factory())
