@@ -129,7 +129,7 @@ class DemoOrg:
         return users
 
     def user(self, user_id: int) -> JSON | None:
-        _ = self.users
+        self.users  # noqa: B018 - builds the index on first use
         return self._users_by_id.get(user_id)
 
     def group(self, group_id: int) -> JSON | None:
@@ -137,7 +137,7 @@ class DemoOrg:
 
     def group_members(self, group_id: int) -> list[JSON]:
         """Active users in a group (what `/v1/groups/{id}/members` lists)."""
-        _ = self.users
+        self.users  # noqa: B018 - builds the index on first use
         return self._members.get(group_id, [])
 
     def store_purchase(self, store_purchase_id: int) -> JSON | None:

@@ -114,7 +114,7 @@ def make_people(rng: random.Random, count: int, now: float, domain: str) -> list
             earliest = joined + 20 * DAY
             archived = rng.uniform(earliest, max(earliest, now - DAY)) if earliest < now else None
         contractor = department not in ("Executive", "Security") and rng.random() < 0.06
-        titles, _division = vocab.DEPARTMENTS[department]
+        titles = vocab.DEPARTMENTS[department][0]
         location, country = rng.choice(vocab.LOCATIONS)
         people.append(
             Person(
@@ -147,7 +147,7 @@ def _assign_managers(rng: random.Random, people: list[Person]) -> None:
             by_department.setdefault(person.department, []).append(person)
     ceo = by_department["Executive"][0]
     ceo.job_title = "Chief Executive Officer"
-    for department, staff in by_department.items():
+    for staff in by_department.values():
         head = staff[0]
         if head is not ceo:
             head.manager = ceo
@@ -156,12 +156,10 @@ def _assign_managers(rng: random.Random, people: list[Person]) -> None:
             lead.manager = head
         for person in staff[1 + len(leads) :]:
             person.manager = rng.choice(leads) if leads else head
-        _ = department
 
 
 def user_json(person: Person, rng: random.Random, now: float, org_name: str) -> JSON:
     """One `/v1/users` object with every documented key, nulls included."""
-    titles_division = vocab.DEPARTMENTS[person.department]
     provisioned = rng.random() < 0.7
     signed_in = rng.random() < 0.75
     manager = person.manager
@@ -180,7 +178,7 @@ def user_json(person: Person, rng: random.Random, now: float, org_name: str) -> 
         if rng.random() < 0.2
         else None,
         "location": person.location,
-        "division": titles_division[1],
+        "division": vocab.DEPARTMENTS[person.department][1],
         "manager_name": f"{manager.first_name} {manager.last_name}" if manager else None,
         "manager_email": manager.email if manager else None,
         "provisioning_managed": provisioned,
