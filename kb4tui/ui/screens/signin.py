@@ -126,9 +126,19 @@ class SignInScreen(ModalScreen[SignInResult | None]):
     }
     SignInScreen Horizontal {
         height: auto;
+        margin: 1 0 0 0;
     }
     SignInScreen Button {
-        margin-right: 1;
+        margin-right: 2;
+    }
+    SignInScreen Input {
+        background: $boost;
+    }
+    SignInScreen Label {
+        margin: 1 0 0 0;
+    }
+    SignInScreen #signin-status, SignInScreen #signin-account {
+        margin: 1 0 0 0;
     }
     SignInScreen .-hidden {
         display: none;
@@ -182,28 +192,40 @@ class SignInScreen(ModalScreen[SignInResult | None]):
             )
             yield Static(Text(""), id="signin-keyring", classes="signin-note -hidden")
             yield Label("Region")
-            yield Select(options, value=start, allow_blank=False, id="signin-region")
+            yield Select(options, value=start, allow_blank=False, id="signin-region", compact=True)
             yield Input(
                 self._base_url or "",
                 placeholder="https://… (custom API base URL)",
                 id="signin-url",
                 classes="" if self._base_url else "-hidden",
+                compact=True,
             )
             yield Label("Reporting API key")
             yield Input(
                 password=True,
                 placeholder="Reporting API token (hidden as you type)",
                 id="signin-key",
+                compact=True,
             )
             with Horizontal():
-                yield Button("Check key", id="signin-check", variant="primary")
-                yield Button("Try other regions", id="signin-probe", classes="-hidden")
+                yield Button("Check key", id="signin-check", variant="primary", compact=True)
+                yield Button(
+                    "Try other regions", id="signin-probe", classes="-hidden", compact=True
+                )
             yield Static(Text(REPORTING_KEY_HELP), id="signin-status")
             yield Static(Text(""), id="signin-account")
             with Horizontal():
-                yield Button("Save to keyring", id="signin-save", variant="success", disabled=True)
-                yield Button("Use for this session only", id="signin-session", disabled=True)
-                yield Button("Cancel", id="signin-cancel")
+                yield Button(
+                    "Save to keyring",
+                    id="signin-save",
+                    variant="success",
+                    disabled=True,
+                    compact=True,
+                )
+                yield Button(
+                    "Use for this session only", id="signin-session", disabled=True, compact=True
+                )
+                yield Button("Cancel", id="signin-cancel", compact=True)
 
     def on_mount(self) -> None:
         self.check_keyring()
