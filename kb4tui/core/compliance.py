@@ -17,6 +17,7 @@ under a second). Decisions:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -27,12 +28,14 @@ from kb4tui.core.campaign_index import CampaignIndex
 from kb4tui.core.clock import as_aware
 from kb4tui.core.deadlines import (
     NO_DEADLINE_TEXT,
+    DayCounter,
     RelativeDuration,
     days_left,
+    enrollment_deadline,
     parse_relative_duration,
 )
 from kb4tui.core.lifecycle import CampaignPhase, campaign_phase
-from kb4tui.core.status import EnrollmentState, classify
+from kb4tui.core.status import INCOMPLETE_STATES, EnrollmentState, classify
 from kb4tui.core.summaries import CompletionFigure, StatusCounts, campaign_completion
 
 __all__ = [
@@ -117,20 +120,26 @@ def deadline_rows(
     """Every campaign with its deadline, days left, completion and open counts, most
     urgent first (see the module notes)."""
     index = CampaignIndex(campaigns)
-    now = as_aware(now)
-    counts: dict[int, StatusCounts] = {id(c): StatusCounts() for c in index.campaigns}
+    days = DayCounter(now, tz)
     durations = {id(c): parse_relative_duration(c.relative_duration) for c in index.campaigns}
+    relative = {k for k, d in durations.items() if d is not None} - {
+        id(c) for c in index.campaigns if c.end_date is not None
+    }
+    statuses: Counter[tuple[int, str | None]] = Counter()
     earliest: dict[int, datetime] = {}
     for enrollment in enrollments:
         campaign = index.campaign_for(enrollment)
         if campaign is None:
             continue
         key = id(campaign)
-        state = counts[key].add(enrollment.status)
-        if campaign.end_date is None and durations[key] is not None and state.is_incomplete:
-            due = index.deadline_for(enrollment, campaign)
+        statuses[(key, enrollment.status)] += 1
+        if key in relative and classify(enrollment.status) in INCOMPLETE_STATES:
+            due = enrollment_deadline(enrollment, campaign)
             if due is not None and (key not in earliest or due < earliest[key]):
                 earliest[key] = due
+    counts: dict[int, StatusCounts] = {id(c): StatusCounts() for c in index.campaigns}
+    for (key, status), count in statuses.items():
+        counts[key].add(status, count)
     rows: list[DeadlineRow] = []
     for campaign in index.campaigns:
         key = id(campaign)
@@ -141,7 +150,7 @@ def deadline_rows(
                 phase=campaign_phase(campaign),
                 deadline=deadline,
                 relative_duration=durations[key],
-                days_left=days_left(deadline, now, tz) if deadline is not None else None,
+                days_left=days.days_to(deadline) if deadline is not None else None,
                 completion=campaign_completion(campaign, counts[key]),
                 counts=counts[key],
             )
@@ -153,7 +162,10 @@ def deadline_rows(
 def _urgency(row: DeadlineRow) -> tuple[int, float, str]:
     if row.deadline is None:
         return (2, 0.0, row.name.casefold())
-    open_work = row.counts.incomplete > 0 or (row.counts.total == 0 and not row.phase.is_finished)
+    # Cancelled and archived campaigns ask nothing more of anyone, whatever their rows say.
+    open_work = row.phase not in _DORMANT and (
+        row.counts.incomplete > 0 or (row.counts.total == 0 and not row.phase.is_finished)
+    )
     stamp = row.deadline.timestamp()
     # Open work: earliest deadline first. Done: most recent deadline first.
     return (0, stamp, row.name.casefold()) if open_work else (1, -stamp, row.name.casefold())
@@ -162,7 +174,7 @@ def _urgency(row: DeadlineRow) -> tuple[int, float, str]:
 # --- people at risk ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: frozen __init__ is slow at 100k rows
 class RiskItem:
     """One incomplete enrollment that puts its user at risk."""
 
@@ -205,30 +217,47 @@ class PersonAtRisk:
         return min(known) if known else None
 
 
-def _risk_of(
-    enrollment: Enrollment,
-    index: CampaignIndex,
-    now: datetime,
-    tz: tzinfo | None,
-    within_days: int | None,
-) -> RiskItem | None:
-    """The enrollment as a risk item when it is overdue or (with `within_days`) due soon."""
-    state = classify(enrollment.status)
-    if not state.is_incomplete:
-        return None
-    campaign = index.campaign_for(enrollment)
-    if _is_dormant(campaign):
-        return None
-    deadline = index.deadline_for(enrollment, campaign)
-    left = days_left(deadline, now, tz) if deadline is not None else None
-    if state is not EnrollmentState.PAST_DUE:
-        if deadline is None or left is None:
+class _RiskScan:
+    """Decides, one enrollment at a time, whether it is overdue or (with `within_days`)
+    due soon. Campaign facts are computed once, not once per row."""
+
+    def __init__(
+        self,
+        campaigns: Iterable[Campaign],
+        now: datetime,
+        tz: tzinfo | None,
+        within_days: int | None,
+    ) -> None:
+        self.index = CampaignIndex(campaigns)
+        self.now = as_aware(now)
+        self.days = DayCounter(self.now, tz)
+        self.within_days = within_days
+        self.dormant = {id(c) for c in self.index.campaigns if _is_dormant(c)}
+        self.end_date_days: dict[int, int] = {}
+
+    def item(self, enrollment: Enrollment) -> RiskItem | None:
+        state = classify(enrollment.status)
+        if state not in INCOMPLETE_STATES:
             return None
-        overdue = deadline < now
-        due_soon = within_days is not None and left <= within_days
-        if not (overdue or due_soon):
+        campaign = self.index.campaign_for(enrollment)
+        if campaign is not None and id(campaign) in self.dormant:
             return None
-    return RiskItem(enrollment, campaign, state, deadline, left)
+        deadline = enrollment_deadline(enrollment, campaign)
+        left: int | None = None
+        if deadline is not None and campaign is not None and deadline is campaign.end_date:
+            left = self.end_date_days.get(id(campaign))
+            if left is None:
+                left = self.end_date_days[id(campaign)] = self.days.days_to(deadline)
+        elif deadline is not None:
+            left = self.days.days_to(deadline)
+        if state is not EnrollmentState.PAST_DUE:
+            if deadline is None or left is None:
+                return None
+            overdue = deadline < self.now
+            due_soon = self.within_days is not None and left <= self.within_days
+            if not (overdue or due_soon):
+                return None
+        return RiskItem(enrollment, campaign, state, deadline, left)
 
 
 def people_at_risk(
@@ -242,8 +271,7 @@ def people_at_risk(
 ) -> list[PersonAtRisk]:
     """One row per user past due anywhere or with incomplete work due within `within_days`,
     worst first: anyone past due, then the most overdue / soonest due, then most items."""
-    index = CampaignIndex(campaigns)
-    now = as_aware(now)
+    scan = _RiskScan(campaigns, now, tz, within_days)
     archived = _archived_ids(users)
     people: dict[int, PersonAtRisk] = {}
     orphans: list[PersonAtRisk] = []
@@ -251,7 +279,7 @@ def people_at_risk(
         user_id = enrollment.user_id
         if user_id is not None and user_id in archived:
             continue
-        item = _risk_of(enrollment, index, now, tz, within_days)
+        item = scan.item(enrollment)
         if item is None:
             continue
         if user_id is None:
@@ -398,7 +426,7 @@ OVERDUE_COLUMNS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: frozen __init__ is slow at 100k rows
 class OverdueRow:
     """One row of `kb4tui export overdue`. `days_overdue` is negative for days left, None
     when no deadline is known (a Past Due status is reported even then)."""
@@ -446,15 +474,14 @@ def overdue_rows(
 ) -> list[OverdueRow]:
     """Overdue enrollments (and, with `within_days`, those due within N days), most
     overdue first; rows with no deadline known after those with one."""
-    index = CampaignIndex(campaigns)
-    now = as_aware(now)
+    scan = _RiskScan(campaigns, now, tz, within_days)
     archived = _archived_ids(users)
     rows: list[OverdueRow] = []
     for enrollment in enrollments:
         user_id = enrollment.user_id
         if user_id is not None and user_id in archived:
             continue
-        item = _risk_of(enrollment, index, now, tz, within_days)
+        item = scan.item(enrollment)
         if item is None:
             continue
         user = enrollment.user

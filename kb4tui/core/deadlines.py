@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import Enum
 from functools import lru_cache
@@ -32,6 +32,7 @@ from kb4tui.core.clock import as_aware
 
 __all__ = [
     "NO_DEADLINE_TEXT",
+    "DayCounter",
     "DurationUnit",
     "RelativeDuration",
     "campaign_deadline",
@@ -61,6 +62,14 @@ class RelativeDuration:
 
     amount: int
     unit: DurationUnit
+    # Days and weeks as one timedelta, computed once: add_to runs per enrollment.
+    _fixed: timedelta | None = field(init=False, repr=False, compare=False, default=None)
+
+    def __post_init__(self) -> None:
+        if self.unit is DurationUnit.DAY and self.amount <= _MAX_AMOUNT:
+            object.__setattr__(self, "_fixed", timedelta(days=self.amount))
+        elif self.unit is DurationUnit.WEEK and self.amount <= _MAX_AMOUNT:
+            object.__setattr__(self, "_fixed", timedelta(weeks=self.amount))
 
     def __str__(self) -> str:
         plural = "" if self.amount == 1 else "s"
@@ -68,8 +77,13 @@ class RelativeDuration:
 
     def add_to(self, start: datetime) -> datetime | None:
         """`start` + this duration, in UTC; None if the result is out of datetime's range."""
-        start = as_aware(start).astimezone(UTC)
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=UTC)
+        elif start.utcoffset():
+            start = start.astimezone(UTC)
         try:
+            if self._fixed is not None:
+                return start + self._fixed
             if self.unit is DurationUnit.DAY:
                 return start + timedelta(days=self.amount)
             if self.unit is DurationUnit.WEEK:
@@ -190,10 +204,23 @@ def enrollment_deadline(enrollment: Enrollment, campaign: Campaign | None) -> da
 def days_left(deadline: datetime, now: datetime, tz: tzinfo | None = None) -> int:
     """Whole calendar days from `now` to `deadline` as dated in `tz` (default: now's own
     zone, else UTC). 0 is due today, negative is overdue by that many days."""
-    now = as_aware(now)
-    zone = tz or now.tzinfo or UTC
-    due_date = as_aware(deadline).astimezone(zone).date()
-    return (due_date - now.astimezone(zone).date()).days
+    return DayCounter(now, tz).days_to(deadline)
+
+
+class DayCounter:
+    """`days_left` for many deadlines against one `now`: today's date is computed once."""
+
+    __slots__ = ("today", "zone")
+
+    def __init__(self, now: datetime, tz: tzinfo | None = None) -> None:
+        now = as_aware(now)
+        self.zone: tzinfo = tz or now.tzinfo or UTC
+        self.today = now.astimezone(self.zone).date()
+
+    def days_to(self, deadline: datetime) -> int:
+        if deadline.tzinfo is None:
+            deadline = deadline.replace(tzinfo=UTC)
+        return (deadline.astimezone(self.zone).date() - self.today).days
 
 
 def describe_days_left(days: int | None) -> str:

@@ -9,6 +9,7 @@ Active. Unknown values are UNKNOWN and the caller shows the string as sent.
 from __future__ import annotations
 
 from enum import Enum
+from functools import lru_cache
 
 from kb4tui.api.models import Campaign
 from kb4tui.core.status import normalise_label
@@ -81,6 +82,11 @@ def campaign_phase(status: str | Campaign | None) -> CampaignPhase:
         status = status.status
     if not status or not isinstance(status, str):
         return CampaignPhase.UNKNOWN
+    return _phase_of_text(status)
+
+
+@lru_cache(maxsize=256)
+def _phase_of_text(status: str) -> CampaignPhase:
     return _PHASES.get(normalise_label(status), CampaignPhase.UNKNOWN)
 
 

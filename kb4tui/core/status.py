@@ -11,7 +11,13 @@ from __future__ import annotations
 from enum import Enum
 from functools import lru_cache
 
-__all__ = ["EnrollmentState", "classify", "normalise_label"]
+__all__ = [
+    "COMPLIANT_STATES",
+    "INCOMPLETE_STATES",
+    "EnrollmentState",
+    "classify",
+    "normalise_label",
+]
 
 
 class EnrollmentState(Enum):
@@ -36,23 +42,25 @@ class EnrollmentState(Enum):
     @property
     def is_compliant(self) -> bool:
         """Completed, or excused by exemption."""
-        return self in (EnrollmentState.COMPLETED, EnrollmentState.EXEMPTED)
+        return self in COMPLIANT_STATES
 
     @property
     def is_incomplete(self) -> bool:
         """Still owes work: not started, in progress, or past due. UNKNOWN is neither
         compliant nor incomplete: we do not guess."""
-        return self in (
-            EnrollmentState.NOT_STARTED,
-            EnrollmentState.IN_PROGRESS,
-            EnrollmentState.PAST_DUE,
-        )
+        return self in INCOMPLETE_STATES
 
     @property
     def is_open(self) -> bool:
         """Incomplete and its deadline has not been called yet (not started or in progress)."""
         return self in (EnrollmentState.NOT_STARTED, EnrollmentState.IN_PROGRESS)
 
+
+# Module-level sets so hot loops over 100k rows test membership without a property call.
+COMPLIANT_STATES = frozenset({EnrollmentState.COMPLETED, EnrollmentState.EXEMPTED})
+INCOMPLETE_STATES = frozenset(
+    {EnrollmentState.NOT_STARTED, EnrollmentState.IN_PROGRESS, EnrollmentState.PAST_DUE}
+)
 
 _MEANINGS: dict[EnrollmentState, str] = {
     EnrollmentState.NOT_STARTED: "Needs reminder",
