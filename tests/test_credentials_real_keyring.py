@@ -13,8 +13,6 @@ one must be there (CI), in which case they fail.
 from __future__ import annotations
 
 import contextlib
-import functools
-import io
 import json
 import os
 import secrets
@@ -26,13 +24,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from credentials_fakes import FakeHosts, FakeTenant
 from keyring.backend import KeyringBackend
 
-from kb4tui.cli import auth, build_parser, common, main
-from kb4tui.credentials import SERVICE, KeySource, KeyStore, resolve_key
-
-HOST = "127.0.0.1:9201"
+from kb4tui.credentials import SERVICE
+from kb4tui.demo import FakeKnowBe4API, LoopbackServer, generate_org
 
 
 def _secret_service_problem() -> str | None:
@@ -84,50 +79,59 @@ def _files_containing(roots: list[Path], needle: bytes) -> list[Path]:
     return hits
 
 
+def kb4tui(*argv: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """The real command line in its own process, with this test's environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "kb4tui", *argv],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 def test_login_status_export_logout_with_no_env_var_and_no_key_on_disk(
     secret_service: KeyringBackend,
     profile: str,
     _isolated_environment: Path,
     tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     key = "kb4-" + secrets.token_urlsafe(32)
-    campaigns = [{"campaign_id": 11, "name": "Q3 [/Q3] refresher", "status": "In Progress"}]
-    hosts = FakeHosts({HOST: FakeTenant(key=key, account={"name": "Initech"}, campaigns=campaigns)})
+    api = FakeKnowBe4API({key: lambda: generate_org(seed=3, users=30)})
     assert "KNOWBE4_API_KEY" not in os.environ
+    with LoopbackServer(api) as server:
+        where = ["--profile", profile]
 
-    # auth login --key-stdin: checked, then stored in the Secret Service.
-    args = build_parser().parse_args(
-        ["auth", "login", "--key-stdin", "--profile", profile, "--base-url", f"http://{HOST}"]
-    )
-    assert auth.handle_login(args, stdin=io.StringIO(key + "\n"), transport=hosts.transport()) == 0
-    assert secret_service.get_password(SERVICE, profile) == key
+        # auth login --key-stdin: checked, then stored in the Secret Service.
+        login = kb4tui(
+            "auth", "login", "--key-stdin", *where, "--base-url", server.base_url, stdin=key + "\n"
+        )
+        assert login.returncode == 0, login.stderr
+        assert secret_service.get_password(SERVICE, profile) == key
 
-    # auth status finds it there.
-    args = build_parser().parse_args(["auth", "status", "--profile", profile])
-    assert auth.handle_status(args, transport=hosts.transport()) == 0
-    out = capsys.readouterr().out
-    assert "OS keyring" in out and "SecretService" in out and "Initech" in out
-    assert resolve_key(profile).source is KeySource.KEYRING
+        # auth status finds it there (and the profile's base URL in the config).
+        status = kb4tui("auth", "status", *where)
+        assert status.returncode == 0, status.stdout + status.stderr
+        assert "OS keyring" in status.stdout and "SecretService" in status.stdout
+        assert server.base_url in status.stdout
 
-    # kb4tui export campaigns works with no env var (only the network is faked).
-    monkeypatch.setattr(
-        common, "open_client", functools.partial(common.open_client, transport=hosts.transport())
-    )
-    exported = tmp_path / "campaigns.json"
-    argv = ["export", "campaigns", "--profile", profile, "--format", "json", "-o", str(exported)]
-    assert main(argv) == 0, capsys.readouterr().err
-    assert [row["name"] for row in json.loads(exported.read_text())] == ["Q3 [/Q3] refresher"]
+        # kb4tui export campaigns works with no env var.
+        exported = tmp_path / "campaigns.json"
+        export = kb4tui("export", "campaigns", *where, "--format", "json", "-o", str(exported))
+        assert export.returncode == 0, export.stderr
+        assert len(json.loads(exported.read_text())) > 0
 
-    # auth logout removes it.
-    args = build_parser().parse_args(["auth", "logout", "--profile", profile])
-    assert auth.handle_logout(args) == 0
-    assert secret_service.get_password(SERVICE, profile) is None
-    assert KeyStore().delete(profile) is False
+        # auth logout removes it; afterwards export has no key.
+        logout = kb4tui("auth", "logout", *where)
+        assert logout.returncode == 0, logout.stderr
+        assert secret_service.get_password(SERVICE, profile) is None
+        again = kb4tui("export", "campaigns", *where, "--format", "json")
+        assert again.returncode == 2 and "No API key for profile" in again.stderr
 
-    out, err = capsys.readouterr()
-    assert key not in out + err
+    outputs = "".join(r.stdout + r.stderr for r in (login, status, export, logout, again))
+    assert key not in outputs
+    assert key[:-4] not in outputs
     roots = [Path(os.environ["HOME"]), _isolated_environment, tmp_path]
     assert _files_containing(roots, key.encode()) == []
 
