@@ -33,11 +33,12 @@ def frozen_clock() -> datetime:
     return FROZEN_NOW
 
 
-def demo_client(*, latency: float = 0.0, users: int = 300) -> KnowBe4Client:
-    """The real client over the in-process fake API: deterministic org, no pacing."""
+def demo_client(*, latency: float = 0.0, users: int = 300, **config: Any) -> KnowBe4Client:
+    """The real client over the in-process fake API: deterministic org, no pacing.
+    `config` sets other `FakeAPIConfig` fields (faults, auth modes)."""
     api = FakeKnowBe4API(
         {DEMO_API_KEY: partial(generate_org, users=users, now=FROZEN_NOW)},
-        FakeAPIConfig(latency=latency, rate_limit=False),
+        FakeAPIConfig(latency=latency, rate_limit=False, **config),
     )
     return KnowBe4Client(
         DEMO_API_KEY,
@@ -48,21 +49,21 @@ def demo_client(*, latency: float = 0.0, users: int = 300) -> KnowBe4Client:
 
 
 def demo_repository_factory(
-    *, latency: float = 0.0, users: int = 300
+    *, latency: float = 0.0, users: int = 300, **config: Any
 ) -> Callable[[], AbstractAsyncContextManager[Repository]]:
     """For `KB4App(repository_factory=...)`: opens the client on the app's own loop."""
 
     @asynccontextmanager
     async def open_repository() -> AsyncIterator[Repository]:
-        async with demo_client(latency=latency, users=users) as client:
+        async with demo_client(latency=latency, users=users, **config) as client:
             yield Repository(client, clock=frozen_clock)
 
     return open_repository
 
 
-def demo_app(*, latency: float = 0.0, users: int = 300) -> KB4App:
+def demo_app(*, latency: float = 0.0, users: int = 300, **config: Any) -> KB4App:
     return KB4App(
-        repository_factory=demo_repository_factory(latency=latency, users=users),
+        repository_factory=demo_repository_factory(latency=latency, users=users, **config),
         profile="demo",
         region="us",
         clock=frozen_clock,
@@ -144,6 +145,13 @@ class DemoSource:
         for start in range(0, len(rows), self.page_size):
             await self._pause()
             yield parse(rows[start : start + self.page_size])
+
+
+async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], limit: float = 30.0) -> None:
+    """Let the app run until `condition()` holds (checked after each processed batch)."""
+    async with asyncio.timeout(limit):
+        while not condition():
+            await pilot.pause(0.01)
 
 
 async def settle(pilot: Pilot[Any], limit: float = 30.0) -> None:

@@ -1,0 +1,144 @@
+"""Loading, streaming, cancellation, errors and big lists in the TUI."""
+
+from __future__ import annotations
+
+import time
+
+from textual.widgets import Static
+from textual.worker import WorkerState
+from ui_support import DemoSource, demo_app, frozen_clock, settle, wait_until
+
+from kb4tui.api.models import Enrollment, EnrollmentUser
+from kb4tui.demo import generate_org
+from kb4tui.repository import EnrollmentQuery, Repository
+from kb4tui.ui.app import KB4App
+from kb4tui.ui.screens.enrollments import EnrollmentsScreen
+from kb4tui.ui.screens.help import HelpScreen
+from kb4tui.ui.screens.main import MainScreen
+
+SIZE = (120, 40)
+
+
+def plain(widget: Static) -> str:
+    return str(widget.render())
+
+
+def source_app(source: DemoSource) -> KB4App:
+    return KB4App(Repository(source, clock=frozen_clock), profile="demo", clock=frozen_clock)
+
+
+async def test_keys_work_while_the_api_takes_a_second_per_request() -> None:
+    app = demo_app(latency=1.0)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        assert "loading…" in plain(screen.campaigns.summary)
+        await pilot.press("2")
+        assert screen.library.display and not screen.campaigns.display
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape", "1", "s")
+        assert screen.campaigns.display
+        # All of that happened while the campaigns were still on their way.
+        [loader] = [w for w in app.workers if w.group == "campaigns"]
+        assert loader.state is WorkerState.RUNNING
+        assert not screen.campaigns.table.total_count
+        await wait_until(pilot, lambda: screen.campaigns.table.total_count == 25)
+        assert "sorted by name" in plain(screen.campaigns.summary)
+
+
+async def test_first_page_shows_while_the_rest_streams_and_leaving_cancels() -> None:
+    org = generate_org(users=300, now=frozen_clock())
+    source = DemoSource(org, latency=0.3, page_size=50)
+    app = source_app(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        campaign = next(c for c in app.repository.cached_campaigns() if c.name == "GDPR Essentials")
+        app.open_campaign(campaign)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, EnrollmentsScreen)
+        await wait_until(pilot, lambda: screen.pane.table.total_count >= 50)
+        progress = plain(screen.progress_line)
+        assert progress.startswith("loading… 50 rows, page 1") or "page 2" in progress
+        assert not screen.loading_done
+        [worker] = [w for w in app.workers if w.group == "enrollments"]
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+        await wait_until(pilot, lambda: worker.state is WorkerState.CANCELLED)
+        # A cancelled stream leaves nothing half-fetched behind.
+        assert app.repository.peek(EnrollmentQuery(campaign_id=campaign.campaign_id)) is None
+
+
+async def test_api_error_is_shown_with_its_resolution_and_r_retries() -> None:
+    app = demo_app(forbidden=True)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        pane = app.screen.query_one("#campaigns")
+        error = plain(pane.query_one(".pane-error", Static))
+        assert "403" in error and "Training permissions" in error
+        assert any("403" in str(n.message) for n in app._notifications)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)  # still running, still explaining
+        assert "Training permissions" in plain(pane.query_one(".pane-error", Static))
+
+
+async def test_rejected_key_shows_the_sentence_not_a_traceback() -> None:
+    app = demo_app(invalid_token=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pane = app.screen.query_one("#campaigns")
+        error = plain(pane.query_one(".pane-error", Static))
+        assert "KNOWBE4_API_KEY" in error and "Traceback" not in error
+        assert app.return_code is None
+
+
+def _many_enrollments(count: int) -> list[Enrollment]:
+    statuses = ("Passed", "Not Started", "In Progress", "Past Due", "Exempted")
+    return [
+        Enrollment.model_construct(
+            enrollment_id=i,
+            module_name=f"Module {i % 40}",
+            campaign_id=1,
+            campaign_name="Big",
+            status=statuses[i % 5],
+            user=EnrollmentUser.model_construct(
+                id=i, first_name="User", last_name=str(i), email=f"user{i}@big.example"
+            ),
+        )
+        for i in range(count)
+    ]
+
+
+async def test_100k_enrollments_open_and_filter_without_freezing() -> None:
+    org = generate_org(users=300, now=frozen_clock())
+    rows = _many_enrollments(100_000)
+    source = DemoSource(org, enrollments=rows)
+    app = source_app(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        campaign = app.repository.cached_campaigns()[0]
+        started = time.monotonic()
+        app.open_campaign(campaign)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, EnrollmentsScreen)
+        await wait_until(pilot, lambda: screen.loading_done, limit=60)
+        assert screen.pane.table.total_count == 100_000
+        assert "all 100,000" in plain(screen.counts_line)
+        assert "Past Due 20,000" in plain(screen.counts_line)
+        assert time.monotonic() - started < 30  # generous: the benchmark has the real figure
+        started = time.monotonic()
+        await pilot.press("slash", *"user4242")
+        assert [e.enrollment_id for e in screen.pane.table.visible_items] == [
+            4242,
+            *range(42420, 42430),
+        ]
+        assert time.monotonic() - started < 10
+        started = time.monotonic()
+        await pilot.press("escape", "d")
+        assert screen.pane.table.row_count == 20_000
+        await pilot.press("G")
+        assert screen.pane.table.cursor_index == 19_999
+        assert time.monotonic() - started < 10
