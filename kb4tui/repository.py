@@ -230,16 +230,28 @@ class Repository:
 
     # -- enrollments ---------------------------------------------------------------------
 
-    async def all_enrollments(self, *, refresh: bool = False) -> Fetched[list[Enrollment]]:
-        """Every enrollment of active users, fetched once and reused while fresh."""
+    async def all_enrollments(
+        self,
+        *,
+        refresh: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Fetched[list[Enrollment]]:
+        """Every enrollment of active users, fetched once and reused while fresh.
+
+        `progress(pages, rows)` is called after each page fetched (not when memoised).
+        """
         hit = None if refresh else self._fresh(ALL_ENROLLMENTS)
         if hit is not None:
             return hit
         rows: list[Enrollment] = []
+        pages = 0
         async for page in self.client.iter_enrollment_pages(
             exclude_archived_users=True, include_campaign_id=True
         ):
             rows.extend(page)
+            pages += 1
+            if progress is not None:
+                progress(pages, len(rows))
         result = Fetched(rows, self.clock())
         self.memo.put(ALL_ENROLLMENTS, result)
         return result
