@@ -447,3 +447,64 @@ async def test_hundred_thousand_rows_are_fast() -> None:
         assert first_cells(table)[0] == "user099999"
         elapsed = time.perf_counter() - started
         assert elapsed < 2.0, elapsed
+
+
+async def test_clear_sort_restores_given_order() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        table = await loaded(pilot, make_rows(5))
+        table.sort_by("score", lambda r: r.score, reverse=True)
+        await pilot.pause()
+        assert first_cells(table)[0] == "user000004"
+        table.clear_sort()
+        await pilot.pause()
+        assert first_cells(table)[0] == "user000000"
+        assert table.sort_column is None
+        assert "▲" not in screen_lines(table)[0] and "▼" not in screen_lines(table)[0]
+
+
+async def test_emptying_the_table_highlights_nothing() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, make_rows(5))
+        app.table.set_filter("no such user")
+        await pilot.pause()
+        assert app.highlighted[-1] is None
+        app.table.set_filter("")
+        await pilot.pause()
+        assert app.highlighted[-1] is not None
+
+
+async def test_cursor_colours_follow_focus_and_theme() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        table = await loaded(pilot, make_rows(5))
+
+        def cursor_bg() -> Any:
+            style = table.render_line(1)._segments[0].style
+            assert style is not None
+            return style.bgcolor
+
+        focused = cursor_bg()
+        table.blur()
+        await pilot.pause()
+        blurred = cursor_bg()
+        assert blurred != focused
+        table.focus()
+        await pilot.pause()
+        assert cursor_bg() == focused
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.pause()
+        assert cursor_bg() != focused
+
+
+async def test_search_index_is_built_in_the_background() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        table = await loaded(pilot, make_rows(12_000))
+        workers = [w for w in app.workers if w.group == "virtual-table-index"]
+        if workers:
+            await app.workers.wait_for_complete(workers)
+        assert table._haystacks[11_999] == "user011999 in progress"
+        table.set_filter("USER01199")
+        assert [r.id for r in table.visible_items] == list(range(11_990, 12_000))
