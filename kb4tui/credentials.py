@@ -167,8 +167,8 @@ class KeyringUnavailableError(AuthError):
                 "be stored or read there"
             ),
             KeyringProblem.FILE_BACKEND: (
-                f"The keyring backend ({backend_name}) keeps secrets in a local file, "
-                "which kb4tui refuses to use for the API key"
+                f"The keyring backend ({backend_name}) is not an OS keyring (it keeps secrets "
+                "in a local file or similar), which kb4tui refuses to use for the API key"
             ),
             KeyringProblem.UNAVAILABLE: (
                 f"The OS keyring ({backend_name}) did not answer (is there a D-Bus session?), "
@@ -201,12 +201,10 @@ def _backend_label(backend: KeyringBackend) -> str:
 
 
 def _keeps_secrets_in_a_file(backend: KeyringBackend) -> bool:
-    # keyrings.alt's file backends (plaintext, and "encrypted" ones that prompt for a
-    # password on the terminal) and anything that says plaintext in its name.
+    # Every keyrings.alt backend ("alternate, less secure": plaintext files, "encrypted"
+    # files that prompt on the terminal, the registry) and anything named plaintext.
     label = _backend_label(backend)
-    return "plaintext" in label.lower() or label.startswith(
-        ("keyrings.alt.file.", "keyrings.alt.pyfs.")
-    )
+    return "plaintext" in label.lower() or label.startswith("keyrings.alt.")
 
 
 def _choose_backend(backend: KeyringBackend) -> KeyringBackend:

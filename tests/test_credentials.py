@@ -196,7 +196,12 @@ def _file_backend(module: str, name: str) -> type[MemoryKeyring]:
 
 @pytest.mark.parametrize(
     ("module", "name"),
-    [("keyrings.alt.file", "PlaintextKeyring"), ("keyrings.alt.file", "EncryptedKeyring")],
+    [
+        ("keyrings.alt.file", "PlaintextKeyring"),
+        ("keyrings.alt.file", "EncryptedKeyring"),
+        ("keyrings.alt.Windows", "RegistryKeyring"),
+        ("somewhere.else", "PlaintextKeyring"),
+    ],
 )
 def test_file_backends_are_refused_and_never_written(
     install_keyring: Install, module: str, name: str
