@@ -36,7 +36,7 @@ def enrollment(
     enrollment_id: int = 1,
     *,
     user_id: int | None = 100,
-    status: str = "Not Started",
+    status: str | None = "Not Started",
     campaign_id: int | None = 1,
     campaign_name: str | None = None,
     module: str = "Basics",

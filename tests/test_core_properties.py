@@ -9,6 +9,9 @@ from core_factories import campaign, enrollment
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kb4tui.api.models import Campaign, Enrollment
+from kb4tui.core.campaign_index import CampaignIndex
+from kb4tui.core.compliance import deadline_rows, overdue_rows, people_at_risk
 from kb4tui.core.deadlines import (
     DurationUnit,
     RelativeDuration,
@@ -129,3 +132,61 @@ def test_days_left_is_antisymmetric_and_ordered(a: datetime, b: datetime, zone: 
     if a <= b:
         assert days_left(a, b, tz) <= 0
     assert abs(days_left(a, b, tz) - (a - b) / timedelta(days=1)) <= 1
+
+
+statuses = st.sampled_from(
+    ["Passed", "Not Started", "In Progress", "Past Due", "past_due", "Exempted", "Odd", None]
+)
+
+
+@st.composite
+def organisations(draw: st.DrawFn) -> tuple[list[Campaign], list[Enrollment]]:
+    n_campaigns = draw(st.integers(min_value=0, max_value=4))
+    camps = [
+        campaign(
+            c,
+            status=draw(st.sampled_from(["In Progress", "Closed", "Cancelled", None])),
+            end_date=draw(st.one_of(st.none(), moments.map(datetime.isoformat))),
+            relative_duration=draw(st.sampled_from([None, "2 weeks", "1 month", "garbage"])),
+        )
+        for c in range(n_campaigns)
+    ]
+    rows = [
+        enrollment(
+            i,
+            user_id=draw(st.one_of(st.none(), st.integers(min_value=1, max_value=5))),
+            status=draw(statuses),
+            campaign_id=draw(st.one_of(st.none(), st.integers(min_value=0, max_value=5))),
+            campaign_name=draw(st.sampled_from(["Campaign 0", "Campaign 1", "Nope", ""])),
+            enrollment_date=draw(st.one_of(st.none(), moments.map(datetime.isoformat))),
+        )
+        for i in range(draw(st.integers(min_value=0, max_value=12)))
+    ]
+    return camps, rows
+
+
+@settings(max_examples=100, deadline=None)
+@given(organisations(), moments, st.one_of(st.none(), st.integers(min_value=-3, max_value=40)))
+def test_compliance_rows_never_raise_and_keep_every_past_due(
+    org: tuple[list[Campaign], list[Enrollment]], now: datetime, within: int | None
+) -> None:
+    camps, rows = org
+    overdue = overdue_rows(rows, camps, now, within)
+    people = people_at_risk(rows, camps, now, within if within is not None else 7)
+    deadlines = deadline_rows(camps, rows, now)
+    assert len(deadlines) == len(camps)
+    index = CampaignIndex(camps)
+    expected_past_due = {
+        e.enrollment_id
+        for e in rows
+        if classify(e.status) is EnrollmentState.PAST_DUE
+        and campaign_phase(index.campaign_for(e) or campaign(99, status=None))
+        is not CampaignPhase.CANCELLED
+    }
+    reported = {r.enrollment_id for r in overdue}
+    assert expected_past_due <= reported
+    at_risk = {item.enrollment.enrollment_id for p in people for item in p.items}
+    assert expected_past_due <= at_risk
+    # Everything reported is incomplete; nothing is reported twice.
+    assert len(reported) == len(overdue)
+    assert all(classify(r.status).is_incomplete for r in overdue)
