@@ -43,6 +43,7 @@ class TableApp(App[None]):
         self.highlighted: list[Any] = []
         self.selected: list[Any] = []
         self.selected_by_id: list[Any] = []
+        self.headers: list[str] = []
 
     def compose(self) -> ComposeResult:
         table: VirtualTable[Row] = VirtualTable(id="people")
@@ -58,6 +59,9 @@ class TableApp(App[None]):
 
     def on_virtual_table_selected(self, message: VirtualTable.Selected) -> None:
         self.selected.append(message.item)
+
+    def on_virtual_table_header_selected(self, message: VirtualTable.HeaderSelected) -> None:
+        self.headers.append(message.column_key)
 
     @on(VirtualTable.Selected, "#people")
     def people_selected(self, message: VirtualTable.Selected) -> None:
@@ -508,3 +512,31 @@ async def test_search_index_is_built_in_the_background() -> None:
         assert table._haystacks[11_999] == "user011999 in progress"
         table.set_filter("USER01199")
         assert [r.id for r in table.visible_items] == list(range(11_990, 12_000))
+
+
+async def test_header_click_names_the_column() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        table = await loaded(pilot, make_rows(5))
+        width = table.scrollable_content_region.width
+        await pilot.click(VirtualTable, offset=(0, 0))
+        await pilot.click(VirtualTable, offset=(width - 1, 0))
+        await pilot.click(VirtualTable, offset=(width - 8, 0))  # "Status"
+        assert app.headers == ["name", "score", "status"]
+        assert app.selected == []
+
+
+async def test_ansi_theme_renders_with_a_visible_cursor() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        app.theme = "ansi-dark"
+        table = await loaded(pilot, make_rows(5))
+        await pilot.pause()
+        cursor = table.render_line(1)._segments[0].style
+        other = table.render_line(2)._segments[0].style
+        assert cursor is not None and other is not None
+        assert (cursor.bgcolor, cursor.color, cursor.reverse) != (
+            other.bgcolor,
+            other.color,
+            other.reverse,
+        )

@@ -212,6 +212,18 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         def control(self) -> VirtualTable[Any]:
             return self.table
 
+    class HeaderSelected(Message):
+        """A column header was clicked (screens use it to sort by that column)."""
+
+        def __init__(self, table: VirtualTable[Any], column_key: str) -> None:
+            super().__init__()
+            self.table = table
+            self.column_key = column_key
+
+        @property
+        def control(self) -> VirtualTable[Any]:
+            return self.table
+
     # Rows measured to size auto-width columns: enough to look right, cheap at any row count.
     MEASURE_SAMPLE: ClassVar[int] = 200
     # Auto-width columns never grow past this; flex columns take the rest.
@@ -254,7 +266,8 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         self._view: list[int] | None = None  # visible item indices; None = all, natural
         self._view_haystacks: list[str] | None = None  # aligned with _view while filtering
         self._cursor = 0
-        self._last_highlighted: tuple[int, int] | None = None  # (item index, id(item))
+        # The last (item index, item) announced; the item is held so identity is reliable.
+        self._last_highlighted: tuple[int, T] | None = None
         self._widths: list[int] = []
         self._auto_widths: list[int] = []
         self._layout_width = -1
@@ -370,7 +383,7 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
 
     def set_filter(self, query: str) -> None:
         """Show only items whose search text contains ``query`` (case-insensitive)."""
-        query = query.lower()
+        query = query.strip().lower()
         if query == self._query:
             return
         previous = self._query
@@ -516,8 +529,15 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
-        if offset is None or offset.y < 1 or self.row_count == 0:
-            return  # border, header or empty table
+        if offset is None:
+            return  # border or padding
+        if offset.y == 0:
+            column = self._column_at(offset.x)
+            if column is not None:
+                self.post_message(self.HeaderSelected(self, column.key))
+            return
+        if self.row_count == 0:
+            return
         position = self.scroll_offset.y + offset.y - 1
         if position >= self.row_count:
             return
@@ -525,6 +545,14 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
             self.action_select()
         else:
             self.move_cursor(position)
+
+    def _column_at(self, x: int) -> Column | None:
+        start = 0
+        for column, width in zip(self._columns, self._widths, strict=True):
+            if start <= x < start + width:
+                return column
+            start += width + 1
+        return None
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -901,8 +929,11 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
 
     def _post_highlighted(self) -> None:
         index = self._highlighted_index()
-        marker = None if index is None else (index, id(self._items[index]))
-        if marker == self._last_highlighted:
+        item = None if index is None else self._items[index]
+        last = self._last_highlighted
+        if last is None and index is None:
             return
-        self._last_highlighted = marker
-        self.post_message(self.Highlighted(self, None if index is None else self._items[index]))
+        if last is not None and index is not None and last[0] == index and last[1] is item:
+            return
+        self._last_highlighted = None if index is None else (index, self._items[index])
+        self.post_message(self.Highlighted(self, item))
