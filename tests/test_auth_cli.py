@@ -216,3 +216,25 @@ def test_demo_needs_no_key_and_is_checked_against_the_demo_api(
     assert "built-in demo organisation" in out
     assert "Account:" in out and "check failed" not in out
     assert memory_keyring.entries == {}
+
+
+def test_account_names_cannot_send_escape_sequences_to_the_terminal(
+    memory_keyring: MemoryKeyring, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = new_key()
+    tenant = FakeTenant(key=key, account={"name": "Evil\x1b]0;pwned\x07 Corp"})
+    assert login([], key, FakeHosts({region_host("us"): tenant})) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "Evil?]0;pwned? Corp" in out
+
+
+def test_status_on_a_host_without_keyring(
+    install_keyring: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    install_keyring(fail.Keyring())
+    assert status([]) == 2
+    out = capsys.readouterr().out
+    assert "Keyring backend: unusable: No usable OS keyring was found" in out
+    assert "dbus-run-session" in out
+    assert "none: KNOWBE4_API_KEY is not set and the keyring is unusable" in out

@@ -73,6 +73,11 @@ def register(subparsers: Any) -> None:
     status.set_defaults(handler=handle_status)
 
 
+def _printable(text: str) -> str:
+    """API text for a terminal: control characters (escape sequences) become '?'."""
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
 def _describe_account(account: Account) -> str:
     details = [
         part
@@ -83,7 +88,7 @@ def _describe_account(account: Account) -> str:
         if part
     ]
     name = account.name or "(unnamed account)"
-    return f"{name} ({', '.join(details)})" if details else name
+    return _printable(f"{name} ({', '.join(details)})" if details else name)
 
 
 def _read_key(args: argparse.Namespace, stdin: TextIO) -> str:
@@ -156,7 +161,7 @@ def handle_login(
         )
         save_config(config.with_profile(profile, make_default=not config.profiles))
     except (ConfigError, OSError) as exc:
-        return common.fail(f"The key was stored, but the config was not saved: {exc}", 1)
+        return common.fail(f"The key was stored, but the config was not saved: {exc}", EXIT_USAGE)
     print(
         f"Stored the key for profile {connection.profile!r} (region {connection.region}) "
         f"in the OS keyring ({store.backend_name()})."
@@ -239,7 +244,7 @@ def handle_status(
         rows.append(("Keyring backend", "not used by the demo"))
     else:
         try:
-            store.backend()
+            store.check()
             rows.append(("Keyring backend", store.backend_name()))
         except KeyringUnavailableError as exc:
             rows.append(("Keyring backend", f"unusable: {exc.sentence}"))
@@ -249,9 +254,12 @@ def handle_status(
     try:
         key = common.resolve_api_key(connection, store=store)
         rows.append(("Key source", f"{key.source.description} (key {key.hint})"))
-    except (MissingKeyError, KeyringUnavailableError) as exc:
+    except MissingKeyError as exc:
         problem = exc
         rows.append(("Key source", f"none: {exc.sentence}"))
+    except KeyringUnavailableError as exc:
+        problem = exc
+        rows.append(("Key source", "none: KNOWBE4_API_KEY is not set and the keyring is unusable"))
 
     if key is not None and not args.no_check:
         if connection.demo and transport is None:
