@@ -127,7 +127,7 @@ class ResolvedKey:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ResolvedKey):
             return NotImplemented
-        return hmac.compare_digest(self._secret, other._secret)
+        return hmac.compare_digest(self._secret.encode(), other._secret.encode())
 
     __hash__ = None  # type: ignore[assignment]
 

@@ -285,3 +285,9 @@ async def test_probe_regions_runs_the_checks_concurrently() -> None:
     assert [p.region for p in probes] == regions
     assert [p.account.name for p in probes if p.account] == ["Acme UK"]
     assert all(isinstance(p.error, AuthError) for p in probes if p.region != "uk")
+
+
+def test_keys_compare_by_value_even_outside_ascii() -> None:
+    one = ResolvedKey("clé-" + "x" * 20, KeySource.SESSION, "a")
+    assert one == ResolvedKey("clé-" + "x" * 20, KeySource.KEYRING, "b")
+    assert one != ResolvedKey("cle-" + "x" * 20, KeySource.SESSION, "a")
