@@ -9,7 +9,7 @@ import pytest
 
 from kb4tui.api.client import KnowBe4Client
 from kb4tui.api.errors import AuthError, NetworkError, NotFoundError, PermissionDeniedError
-from kb4tui.api.ratelimit import RateLimiter, UsageCounter
+from kb4tui.api.ratelimit import RateLimiter, Slot, UsageCounter
 from kb4tui.api.retry import RetryPolicy
 from kb4tui.demo import DEMO_API_KEY, FakeAPIConfig, FakeKnowBe4API, LoopbackServer, generate_org
 
@@ -168,3 +168,25 @@ async def test_key_absent_from_all_logs_on_the_wire(
         await client.users()
     assert "HTTP Request" in caplog.text or "send_request" in caplog.text
     assert DEMO_API_KEY not in caplog.text
+
+
+class RecordingLimiter(RateLimiter):
+    def __init__(self) -> None:
+        super().__init__([(1000, 1.0)], margin=0.0)
+        self.slots: list[tuple[float, Slot]] = []
+
+    async def acquire(self) -> Slot:
+        slot = await super().acquire()
+        self.slots.append((slot.at, slot))
+        return slot
+
+
+async def test_slots_are_stamped_when_the_request_really_leaves(
+    server: LoopbackServer, api: FakeKnowBe4API
+) -> None:
+    limiter = RecordingLimiter()
+    async with make_client(server, limiter=limiter) as client:
+        await client.account()
+        await client.users()
+    assert len(limiter.slots) == 3
+    assert all(slot.at > granted for granted, slot in limiter.slots)

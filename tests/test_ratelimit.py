@@ -147,3 +147,18 @@ def test_usage_counter() -> None:
     usage.reset()
     assert seen == [6, 8, 0] and usage.count == 0
     assert repr(usage) == "UsageCounter(count=0)"
+
+
+async def test_mark_sent_moves_the_slot_and_delays_later_grants() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter([(2, 1.0)], clock=clock, sleep=clock.sleep, margin=0.0)
+    first = await limiter.acquire()
+    await limiter.acquire()
+    clock.now = 0.3  # the first request only left after a slow TLS handshake
+    first.mark_sent()
+    assert first.at == 0.3
+    clock.now = 1.0
+    await limiter.acquire()  # the second slot (at 0.0) has left the window
+    assert clock() == 1.0
+    await limiter.acquire()  # but the first counts until 1.3
+    assert clock() == pytest.approx(1.3)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from contextlib import aclosing
 from types import TracebackType
 from typing import Any, Literal, Self, TypeVar
@@ -46,7 +46,7 @@ from kb4tui.api.models import (
     User,
 )
 from kb4tui.api.pagination import DEFAULT_WINDOW, PER_PAGE, Row, ordered_pages
-from kb4tui.api.ratelimit import RateLimiter, UsageCounter, shared_limiter, shared_usage
+from kb4tui.api.ratelimit import RateLimiter, Slot, UsageCounter, shared_limiter, shared_usage
 from kb4tui.api.regions import base_url_for
 from kb4tui.api.resources import RESOURCES, Resource, query_params, resource
 from kb4tui.api.responses import decode_json, next_cursor, object_from_body, rows_from_body
@@ -98,6 +98,17 @@ def _describe_transport_error(exc: httpx.TransportError) -> str:
     if isinstance(exc, httpx.ProxyError):
         return "the proxy failed"
     return "the connection dropped"
+
+
+def _sent_marker(slot: Slot) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
+    """An httpcore trace hook that stamps the slot when the request headers go out, so
+    time spent connecting (TLS handshakes on a cold start) does not count as pacing."""
+
+    async def trace(event: str, info: dict[str, Any]) -> None:
+        if event.endswith("send_request_headers.started"):
+            slot.mark_sent()
+
+    return trace
 
 
 class KnowBe4Client:
@@ -187,12 +198,14 @@ class KnowBe4Client:
         started = self.retry.clock()
         attempt = 0
         while True:
-            await self.limiter.acquire()
+            slot = await self.limiter.acquire()
             self.usage.record()
             failure: APIError
             retry_after: float | None = None
             try:
-                response = await self._http.get(path, params=params)
+                response = await self._http.get(
+                    path, params=params, extensions={"trace": _sent_marker(slot)}
+                )
             except httpx.UnsupportedProtocol:
                 raise NetworkError("The base URL uses an unsupported protocol", path=path) from None
             except httpx.TransportError as exc:
