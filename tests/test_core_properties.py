@@ -190,3 +190,8 @@ def test_compliance_rows_never_raise_and_keep_every_past_due(
     # Everything reported is incomplete; nothing is reported twice.
     assert len(reported) == len(overdue)
     assert all(classify(r.status).is_incomplete for r in overdue)
+    # The scan's fast deadline rule is the documented one.
+    by_id = {e.enrollment_id: e for e in rows}
+    for row in overdue:
+        e = by_id[row.enrollment_id]
+        assert row.deadline == enrollment_deadline(e, index.campaign_for(e))

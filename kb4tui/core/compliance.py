@@ -217,9 +217,19 @@ class PersonAtRisk:
         return min(known) if known else None
 
 
+@dataclass(slots=True)
+class _CampaignFacts:
+    dormant: bool
+    end_date: datetime | None
+    end_date_days: int | None
+    duration: RelativeDuration | None
+
+
 class _RiskScan:
     """Decides, one enrollment at a time, whether it is overdue or (with `within_days`)
-    due soon. Campaign facts are computed once, not once per row."""
+    due soon. Campaign facts are worked out once, not once per row: this is the hot loop
+    of both the Compliance pane and `export overdue`. The deadline rule is the one in
+    `deadlines.enrollment_deadline` (a property test holds them equal)."""
 
     def __init__(
         self,
@@ -232,24 +242,37 @@ class _RiskScan:
         self.now = as_aware(now)
         self.days = DayCounter(self.now, tz)
         self.within_days = within_days
-        self.dormant = {id(c) for c in self.index.campaigns if _is_dormant(c)}
-        self.end_date_days: dict[int, int] = {}
+        self.facts: dict[int, _CampaignFacts] = {
+            id(c): _CampaignFacts(
+                dormant=_is_dormant(c),
+                end_date=c.end_date,
+                end_date_days=self.days.days_to(c.end_date) if c.end_date else None,
+                duration=parse_relative_duration(c.relative_duration),
+            )
+            for c in self.index.campaigns
+        }
+        self.states: dict[str | None, EnrollmentState] = {}
 
     def item(self, enrollment: Enrollment) -> RiskItem | None:
-        state = classify(enrollment.status)
+        status = enrollment.status
+        state = self.states.get(status)
+        if state is None:
+            state = self.states[status] = classify(status)
         if state not in INCOMPLETE_STATES:
             return None
         campaign = self.index.campaign_for(enrollment)
-        if campaign is not None and id(campaign) in self.dormant:
-            return None
-        deadline = enrollment_deadline(enrollment, campaign)
+        deadline: datetime | None = None
         left: int | None = None
-        if deadline is not None and campaign is not None and deadline is campaign.end_date:
-            left = self.end_date_days.get(id(campaign))
-            if left is None:
-                left = self.end_date_days[id(campaign)] = self.days.days_to(deadline)
-        elif deadline is not None:
-            left = self.days.days_to(deadline)
+        if campaign is not None:
+            facts = self.facts[id(campaign)]
+            if facts.dormant:
+                return None
+            if facts.end_date is not None:
+                deadline, left = facts.end_date, facts.end_date_days
+            elif facts.duration is not None and enrollment.enrollment_date is not None:
+                deadline = facts.duration.add_to(enrollment.enrollment_date)
+                if deadline is not None:
+                    left = self.days.days_to(deadline)
         if state is not EnrollmentState.PAST_DUE:
             if deadline is None or left is None:
                 return None
@@ -276,11 +299,11 @@ def people_at_risk(
     people: dict[int, PersonAtRisk] = {}
     orphans: list[PersonAtRisk] = []
     for enrollment in enrollments:
-        user_id = enrollment.user_id
-        if user_id is not None and user_id in archived:
-            continue
         item = scan.item(enrollment)
         if item is None:
+            continue
+        user_id = enrollment.user_id
+        if user_id in archived:
             continue
         if user_id is None:
             orphans.append(PersonAtRisk(None, "", "", [item]))
@@ -293,7 +316,8 @@ def people_at_risk(
         person.items.append(item)
     result = [*people.values(), *orphans]
     for person in result:
-        person.items.sort(key=_item_order)
+        if len(person.items) > 1:
+            person.items.sort(key=_item_order)
     result.sort(key=_person_order)
     return result
 
@@ -478,11 +502,11 @@ def overdue_rows(
     archived = _archived_ids(users)
     rows: list[OverdueRow] = []
     for enrollment in enrollments:
-        user_id = enrollment.user_id
-        if user_id is not None and user_id in archived:
-            continue
         item = scan.item(enrollment)
         if item is None:
+            continue
+        user_id = enrollment.user_id
+        if user_id in archived:
             continue
         user = enrollment.user
         rows.append(
