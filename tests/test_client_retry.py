@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import ssl
 from datetime import UTC, datetime
 
 import httpx
@@ -13,6 +14,7 @@ from kb4tui.api.errors import (
     APIError,
     NetworkError,
     RateLimitedError,
+    ResponseFormatError,
     ServerError,
 )
 from kb4tui.api.retry import RetryPolicy, parse_retry_after
@@ -167,3 +169,29 @@ async def test_retries_inside_a_paged_listing_lose_and_repeat_nothing() -> None:
     async with api.client(retry_policy=policy(clock, base=0.01)) as client:
         got = await client.list_raw("enrollments")
     assert got == data
+
+
+async def test_certificate_failure_is_not_retried() -> None:
+    clock = FakeClock()
+
+    def bad_certificate(request: httpx.Request, n: int) -> httpx.Response:
+        try:
+            raise ssl.SSLCertVerificationError("certificate verify failed")
+        except ssl.SSLError as cause:
+            raise httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED]", request=request) from cause
+
+    api = FakeAPI(hook=bad_certificate)
+    async with api.client(retry_policy=policy(clock)) as client:
+        with pytest.raises(NetworkError, match="certificate"):
+            await client.account()
+    assert len(api.requests) == 1 and clock.sleeps == []
+
+
+async def test_undecodable_body_is_a_format_error() -> None:
+    def bad_gzip(request: httpx.Request, n: int) -> httpx.Response:
+        return httpx.Response(200, content=b"not gzip", headers={"content-encoding": "gzip"})
+
+    api = FakeAPI(hook=bad_gzip)
+    async with api.client() as client:
+        with pytest.raises(ResponseFormatError, match="could not be decoded"):
+            await client.account()

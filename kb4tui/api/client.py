@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import ssl
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from contextlib import aclosing
 from types import TracebackType
@@ -109,6 +110,18 @@ def _sent_marker(slot: Slot) -> Callable[[str, dict[str, Any]], Awaitable[None]]
             slot.mark_sent()
 
     return trace
+
+
+def _certificate_rejected(exc: BaseException) -> bool:
+    """Whether a connection failed because TLS verification failed (anywhere in the chain)."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 class KnowBe4Client:
@@ -209,10 +222,22 @@ class KnowBe4Client:
             except httpx.UnsupportedProtocol:
                 raise NetworkError("The base URL uses an unsupported protocol", path=path) from None
             except httpx.TransportError as exc:
+                if _certificate_rejected(exc):  # permanent: retrying cannot help
+                    raise NetworkError(
+                        "The server's TLS certificate could not be verified "
+                        "(a proxy inspecting TLS needs its CA in SSL_CERT_FILE)",
+                        path=path,
+                    ) from None
                 failure = NetworkError(
                     f"Could not reach the KnowBe4 API: {_describe_transport_error(exc)}",
                     path=path,
                 )
+            except httpx.DecodingError:
+                raise ResponseFormatError(
+                    "The KnowBe4 API sent a body that could not be decoded", path=path
+                ) from None
+            except httpx.RequestError:
+                raise NetworkError("The request to the KnowBe4 API failed", path=path) from None
             else:
                 if response.is_success:
                     log.debug("GET %s %s -> %s", path, dict(params), response.status_code)
