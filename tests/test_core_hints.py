@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core_factories import NOW, campaign, enrollment, purchase, ts, user
 
+from kb4tui.core.campaign_index import CampaignIndex
 from kb4tui.core.hints import (
     Hint,
     HintKind,
@@ -93,6 +94,15 @@ def test_enrollment_duplicate_across_campaigns_names_them() -> None:
     assert hint.severity is Severity.WARNING  # across campaigns, whatever the flag
     assert "2 times in 2 campaigns (Annual, Onboarding)" in hint.explanation
     assert enrollment_hints(mine, c, user_enrollments=[mine, unrelated]) == []
+
+
+def test_enrollment_duplicate_names_campaigns_known_only_by_id() -> None:
+    index = CampaignIndex([campaign(1, name="Annual"), campaign(2, name="Refresher [/Q3]")])
+    mine = enrollment(1, campaign_id=1, campaign_name="")
+    other = enrollment(2, campaign_id=2, campaign_name="")
+    (hint,) = enrollment_hints(mine, None, user_enrollments=[other], campaigns=index)
+    assert "(Annual, Refresher [/Q3])" in hint.explanation
+    assert "allow_multiple_enrollments is not reported" in hint.explanation
 
 
 def test_enrollment_duplicate_null_user_gives_no_hint() -> None:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from kb4tui.api.models import Campaign, Enrollment, Policy, StorePurchase, User
-from kb4tui.core.campaign_index import campaign_key
+from kb4tui.core.campaign_index import CampaignIndex, campaign_key
 from kb4tui.core.clock import as_aware
 from kb4tui.core.content import ASSESSMENT, content_item_for, content_type_of, module_key
 from kb4tui.core.deadlines import enrollment_deadline
@@ -175,10 +175,11 @@ def enrollment_hints(
     *,
     user_enrollments: Iterable[Enrollment] = (),
     purchases_by_id: Mapping[int, StorePurchase] | None = None,
-    campaign_names: Mapping[int | str, str] | None = None,
+    campaigns: CampaignIndex | None = None,
 ) -> list[Hint]:
     """Hints for one enrollment. `user_enrollments` are the same user's other enrollments
-    (any campaign), used to spot duplicates; `campaign_names` names their campaigns."""
+    (any campaign), used to spot duplicates; `campaigns` names campaigns that the
+    enrollments identify only by id."""
     hints: list[Hint] = []
     state = classify(enrollment.status)
     stuck = _completion_not_recording(enrollment, state, campaign, purchases_by_id)
@@ -187,7 +188,7 @@ def enrollment_hints(
     late = _past_due_completed(enrollment, state, campaign)
     if late is not None:
         hints.append(late)
-    duplicate = _duplicate(enrollment, campaign, user_enrollments, campaign_names or {})
+    duplicate = _duplicate(enrollment, campaign, user_enrollments, campaigns)
     if duplicate is not None:
         hints.append(duplicate)
     return hints
@@ -252,7 +253,7 @@ def _duplicate(
     enrollment: Enrollment,
     campaign: Campaign | None,
     user_enrollments: Iterable[Enrollment],
-    campaign_names: Mapping[int | str, str],
+    campaigns: CampaignIndex | None,
 ) -> Hint | None:
     user_id, module = enrollment.user_id, module_key(enrollment)
     if user_id is None or module is None:
@@ -262,13 +263,13 @@ def _duplicate(
         same.append(enrollment)
     if len(same) < 2:
         return None
-    keys = {campaign_key(e) for e in same}
-    names = sorted(
-        campaign_names.get(k)
-        or next((e.campaign_name for e in same if campaign_key(e) == k), "")
-        or str(k)
-        for k in keys
-    )
+    names_by_key: dict[int | str, str] = {}
+    for e in same:
+        known = campaigns.campaign_for(e) if campaigns is not None else None
+        name = e.campaign_name or (known.name if known else None) or f"campaign {e.campaign_id}"
+        names_by_key.setdefault(campaign_key(e), name)
+    keys = names_by_key.keys()
+    names = sorted(names_by_key.values())
     across = len(keys) > 1
     where = f"in {len(keys)} campaigns ({', '.join(names)})" if across else "in this campaign"
     allowed = campaign is not None and campaign.allow_multiple_enrollments is True
