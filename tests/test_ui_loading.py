@@ -20,7 +20,7 @@ SIZE = (120, 40)
 
 
 def plain(widget: Static) -> str:
-    return str(widget.render())
+    return str(widget.render()).replace("\u00a0", " ")
 
 
 def source_app(source: DemoSource) -> KB4App:
@@ -32,19 +32,19 @@ async def test_keys_work_while_the_api_takes_a_second_per_request() -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
+        [loader] = [w for w in app.workers if w.group == "campaigns"]
         assert "loading…" in plain(screen.campaigns.summary)
         await pilot.press("2")
         assert screen.library.display and not screen.campaigns.display
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        await pilot.press("escape", "1", "s")
+        await pilot.press("escape", "1")
         assert screen.campaigns.display
         # All of that happened while the campaigns were still on their way.
-        [loader] = [w for w in app.workers if w.group == "campaigns"]
         assert loader.state is WorkerState.RUNNING
         assert not screen.campaigns.table.total_count
         await wait_until(pilot, lambda: screen.campaigns.table.total_count == 25)
-        assert "sorted by name" in plain(screen.campaigns.summary)
+        assert plain(screen.campaigns.summary).startswith("25 campaigns")
 
 
 async def test_first_page_shows_while_the_rest_streams_and_leaving_cancels() -> None:

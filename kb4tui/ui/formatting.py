@@ -15,6 +15,7 @@ __all__ = [
     "minutes",
     "percent",
     "seconds",
+    "short_seconds",
     "stamp",
     "yes_no",
 ]
@@ -72,6 +73,13 @@ def seconds(value: int | None) -> str:
     if mins < 60:
         return f"{mins} min"
     return f"{mins // 60} h {mins % 60:02d} min"
+
+
+def short_seconds(value: int | None) -> str:
+    """Time spent for a narrow table column: 40 s / 12 min / 70 min."""
+    if value is None:
+        return DASH
+    return f"{value} s" if value < 60 else f"{value // 60} min"
 
 
 def yes_no(value: bool | None) -> str:

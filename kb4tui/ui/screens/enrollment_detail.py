@@ -30,7 +30,13 @@ class EnrollmentDetailScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="enrollment.back"),
         Binding("q", "back", "Back", show=False, id="enrollment.back_q"),
-        Binding("u", "user", "User's enrollments", id="enrollment.user"),
+        Binding(
+            "u",
+            "user",
+            "User",
+            tooltip="All enrollments of this user, across campaigns",
+            id="enrollment.user",
+        ),
         Binding("j,down", "scroll_down", "Scroll down", show=False, id="enrollment.down"),
         Binding("k,up", "scroll_up", "Scroll up", show=False, id="enrollment.up"),
     ]
@@ -85,15 +91,12 @@ class EnrollmentDetailScreen(Screen[None]):
             for item in repo.cached_library()
             if isinstance(item, StorePurchase) and item.store_purchase_id is not None
         }
-        names: dict[int | str, str] = {
-            c.campaign_id: c.name or "" for c in repo.cached_campaigns() if c.campaign_id
-        }
         return enrollment_hints(
             self.enrollment,
             campaign,
             user_enrollments=user_rows,
             purchases_by_id=purchases,
-            campaign_names=names,
+            campaigns=index,
         )
 
     def action_back(self) -> None:

@@ -77,6 +77,7 @@ class EnrollmentsPane(BrowsePane[Enrollment]):
         SortSpec("completed", "completed", lambda e: e.completion_date),
         SortSpec("time", "time spent", lambda e: e.time_spent),
     )
+    DROP_ORDER = ("ack", "enrolled", "campaign", "started", "time")
     NOUN = "enrollments"
     EMPTY_TEXT = "No enrollments"
 
@@ -91,7 +92,7 @@ class EnrollmentsPane(BrowsePane[Enrollment]):
             fmt.day(item.enrollment_date),
             fmt.day(item.start_date),
             fmt.day(item.completion_date),
-            fmt.seconds(item.time_spent),
+            fmt.short_seconds(item.time_spent),
             ack,
         )
 
@@ -110,7 +111,13 @@ class EnrollmentsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="enrollments.back"),
         Binding("q", "back", "Back", show=False, id="enrollments.back_q"),
-        Binding("u", "user", "User's enrollments", id="enrollments.user"),
+        Binding(
+            "u",
+            "user",
+            "User",
+            tooltip="All enrollments of the highlighted user, across campaigns",
+            id="enrollments.user",
+        ),
         Binding("r", "refresh", "Refresh", id="enrollments.refresh"),
         *(
             Binding(
@@ -128,7 +135,7 @@ class EnrollmentsScreen(Screen[None]):
         text-style: bold;
     }
     EnrollmentsScreen > .counts {
-        height: 1;
+        height: auto;
         padding: 0 1;
     }
     EnrollmentsScreen > .context {
@@ -160,7 +167,11 @@ class EnrollmentsScreen(Screen[None]):
         self.status_filter: EnrollmentState | None = None
         self.loaded_rows = 0
         self.loading_done = False
-        self.pane = EnrollmentsPane(id="enrollments")
+        # One campaign's enrollments all name that campaign: no need for the column.
+        hidden: tuple[str, ...] = ("campaign",) if query.campaign_id is not None else ()
+        if query.store_purchase_id is not None or query.policy_id is not None:
+            hidden = ("module",)  # one module's enrollments: say which campaign instead
+        self.pane = EnrollmentsPane(id="enrollments", hidden_columns=hidden)
         self.breadcrumb = Static(Text(" > ".join(self.crumbs)), classes="breadcrumb", markup=False)
         self.counts_line = Static("", classes="counts", markup=False)
         self.progress_line = Static("", classes="progress", markup=False)
@@ -196,6 +207,7 @@ class EnrollmentsScreen(Screen[None]):
         self.pane.show_error(None)
         self.pane.set_busy(True)
         self.progress_line.update(Text("loading… waiting for the first page"))
+        self.progress_line.display = True
         first = True
         try:
             async for page in self.kb.repository.enrollment_pages(self.query_spec, refresh=refresh):
@@ -215,6 +227,7 @@ class EnrollmentsScreen(Screen[None]):
         except APIError as error:
             self.pane.show_error(error.sentence)
             self.progress_line.update(Text(f"stopped after {self.loaded_rows:,} rows (r retries)"))
+            self.progress_line.display = True
             self.kb.report_error(error)
         finally:
             self.pane.set_busy(False)
@@ -222,27 +235,31 @@ class EnrollmentsScreen(Screen[None]):
             self.pane.set_items([])
 
     def _draw_progress(self, page: int, from_memo: bool) -> None:
+        # Shown while loading, or to say the rows came from memory; gone once all are in.
+        text = ""
         if not self.loading_done:
             text = f"loading… {self.loaded_rows:,} rows, page {page}"
         elif from_memo:
-            text = f"{self.loaded_rows:,} rows, from memory (r refreshes)"
-        else:
-            text = f"{self.loaded_rows:,} rows, all loaded"
+            text = f"{self.loaded_rows:,} rows from memory (r fetches them again)"
         self.progress_line.update(Text(text))
+        self.progress_line.display = bool(text)
 
     def _draw_counts(self) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
+        text = Text()
+        # Non-breaking spaces keep "key label count" together when the line wraps.
+        nbsp = "\u00a0"
         for key, state in STATUS_KEYS.items():
             selected = self.status_filter is state
             text.append(f"{key}", style="bold reverse" if selected else "bold")
-            text.append(f" {state.label} ", style=_STATE_STYLE[state])
+            label = state.label.replace(" ", nbsp)
+            text.append(f"{nbsp}{label}{nbsp}", style=_STATE_STYLE[state])
             text.append(f"{self.counts[state]:,}")
             text.append("  ")
         if self.counts.unknown:
-            text.append("other ", style=_STATE_STYLE[EnrollmentState.UNKNOWN])
+            text.append(f"other{nbsp}", style=_STATE_STYLE[EnrollmentState.UNKNOWN])
             text.append(f"{self.counts.unknown:,}  ")
         text.append("a", style="bold reverse" if self.status_filter is None else "bold")
-        text.append(f" all {self.counts.total:,}")
+        text.append(f"{nbsp}all{nbsp}{self.counts.total:,}")
         self.counts_line.update(text)
 
     # -- keys ------------------------------------------------------------------------------

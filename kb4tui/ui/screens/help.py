@@ -31,6 +31,8 @@ def help_text(screen: Screen[object]) -> Text:
         binding: Binding = active.binding
         where = _where(active)
         label = binding.description or binding.action
+        if binding.tooltip:
+            label = f"{label}: {binding.tooltip}"
         entry = grouped.setdefault(where, {}).setdefault((label, binding.id or ""), [])
         entry.append(screen.app.get_key_display(binding))
     text = Text()
@@ -38,7 +40,7 @@ def help_text(screen: Screen[object]) -> Text:
         text.append(f"{where}\n", style="bold underline")
         for (label, binding_id), keys in rows.items():
             text.append(f"  {' / '.join(dict.fromkeys(keys)):<18}", style="bold")
-            text.append(f"{label:<26}")
+            text.append(f"{label:<26} ")
             if binding_id:
                 text.append(binding_id, style="dim")
             text.append("\n")

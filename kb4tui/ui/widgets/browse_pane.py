@@ -39,7 +39,14 @@ def browse_bindings(prefix: str) -> list[BindingType]:
     return [
         Binding("slash", "start_filter", "Filter", id=f"{prefix}.filter"),
         Binding("s", "cycle_sort", "Sort", id=f"{prefix}.sort"),
-        Binding("S", "reverse_sort", "Reverse", key_display="S", id=f"{prefix}.sort_reverse"),
+        Binding(
+            "S",
+            "reverse_sort",
+            "Reverse sort",
+            show=False,
+            key_display="S",
+            id=f"{prefix}.sort_reverse",
+        ),
         Binding("escape", "clear_filter", "Clear filter", id=f"{prefix}.clear_filter"),
     ]
 
@@ -89,12 +96,22 @@ class BrowsePane(Vertical, Generic[T]):
     # Subclasses set these.
     COLUMNS: ClassVar[Sequence[Column]] = ()
     SORTS: ClassVar[Sequence[SortSpec[Any]]] = ()
+    # Column keys given up first, in this order, when the table is too narrow for all.
+    DROP_ORDER: ClassVar[tuple[str, ...]] = ()
     HAS_DETAIL: ClassVar[bool] = False
     NOUN: ClassVar[str] = "rows"
     EMPTY_TEXT: ClassVar[str] = "Nothing here"
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+        hidden_columns: Sequence[str] = (),
+    ) -> None:
         super().__init__(id=id, classes=classes)
+        self.hidden_columns = frozenset(hidden_columns)
+        self._shown = [i for i, c in enumerate(self.COLUMNS) if c.key not in self.hidden_columns]
         self.table: VirtualTable[T] = VirtualTable(classes="pane-table", empty_text="Loading…")
         self.filter_input = Input(
             placeholder="filter: type to narrow, enter to keep, escape to clear",
@@ -138,8 +155,34 @@ class BrowsePane(Vertical, Generic[T]):
         yield self.error_line
 
     def on_mount(self) -> None:
-        self.table.set_columns(self.COLUMNS)
+        self.table.set_columns([self.COLUMNS[i] for i in self._shown])
         self.update_summary()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_columns)
+
+    def _fit_columns(self) -> None:
+        """Show the columns that fit the table's width, dropping DROP_ORDER ones first."""
+        width = self.table.scrollable_content_region.width
+        if width <= 0:
+            return
+        keep = [i for i, c in enumerate(self.COLUMNS) if c.key not in self.hidden_columns]
+
+        def needed(indices: list[int]) -> int:
+            columns = [self.COLUMNS[i] for i in indices]
+            return sum(c.width or c.min_width for c in columns) + len(columns) - 1
+
+        for key in self.DROP_ORDER:
+            if needed(keep) <= width:
+                break
+            keep = [i for i in keep if self.COLUMNS[i].key != key]
+        if keep != self._shown:
+            self._shown = keep
+            self.table.set_columns([self.COLUMNS[i] for i in keep])
+
+    def _shown_cells(self, item: T) -> Sequence[str | Text]:
+        cells = self.cells(item)
+        return [cells[i] for i in self._shown]
 
     # -- data ------------------------------------------------------------------------------
 
@@ -148,7 +191,11 @@ class BrowsePane(Vertical, Generic[T]):
         self._loaded = True
         self.table.empty_text = self.EMPTY_TEXT
         self.table.set_rows(
-            items, self.cells, search_text=self.search_text, keep_cursor=True, key=self.item_key
+            items,
+            self._shown_cells,
+            search_text=self.search_text,
+            keep_cursor=True,
+            key=self.item_key,
         )
         self.update_summary()
         self.show_detail()

@@ -35,7 +35,13 @@ class CampaignsPane(BrowsePane[Campaign]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *browse_bindings("campaigns"),
-        Binding("f", "cycle_status", "Status filter", id="campaigns.status_filter"),
+        Binding(
+            "f",
+            "cycle_status",
+            "Status",
+            tooltip="Show one campaign status at a time (cycles; back to all)",
+            id="campaigns.status_filter",
+        ),
     ]
     COLUMNS = (
         Column("name", "Name", min_width=14, flex=3),
@@ -55,6 +61,7 @@ class CampaignsPane(BrowsePane[Campaign]):
         SortSpec("end", "end", _end_key),
         SortSpec("done", "completion", lambda c: c.completion_percentage),
     )
+    DROP_ORDER = ("start", "groups")
     HAS_DETAIL = True
     NOUN = "campaigns"
     EMPTY_TEXT = "No training campaigns"

@@ -49,13 +49,11 @@ class AppHeader(Widget):
         now: datetime = self.app.clock()  # type: ignore[attr-defined]
         fetched: datetime | None = getattr(self.screen, "data_fetched_at", None)
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(" kb4tui ", style="bold reverse")
         text.append(" ")
         text.append(info.account or "…", style="bold")
         text.append("  profile ", style="dim")
         text.append(info.profile or "default")
-        text.append("  region ", style="dim")
-        text.append(info.region)
+        text.append(f" ({info.region})")
         if info.requests_today is not None or info.daily_quota:
             used = "?" if info.requests_today is None else f"{info.requests_today:,}"
             quota = "?" if not info.daily_quota else f"{info.daily_quota:,}"

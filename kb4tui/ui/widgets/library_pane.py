@@ -54,7 +54,13 @@ class LibraryPane(BrowsePane[ContentItem]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *browse_bindings("library"),
-        Binding("t", "cycle_type", "Type filter", id="library.type_filter"),
+        Binding(
+            "t",
+            "cycle_type",
+            "Type",
+            tooltip="Show one content type at a time (cycles; back to all)",
+            id="library.type_filter",
+        ),
     ]
     COLUMNS = (
         Column("name", "Name", min_width=14, flex=3),
@@ -74,6 +80,7 @@ class LibraryPane(BrowsePane[ContentItem]):
         SortSpec("purchased", "purchased", lambda i: getattr(i, "purchase_date", None)),
         SortSpec("retired", "retirement", lambda i: getattr(i, "retirement_date", None)),
     )
+    DROP_ORDER = ("published", "publisher", "purchased")
     HAS_DETAIL = True
     NOUN = "items"
     EMPTY_TEXT = "No store purchases or policies"
