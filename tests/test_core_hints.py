@@ -73,6 +73,7 @@ def test_duplicates_in_campaign_without_multiple_enrollments_is_a_warning() -> N
     assert hint.kind is HintKind.DUPLICATE_ENROLLMENTS
     assert hint.severity is Severity.WARNING
     assert "allow_multiple_enrollments is off" in hint.explanation
+    assert hint.explanation.startswith("1 user holds the same module")
     assert hint.resolution == "Check allow_multiple_enrollments"
 
 

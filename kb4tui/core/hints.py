@@ -129,7 +129,8 @@ def campaign_hints(
             _hint(
                 HintKind.DUPLICATE_ENROLLMENTS,
                 Severity.INFO if allowed else Severity.WARNING,
-                f"{users} user{'s' if users != 1 else ''} hold the same module more than once "
+                f"{users} {'user holds' if users == 1 else 'users hold'} the same module "
+                "more than once "
                 f"in this campaign; {_allow_multiple_text(campaign)}."
                 + (" Retakes are expected." if allowed else ""),
             )
