@@ -40,7 +40,7 @@ class FakeClock:
         await asyncio.sleep(0)
 
 
-def json_response(body: Any, status: int = 200, **headers: str) -> httpx.Response:
+def json_response(body: Any, status: int = 200, /, **headers: str) -> httpx.Response:
     return httpx.Response(
         status,
         content=json.dumps(body).encode(),

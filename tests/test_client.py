@@ -338,13 +338,13 @@ async def test_key_never_in_errors_reprs_or_logs(caplog: pytest.LogCaptureFixtur
             except APIError as exc:
                 errors.append(exc)
     assert len(errors) == 8
-    for exc in errors:
+    for error in errors:
         for text in (
-            str(exc),
-            repr(exc),
-            str(exc.args),
-            repr(exc.__cause__),
-            repr(exc.__context__),
+            str(error),
+            repr(error),
+            str(error.args),
+            repr(error.__cause__),
+            repr(error.__context__),
         ):
             assert API_KEY not in text
     assert API_KEY not in caplog.text

@@ -227,7 +227,7 @@ async def test_campaigns_smaller_cap_fills_gaps_by_id() -> None:
     api = FakeAPI(lists={CAMPAIGNS: data}, objects=objects, campaign_cap=7)
     async with api.client() as client:
         campaigns = await client.campaigns()
-    ids = [c.campaign_id for c in campaigns]
+    ids = [c.campaign_id or 0 for c in campaigns]
     assert sorted(ids) == [r["campaign_id"] for r in data] and len(set(ids)) == 23
     assert all(c.completion_percentage is not None for c in campaigns)
 
