@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.text import Text
@@ -10,7 +11,9 @@ from textual.widgets import Input, Static
 from ui_support import MARKUP_NAME, demo_app, settle
 
 from kb4tui.api.models import Campaign, ContentItem, Enrollment, Policy
+from kb4tui.core.hints import HintKind, enrollment_hints
 from kb4tui.core.status import EnrollmentState, classify
+from kb4tui.repository import EnrollmentQuery
 from kb4tui.ui.app import KB4App
 from kb4tui.ui.screens.enrollment_detail import EnrollmentDetailScreen
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen
@@ -283,3 +286,38 @@ async def test_markup_name_in_palette_does_not_crash() -> None:
         await settle(pilot)
         assert isinstance(app.screen, EnrollmentsScreen)
         assert plain(app.screen.breadcrumb).endswith(MARKUP_NAME)
+
+
+async def test_hints_and_the_status_breakdown_once_known() -> None:
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pane = main(app).campaigns
+        fresh = next(c for c in pane.table.visible_items if c.name == "Security Champions Program")
+        pane.table.scroll_to_item(fresh)
+        await pilot.pause()
+        assert "Zero completion rate" in plain(pane.detail)
+
+        target = "Sales Travel Security Briefing"
+        pane.table.scroll_to_item(next(c for c in pane.table.visible_items if c.name == target))
+        await pilot.pause()
+        assert "open the campaign (enter)" in plain(pane.detail)
+        screen = await open_campaign(pilot, target)
+        campaign = app.repository.cached_campaigns()
+        owner = next(c for c in campaign if c.name == target)
+        late = next(
+            e
+            for e in screen.pane.table.visible_items
+            if any(h.kind is HintKind.PAST_DUE_COMPLETED for h in enrollment_hints(e, owner))
+        )
+        screen.pane.table.scroll_to_item(late)
+        await pilot.press("enter")
+        detail = plain(app.screen.query_one("#enrollment-detail", Static))
+        assert "Hints" in detail and "Past due but completed" in detail
+        await pilot.press("escape", "escape")
+        detail = plain(pane.detail)
+        assert "open the campaign (enter)" not in detail
+        rows = app.repository.peek(EnrollmentQuery(campaign_id=screen.query_spec.campaign_id))
+        assert rows is not None
+        past_due = sum(classify(e.status) is EnrollmentState.PAST_DUE for e in rows)
+        assert re.search(rf"^Past Due +{past_due:,} ", detail, re.MULTILINE)

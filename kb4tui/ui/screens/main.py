@@ -82,6 +82,12 @@ class MainScreen(Screen[None]):
         self.tabs.show("campaigns")
         self.campaigns.table.focus()
 
+    def on_screen_resume(self) -> None:
+        # Back from a drill-down: what was loaded there (a status breakdown) shows now.
+        if self.is_mounted:
+            self.campaigns.show_detail()
+            self.library.show_detail()
+
     @property
     def active_pane(self) -> BrowsePane[object]:
         switcher = self.query_one("#panes", ContentSwitcher)
