@@ -86,6 +86,15 @@ def test_put_replaces_the_whole_kind(cache: Cache) -> None:
     assert got.fetched_at == later
 
 
+def test_drop_forgets_one_kind(cache: Cache) -> None:
+    cache.put("campaigns", [{"campaign_id": 1}], T0)
+    cache.put("users", [{"id": 1}], T0)
+    cache.drop("campaigns")
+    cache.drop("never-cached")
+    assert cache.get("campaigns") is None
+    assert [info.kind for info in cache.kinds()] == ["users"]
+
+
 def test_empty_list_is_cached_not_missing(cache: Cache) -> None:
     cache.put("policies", [], T0)
     got = cache.get("policies")

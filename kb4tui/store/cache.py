@@ -321,11 +321,16 @@ class Cache:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _discard(self, kind: str) -> None:
+    def drop(self, kind: str) -> None:
+        """Forget one kind (the next look at it fetches again)."""
+
         def delete(conn: sqlite3.Connection) -> None:
             conn.execute("DELETE FROM datasets WHERE kind = ?", (kind,))
 
         self._run(delete, None)
+
+    def _discard(self, kind: str) -> None:
+        self.drop(kind)
         with self._lock:
             self._notices.append(f"The cached {kind} could not be read and will be fetched again.")
 
