@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kb4tui.store.cache import (
     Cache,
@@ -297,3 +299,33 @@ def test_100k_enrollments_put_and_get(tmp_path: Path) -> None:
     assert put_cpu < 6
     assert get_cpu < 3
     assert size < 10_000_000
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=10,
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(records=st.lists(st.dictionaries(st.text(max_size=10), json_values, max_size=6), max_size=8))
+def test_any_json_records_round_trip(cache: Cache, records: list[dict[str, Any]]) -> None:
+    cache.put("anything", records, T0)
+    got = cache.get("anything")
+    assert got is not None and got.records == records
+
+
+def test_lone_surrogates_and_markup_survive(cache: Cache) -> None:
+    records = [{"name": "bad \ud800 half", "title": "[bold]x[/bold] [/Q3]", "n": 10**30}]
+    cache.put("users", records, T0)
+    got = cache.get("users")
+    assert got is not None and got.records == records
