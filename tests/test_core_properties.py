@@ -165,7 +165,7 @@ def organisations(draw: st.DrawFn) -> tuple[list[Campaign], list[Enrollment]]:
     return camps, rows
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(organisations(), moments, st.one_of(st.none(), st.integers(min_value=-3, max_value=40)))
 def test_compliance_rows_never_raise_and_keep_every_past_due(
     org: tuple[list[Campaign], list[Enrollment]], now: datetime, within: int | None

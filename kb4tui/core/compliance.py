@@ -200,21 +200,23 @@ class RiskItem:
 
 @dataclass(slots=True)
 class PersonAtRisk:
-    """A user who is past due somewhere, or has incomplete work due soon."""
+    """A user who is past due somewhere, or has incomplete work due soon. Add items with
+    `add` so the counts used for sorting stay current."""
 
     user_id: int | None
     name: str
     email: str
     items: list[RiskItem] = field(default_factory=list)
+    past_due_count: int = 0
+    worst_days_left: int | None = None  # most overdue / soonest due among known deadlines
 
-    @property
-    def past_due_count(self) -> int:
-        return sum(1 for item in self.items if item.state is EnrollmentState.PAST_DUE)
-
-    @property
-    def worst_days_left(self) -> int | None:
-        known = [item.days_left for item in self.items if item.days_left is not None]
-        return min(known) if known else None
+    def add(self, item: RiskItem) -> None:
+        self.items.append(item)
+        if item.state is EnrollmentState.PAST_DUE:
+            self.past_due_count += 1
+        left = item.days_left
+        if left is not None and (self.worst_days_left is None or left < self.worst_days_left):
+            self.worst_days_left = left
 
 
 @dataclass(slots=True)
@@ -306,14 +308,15 @@ def people_at_risk(
         if user_id in archived:
             continue
         if user_id is None:
-            orphans.append(PersonAtRisk(None, "", "", [item]))
-            continue
-        person = people.get(user_id)
-        if person is None:
+            person = PersonAtRisk(None, "", "")
+            orphans.append(person)
+        elif user_id in people:
+            person = people[user_id]
+        else:
             person = people[user_id] = PersonAtRisk(
                 user_id, enrollment.user_name, enrollment.user_email
             )
-        person.items.append(item)
+        person.add(item)
     result = [*people.values(), *orphans]
     for person in result:
         if len(person.items) > 1:
@@ -509,22 +512,23 @@ def overdue_rows(
         if user_id in archived:
             continue
         user = enrollment.user
+        campaign_id = enrollment.campaign_id
+        if campaign_id is None and item.campaign is not None:
+            campaign_id = item.campaign.campaign_id
+        left = item.days_left
         rows.append(
-            OverdueRow(
-                user_id=user_id,
-                name=enrollment.user_name,
-                email=enrollment.user_email,
-                employee_number=(user.employee_number if user else None)
-                or enrollment.employee_number,
-                campaign_id=enrollment.campaign_id
-                if enrollment.campaign_id is not None
-                else (item.campaign.campaign_id if item.campaign else None),
-                campaign=item.campaign_name,
-                module=item.module,
-                status=item.status,
-                deadline=item.deadline,
-                days_overdue=None if item.days_left is None else -item.days_left,
-                enrollment_id=enrollment.enrollment_id,
+            OverdueRow(  # positional: this runs for every overdue row of 100k
+                user_id,
+                enrollment.user_name,
+                enrollment.user_email,
+                (user.employee_number if user else None) or enrollment.employee_number,
+                campaign_id,
+                item.campaign_name,
+                enrollment.module,
+                enrollment.status or "",
+                item.deadline,
+                None if left is None else -left,
+                enrollment.enrollment_id,
             )
         )
     rows.sort(
