@@ -1,0 +1,394 @@
+"""Pane `3`: Compliance. Deadlines, people at risk, and content retired or retiring.
+
+Economy: the pane asks the repository for the campaigns, the library and *all*
+enrollments (include_campaign_id, exclude_archived_users) once; every table, the
+"within N days" key and the drill-downs are answered from that one list. The repository
+memoises it, so an enrollments screen opened from here costs no further request.
+
+The pane does not open screens itself: `enter` posts `OpenCampaignEnrollments`,
+`OpenUserEnrollments` or `OpenContentEnrollments` for the screen that hosts it to route
+(`kb4tui.ui.widgets.compliance_routes.open_compliance_target` does it for `KB4App`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import ContentSwitcher, Static
+
+from kb4tui.api.errors import APIError
+from kb4tui.api.models import Campaign, ContentItem, Enrollment, StorePurchase
+from kb4tui.core.clock import local_timezone, utc_now
+from kb4tui.core.compliance import (
+    ContentRisk,
+    DeadlineRow,
+    PersonAtRisk,
+    content_at_risk,
+    deadline_rows,
+    people_at_risk,
+)
+from kb4tui.repository import Repository
+from kb4tui.ui import formatting as fmt
+from kb4tui.ui.widgets.browse_pane import BrowsePane
+from kb4tui.ui.widgets.compliance_sections import (
+    ContentSection,
+    DeadlinesSection,
+    PeopleSection,
+)
+from kb4tui.ui.widgets.virtual_table import VirtualTable
+
+__all__ = ["SECTIONS", "CompliancePane"]
+
+# (section id, key, title), in the order `[` and `]` step through them.
+SECTIONS: tuple[tuple[str, str, str], ...] = (
+    ("deadlines", "d", "Deadlines"),
+    ("people", "p", "People at risk"),
+    ("content", "c", "Content"),
+)
+
+DEFAULT_WITHIN_DAYS = 7
+MAX_WITHIN_DAYS = 365
+CONTENT_WITHIN_DAYS = 30
+
+
+def _has_deadline(row: DeadlineRow) -> bool:
+    """An end date or a relative duration was sent (parseable or not)."""
+    return row.campaign.end_date is not None or bool(row.campaign.relative_duration)
+
+
+class CompliancePane(Vertical):
+    """Section line, progress line, error line, and the three section tables.
+
+    `repository`, `clock` and `tz` default to the app's `repository` and `clock` and the
+    local time zone, so the main screen can mount `CompliancePane(id="compliance")`.
+    Data loads the first time the pane is shown (or on `start()`).
+    """
+
+    class OpenCampaignEnrollments(Message):
+        """Show this campaign's enrollments (only the incomplete ones, by default)."""
+
+        def __init__(self, campaign: Campaign, incomplete_only: bool = True) -> None:
+            super().__init__()
+            self.campaign = campaign
+            self.incomplete_only = incomplete_only
+
+    class OpenUserEnrollments(Message):
+        """Show every enrollment of this user."""
+
+        def __init__(self, user_id: int, name: str) -> None:
+            super().__init__()
+            self.user_id = user_id
+            self.name = name
+
+    class OpenContentEnrollments(Message):
+        """Show the enrollments in this store purchase across campaigns."""
+
+        def __init__(self, purchase: StorePurchase) -> None:
+            super().__init__()
+            self.purchase = purchase
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(
+            Binding(key, f"show_section('{sid}')", title, show=False, id=f"compliance.{sid}")
+            for sid, key, title in SECTIONS
+        ),
+        Binding(
+            "right_square_bracket",
+            "step_section(1)",
+            "Next section",
+            key_display="]",
+            id="compliance.next_section",
+        ),
+        Binding(
+            "left_square_bracket",
+            "step_section(-1)",
+            "Previous section",
+            key_display="[",
+            id="compliance.prev_section",
+        ),
+        Binding(
+            "plus,equals_sign",
+            "within(1)",
+            "Due within +1 day",
+            key_display="+",
+            id="compliance.within_more",
+        ),
+        Binding(
+            "minus", "within(-1)", "Due within -1 day", key_display="-", id="compliance.within_less"
+        ),
+        Binding("r", "reload", "Refresh / retry", id="compliance.refresh"),
+    ]
+
+    DEFAULT_CSS = """
+    CompliancePane {
+        height: 1fr;
+    }
+    CompliancePane > .compliance-sections {
+        height: 1;
+        background: $boost;
+    }
+    CompliancePane > .compliance-progress {
+        height: 1;
+        padding: 0 1;
+        color: $text-accent;
+    }
+    CompliancePane > .compliance-error {
+        display: none;
+        height: auto;
+        max-height: 4;
+        padding: 0 1;
+        color: $text-error;
+        background: $error-muted;
+    }
+    CompliancePane > .compliance-error.-shown {
+        display: block;
+    }
+    CompliancePane > ContentSwitcher {
+        height: 1fr;
+    }
+    """
+
+    def __init__(
+        self,
+        repository: Repository | None = None,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        tz: tzinfo | None = None,
+        within_days: int = DEFAULT_WITHIN_DAYS,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self._repository = repository
+        self._clock = clock
+        self._tz = tz
+        self.within_days = within_days
+        self.deadlines = DeadlinesSection(id="compliance-deadlines")
+        self.people = PeopleSection(id="compliance-people")
+        self.content = ContentSection(id="compliance-content")
+        self.sections_line = Static("", classes="compliance-sections", markup=False)
+        self.progress_line = Static("", classes="compliance-progress", markup=False)
+        self.error_line = Static("", classes="compliance-error", markup=False)
+        self.section = SECTIONS[0][0]
+        self.fetched_at: datetime | None = None
+        self.is_loading = False
+        self.failed = False
+        self._started = False
+        self._campaigns: list[Campaign] = []
+        self._enrollments: list[Enrollment] = []
+        self._library: list[ContentItem] = []
+
+    # -- what the pane works from ----------------------------------------------------------
+
+    @property
+    def repository(self) -> Repository:
+        if self._repository is not None:
+            return self._repository
+        repository = getattr(self.app, "repository", None)
+        if not isinstance(repository, Repository):
+            raise RuntimeError("CompliancePane needs a repository (or an app that has one)")
+        return repository
+
+    def now(self) -> datetime:
+        clock = self._clock or getattr(self.app, "clock", None) or utc_now
+        now: datetime = clock()
+        return now
+
+    @property
+    def tz(self) -> tzinfo:
+        if self._tz is None:
+            self._tz = local_timezone()
+        return self._tz
+
+    @property
+    def active(self) -> BrowsePane[Any]:
+        """The visible section."""
+        if self.section == "people":
+            return self.people
+        if self.section == "content":
+            return self.content
+        return self.deadlines
+
+    @property
+    def table(self) -> VirtualTable[Any]:
+        """The visible section's table (the main screen focuses `pane.table`)."""
+        return self.active.table
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield self.sections_line
+        yield self.progress_line
+        yield self.error_line
+        with ContentSwitcher(initial="compliance-deadlines"):
+            yield self.deadlines
+            yield self.people
+            yield self.content
+
+    def on_mount(self) -> None:
+        self._draw_sections()
+        self.progress_line.update(Text("Compliance: loads when shown"))
+
+    def on_show(self) -> None:
+        self.start()
+
+    def start(self) -> None:
+        """Load on first show: all enrollments can be many requests nobody may need."""
+        if not self._started:
+            self._started = True
+            self.load()
+
+    # -- loading ---------------------------------------------------------------------------
+
+    @work(group="compliance", exclusive=True, exit_on_error=False)
+    async def load(self, refresh: bool = False) -> None:
+        """Campaigns, then all enrollments (with progress), then the library.
+
+        An API error stops the load and is shown with its resolution; `r` retries and
+        reuses whatever was already fetched.
+        """
+        self._set_loading(True)
+        self._show_error(None)
+        self.progress_line.update(Text("loading campaigns…"))
+        repository = self.repository
+        try:
+            campaigns = await repository.campaigns(refresh=refresh)
+            self.progress_line.update(Text("loading enrollments… waiting for the first page"))
+            enrollments = await repository.all_enrollments(
+                refresh=refresh, progress=self._enrollment_progress
+            )
+            self.progress_line.update(Text("loading the library…"))
+            library = await repository.library(refresh=refresh)
+        except APIError as error:
+            self._show_error(error)
+            return
+        finally:
+            self._set_loading(False)
+        self._campaigns = list(campaigns.value)
+        self._enrollments = enrollments.value
+        self._library = list(library.value)
+        self.fetched_at = min(campaigns.fetched_at, enrollments.fetched_at, library.fetched_at)
+        self.recompute()
+        refresh_header = getattr(self.app, "refresh_header", None)
+        if callable(refresh_header):
+            refresh_header()
+
+    def _enrollment_progress(self, pages: int, rows: int) -> None:
+        self.progress_line.update(Text(f"loading enrollments… {rows:,} so far (page {pages})"))
+
+    def _set_loading(self, loading: bool) -> None:
+        self.is_loading = loading
+        for section in (self.deadlines, self.people, self.content):
+            section.set_busy(loading)
+
+    def _show_error(self, error: APIError | None) -> None:
+        self.failed = error is not None
+        if error is None:
+            self.error_line.set_class(False, "-shown")
+            return
+        self.error_line.update(Text(f"{error.sentence} Press r to retry."))
+        self.error_line.set_class(True, "-shown")
+        self.progress_line.update(Text("stopped: see below (r retries)"))
+        self.notify(error.sentence, title="KnowBe4 API", severity="error", markup=False)
+
+    # -- computing the rows ----------------------------------------------------------------
+
+    def recompute(self) -> None:
+        """Rebuild all three tables from the fetched data (no request)."""
+        now, tz = self.now(), self.tz
+        rows = deadline_rows(self._campaigns, self._enrollments, now, tz=tz)
+        self.deadlines.set_items([row for row in rows if _has_deadline(row)])
+        self._set_people(now)
+        purchases = [item for item in self._library if isinstance(item, StorePurchase)]
+        risks = content_at_risk(purchases, self._campaigns, now, CONTENT_WITHIN_DAYS, tz=tz)
+        self.content.set_items(risks)
+        without = len(rows) - self.deadlines.table.total_count
+        text = f"{len(self._enrollments):,} enrollments of active users"
+        if without:
+            text += f" · {without} campaign{'s' if without != 1 else ''} without a deadline"
+        text += f" · as of {fmt.stamp(self.fetched_at)}"
+        self.progress_line.update(Text(text))
+        self._draw_sections()
+
+    def _set_people(self, now: datetime) -> None:
+        people = people_at_risk(
+            self._enrollments, self._campaigns, now, self.within_days, tz=self.tz
+        )
+        self.people.set_items(people)
+        self.people.set_choice(f"past due, or due within {self.within_days} d (+/-)", None)
+
+    def _draw_sections(self) -> None:
+        counts = {
+            "deadlines": self.deadlines.table.total_count,
+            "people": self.people.table.total_count,
+            "content": self.content.table.total_count,
+        }
+        loaded = bool(self.fetched_at)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for sid, key, title in SECTIONS:
+            style = "bold reverse" if sid == self.section else ""
+            text.append(f" {key} {title}", style=style)
+            if loaded:
+                text.append(f" {counts[sid]:,}", style=style)
+            if sid == "people":
+                text.append(f" (≤{self.within_days} d)", style=style)
+            text.append(" ", style=style)
+            text.append(" ")
+        text.append(" [ ]: switch", style="dim")
+        self.sections_line.update(text)
+
+    # -- keys ------------------------------------------------------------------------------
+
+    def action_show_section(self, section: str) -> None:
+        self.section = section
+        self.query_one(ContentSwitcher).current = f"compliance-{section}"
+        self._draw_sections()
+        self.refresh_bindings()
+        self.call_after_refresh(self.active.table.focus)
+
+    def action_step_section(self, step: int) -> None:
+        ids = [sid for sid, _, _ in SECTIONS]
+        self.action_show_section(ids[(ids.index(self.section) + step) % len(ids)])
+
+    def action_within(self, step: int) -> None:
+        """People at risk: widen or narrow "due within N days" (no request)."""
+        within = max(0, min(MAX_WITHIN_DAYS, self.within_days + step))
+        if within == self.within_days:
+            return
+        self.within_days = within
+        if self.fetched_at is not None:
+            self._set_people(self.now())
+        self._draw_sections()
+
+    def action_reload(self) -> None:
+        """After an error, retry (keeping what was fetched); otherwise fetch everything anew."""
+        self._started = True
+        self.load(refresh=not self.failed and self.fetched_at is not None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "within":
+            return self.section == "people"
+        return True
+
+    # -- enter -----------------------------------------------------------------------------
+
+    @on(VirtualTable.Selected)
+    def _open(self, event: VirtualTable.Selected) -> None:
+        event.stop()
+        item = event.item
+        if isinstance(item, DeadlineRow):
+            self.post_message(self.OpenCampaignEnrollments(item.campaign))
+        elif isinstance(item, PersonAtRisk):
+            if item.user_id is None:
+                self.notify("This enrollment names no user.", severity="warning")
+                return
+            self.post_message(self.OpenUserEnrollments(item.user_id, item.name or item.email))
+        elif isinstance(item, ContentRisk):
+            self.post_message(self.OpenContentEnrollments(item.purchase))

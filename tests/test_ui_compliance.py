@@ -1,0 +1,532 @@
+"""Pilot tests of the Compliance pane on the in-process fake API.
+
+Two hosts: `PaneHost`, a tiny app with only the pane (recording the messages it posts),
+and `ComplianceScreen` inside the real `KB4App`, mounted and routed the way the main
+screen will (so `enter` really opens the enrollments screen).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any, ClassVar, cast
+
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from ui_support import FROZEN_NOW, MARKUP_NAME, DemoSource, frozen_clock, settle, wait_until
+
+from kb4tui.api.client import KnowBe4Client
+from kb4tui.api.models import Enrollment
+from kb4tui.api.ratelimit import RateLimiter, UsageCounter
+from kb4tui.core.compliance import DeadlineRow, PersonAtRisk
+from kb4tui.core.status import INCOMPLETE_STATES, classify
+from kb4tui.demo import (
+    DEMO_API_KEY,
+    FakeAPIConfig,
+    FakeKnowBe4API,
+    FakeKnowBe4Transport,
+    generate_org,
+)
+from kb4tui.demo.org import DemoOrg
+from kb4tui.repository import EnrollmentQuery, Repository
+from kb4tui.ui.app import KB4App
+from kb4tui.ui.screens.enrollments import EnrollmentsScreen
+from kb4tui.ui.widgets.browse_pane import BrowsePane
+from kb4tui.ui.widgets.compliance_pane import CompliancePane
+from kb4tui.ui.widgets.compliance_routes import IncompleteEnrollmentsScreen, open_compliance_target
+from kb4tui.ui.widgets.header import AppHeader
+
+WIDE = (120, 40)
+NARROW = (80, 24)
+ENROLLMENTS_PATH = "/v1/training/enrollments"
+
+
+# -- hosts and fixtures ---------------------------------------------------------------------
+
+
+class PaneHost(App[None]):
+    """The pane alone, on a frozen clock in UTC; records the pane's messages."""
+
+    def __init__(self, repository: Repository) -> None:
+        super().__init__()
+        self.pane = CompliancePane(repository, clock=frozen_clock, tz=UTC, id="compliance")
+        self.opened: list[Message] = []
+
+    def compose(self) -> ComposeResult:
+        yield self.pane
+
+    def on_mount(self) -> None:
+        self.pane.table.focus()
+
+    @on(CompliancePane.OpenCampaignEnrollments)
+    @on(CompliancePane.OpenUserEnrollments)
+    @on(CompliancePane.OpenContentEnrollments)
+    def _record(self, message: Message) -> None:
+        self.opened.append(message)
+
+
+class ComplianceScreen(Screen[None]):
+    """What the main screen does for pane `3`: mount the pane and route its messages."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "app.quit", "Quit", id="test.quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pane = CompliancePane(tz=UTC, id="compliance")
+
+    @property
+    def data_fetched_at(self) -> datetime | None:
+        return self.pane.fetched_at
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader()
+        yield self.pane
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.pane.table.focus()
+
+    @on(CompliancePane.OpenCampaignEnrollments)
+    @on(CompliancePane.OpenUserEnrollments)
+    @on(CompliancePane.OpenContentEnrollments)
+    def _route(self, message: Message) -> None:
+        open_compliance_target(cast(KB4App, self.app), message)
+
+
+@dataclass
+class Fake:
+    """The fake API (with its request log), its organisation and a client over it."""
+
+    api: FakeKnowBe4API
+    client: KnowBe4Client
+
+    @property
+    def org(self) -> DemoOrg:
+        return self.api.org()
+
+    def enrollment_requests(self) -> list[dict[str, str]]:
+        return [dict(e.query) for e in self.api.log.entries() if e.path == ENROLLMENTS_PATH]
+
+
+@asynccontextmanager
+async def fake_api(**config: Any) -> AsyncIterator[Fake]:
+    api = FakeKnowBe4API(
+        {DEMO_API_KEY: partial(generate_org, users=300, now=FROZEN_NOW)},
+        FakeAPIConfig(rate_limit=False, **config),
+    )
+    client = KnowBe4Client(
+        DEMO_API_KEY,
+        transport=FakeKnowBe4Transport(api),
+        limiter=RateLimiter([(100_000, 1.0)]),
+        usage=UsageCounter(),
+    )
+    async with client:
+        yield Fake(api, client)
+
+
+def plain(widget: Static) -> str:
+    content = widget.render()
+    return content.plain if isinstance(content, Text) else str(content)
+
+
+def shown(section: BrowsePane[Any]) -> list[list[str]]:
+    """Every visible row of a section as the strings its cells show."""
+    rows = []
+    for item in section.table.visible_items:
+        cells = section.cells(item)
+        rows.append([c.plain if isinstance(c, Text) else c for c in cells])
+    return rows
+
+
+def column(section: BrowsePane[Any], key: str) -> int:
+    return [c.key for c in section.COLUMNS].index(key)
+
+
+def active_raw_enrollments(org: DemoOrg) -> list[dict[str, Any]]:
+    archived = org.archived_user_ids
+    return [r for r in org.enrollments() if (r.get("user") or {}).get("id") not in archived]
+
+
+# -- economy --------------------------------------------------------------------------------
+
+
+async def test_all_enrollments_are_fetched_once_and_keys_cost_no_request() -> None:
+    async with fake_api() as fake:
+        app = PaneHost(Repository(fake.client, clock=frozen_clock))
+        async with app.run_test(size=WIDE) as pilot:
+            await settle(pilot)
+            requests = fake.enrollment_requests()
+            # One listing of every enrollment, not one per campaign or per user.
+            assert requests and all(
+                q.get("include_campaign_id") == "true"
+                and q.get("exclude_archived_users") == "true"
+                and not {"campaign_id", "user_id", "store_purchase_id"} & q.keys()
+                for q in requests
+            )
+            pages = [int(q["page"]) for q in requests]
+            per_page = int(requests[0]["per_page"])
+            needed = math.ceil(len(active_raw_enrollments(fake.org)) / per_page)
+            assert sorted(pages) == list(range(1, len(pages) + 1))  # each page once
+            assert needed <= len(pages) < needed + 10  # only the client's look-ahead beyond
+            assert len(pages) < len(fake.org.campaigns())
+            paths = Counter(e.path for e in fake.api.log.entries())
+            assert set(paths) == {
+                ENROLLMENTS_PATH,
+                "/v1/training/campaigns",
+                "/v1/training/store_purchases",
+                "/v1/training/policies",
+            }
+            before = len(fake.api.log)
+            # Switching sections, changing N, filtering and sorting are answered from memory.
+            await pilot.press("p", "plus", "plus", "minus", "c", "s", "d", "slash", "x")
+            await pilot.press("escape", "right_square_bracket", "left_square_bracket")
+            await settle(pilot)
+            assert len(fake.api.log) == before
+            # `r` fetches everything again, once.
+            await pilot.press("r")
+            await settle(pilot)
+            again = fake.enrollment_requests()[len(requests) :]
+            again_pages = sorted(int(q["page"]) for q in again)
+            assert again_pages == list(range(1, len(again_pages) + 1))
+            assert needed <= len(again_pages) < needed + 10
+
+
+# -- counts match the data ------------------------------------------------------------------
+
+
+async def test_deadline_counts_match_the_fake_orgs_enrollments() -> None:
+    async with fake_api() as fake:
+        app = PaneHost(Repository(fake.client, clock=frozen_clock))
+        async with app.run_test(size=WIDE) as pilot:
+            await settle(pilot)
+            pane = app.pane
+            org = fake.org
+            expected: dict[str, Counter[str]] = {}
+            by_id = {c["campaign_id"]: c for c in org.campaigns()}
+            for row in active_raw_enrollments(org):
+                name = by_id[row["campaign_id"]]["name"]
+                expected.setdefault(name, Counter())[row["status"]] += 1
+            with_deadline = {
+                c["name"]
+                for c in org.campaigns()
+                if c.get("end_date") or c.get("relative_duration")
+            }
+            rows = shown(pane.deadlines)
+            assert {r[0] for r in rows} == with_deadline
+            ns, ip, pd = (
+                column(pane.deadlines, k) for k in ("not_started", "in_progress", "past_due")
+            )
+            for row in rows:
+                counts = expected.get(row[0], Counter())
+                assert row[ns] == f"{counts['Not Started']:,}", row[0]
+                assert row[ip] == f"{counts['In Progress']:,}", row[0]
+                assert row[pd] == f"{counts['Past Due']:,}", row[0]
+            assert f"d Deadlines {len(with_deadline)}" in plain(pane.sections_line)
+            total = len(active_raw_enrollments(org))
+            assert f"{total:,} enrollments of active users" in plain(pane.progress_line)
+            # End dates and days left, in UTC on the frozen clock (2026-11-20 12:00).
+            days = column(pane.deadlines, "days")
+            finance = next(r for r in rows if r[0] == "Finance: Business Email Compromise")
+            assert finance[column(pane.deadlines, "deadline")] == "2026-11-23"
+            assert finance[days] == "3 d left"
+            relative = next(r for r in rows if r[0] == "Phishing Fundamentals (Quarterly)")
+            assert relative[column(pane.deadlines, "deadline")] == "+3 months"
+            # Most urgent first: the first row is overdue and still has open work.
+            first = pane.deadlines.table.visible_items[0]
+            assert isinstance(first, DeadlineRow)
+            assert first.days_left is not None and first.days_left < 0
+            assert first.counts.incomplete > 0
+
+
+def _expected_people(org: DemoOrg, within: int) -> tuple[set[int], set[int]]:
+    """(users past due anywhere, users with open work in an end-date campaign due within
+    `within` days), from the raw JSON; cancelled and archived campaigns ask nothing."""
+    campaigns = {c["campaign_id"]: c for c in org.campaigns()}
+    today = FROZEN_NOW.date()
+    past_due: set[int] = set()
+    soon: set[int] = set()
+    for row in active_raw_enrollments(org):
+        campaign = campaigns[row["campaign_id"]]
+        if campaign["status"] in ("Cancelled", "Archived"):
+            continue
+        user = (row.get("user") or {}).get("id")
+        if user is None:
+            continue  # a null user is listed on a row of its own, without an id
+        if row["status"] == "Past Due":
+            past_due.add(user)
+        elif row["status"] in ("Not Started", "In Progress") and campaign.get("end_date"):
+            end = datetime.fromisoformat(campaign["end_date"].replace("Z", "+00:00"))
+            if (end.date() - today).days <= within:
+                soon.add(user)
+    return past_due, soon
+
+
+async def test_people_at_risk_match_the_data_and_plus_minus_change_the_window() -> None:
+    async with fake_api() as fake:
+        app = PaneHost(Repository(fake.client, clock=frozen_clock))
+        async with app.run_test(size=WIDE) as pilot:
+            await settle(pilot)
+            pane = app.pane
+            await pilot.press("p")
+            assert pane.section == "people" and app.focused is pane.people.table
+
+            def ids() -> set[int]:
+                items = pane.people.table.visible_items
+                return {p.user_id for p in items if isinstance(p, PersonAtRisk) and p.user_id}
+
+            past_due, soon = _expected_people(fake.org, 7)
+            at_seven = ids()
+            assert past_due | soon <= at_seven
+            people = pane.people.table.total_count
+            assert len(at_seven) <= people <= len(at_seven) + 1  # + one row for null users
+            assert f"p People at risk {people} (≤7 d)" in plain(pane.sections_line)
+            # Everyone shown is past due or has an item due within 7 days.
+            for person in pane.people.table.visible_items:
+                assert (
+                    person.past_due_count
+                    or min(i.days_left for i in person.items if i.days_left is not None) <= 7
+                )
+            await pilot.press(*["minus"] * 5)
+            assert pane.within_days == 2
+            past_due2, soon2 = _expected_people(fake.org, 2)
+            at_two = ids()
+            assert past_due2 | soon2 <= at_two < at_seven
+            assert "(≤2 d)" in plain(pane.sections_line)
+            assert "due within 2 d" in plain(pane.people.summary)
+            await pilot.press(*["plus"] * 5)
+            assert ids() == at_seven
+            # The detail lists the person's incomplete items with campaigns and deadlines.
+            person = pane.people.table.highlighted
+            assert isinstance(person, PersonAtRisk)
+            detail = plain(pane.people.detail)
+            first = person.items[0]
+            assert person.name in detail and first.module in detail
+            assert first.campaign_name in detail and first.status in detail
+
+
+async def test_content_lists_retired_and_retiring_purchases_with_their_campaigns() -> None:
+    async with fake_api() as fake:
+        app = PaneHost(Repository(fake.client, clock=frozen_clock))
+        async with app.run_test(size=WIDE) as pilot:
+            await settle(pilot)
+            await pilot.press("c")
+            pane = app.pane
+            horizon = FROZEN_NOW + timedelta(days=30)
+            expected = set()
+            for purchase in fake.org.store_purchases:
+                raw = purchase.get("retirement_date")
+                date = datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else None
+                if purchase.get("retired") or (date is not None and date <= horizon):
+                    expected.add(purchase["name"])
+            rows = {r[0]: r for r in shown(pane.content)}
+            assert set(rows) == expected
+            used_by = rows["Phishing IQ Check"][column(pane.content, "used_by")]
+            assert MARKUP_NAME in used_by  # API text shown literally
+            assert rows["Clean Desk Poster"][column(pane.content, "reason")] == "Retiring"
+            assert rows["Clean Desk Poster"][column(pane.content, "days")] == "5 d left"
+            item = next(
+                i for i in pane.content.table.visible_items if i.name == "Phishing IQ Check"
+            )
+            pane.content.table.scroll_to_item(item)
+            await pilot.pause()
+            detail = plain(pane.content.detail)
+            assert MARKUP_NAME in detail and "Licence expires: not given by the API" in detail
+            await pilot.press("enter")
+            assert [type(m) for m in app.opened] == [CompliancePane.OpenContentEnrollments]
+
+
+async def test_unparseable_relative_duration_shows_no_deadline_known() -> None:
+    org = generate_org(users=60, now=FROZEN_NOW)
+    campaigns = org.campaigns()
+    odd = dict(campaigns[0], end_date=None, relative_duration="until further notice")
+    source = DemoSource(org, campaigns=[odd, *campaigns[1:]])
+    app = PaneHost(Repository(source, clock=frozen_clock))
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        pane = app.pane
+        row = next(r for r in shown(pane.deadlines) if r[0] == odd["name"])
+        assert row[column(pane.deadlines, "deadline")] == "no deadline known"
+        item = next(i for i in pane.deadlines.table.visible_items if i.name == odd["name"])
+        pane.deadlines.table.scroll_to_item(item)
+        await pilot.pause()
+        detail = plain(pane.deadlines.detail)
+        assert "no deadline known" in detail and "'until further notice'" in detail
+
+
+# -- loading, errors, retry -----------------------------------------------------------------
+
+
+async def test_progress_is_shown_while_enrollments_stream_in() -> None:
+    org = generate_org(users=300, now=FROZEN_NOW)
+    source = DemoSource(org, latency=0.05, page_size=500)
+    app = PaneHost(Repository(source, clock=frozen_clock))
+    async with app.run_test(size=WIDE) as pilot:
+        pane = app.pane
+        await wait_until(pilot, lambda: "so far (page 2)" in plain(pane.progress_line))
+        assert "1,000 so far" in plain(pane.progress_line)
+        assert "loading…" in plain(pane.deadlines.summary)
+        assert pane.is_loading
+        await settle(pilot)
+        assert not pane.is_loading
+        assert "enrollments of active users" in plain(pane.progress_line)
+        assert "loading" not in plain(pane.deadlines.summary)
+
+
+async def test_api_error_shows_its_resolution_and_r_retries() -> None:
+    async with fake_api(forbidden=True) as fake:
+        app = PaneHost(Repository(fake.client, clock=frozen_clock))
+        async with app.run_test(size=WIDE) as pilot:
+            await settle(pilot)
+            pane = app.pane
+            error = plain(pane.error_line)
+            assert "Press r to retry" in error
+            assert pane.error_line.has_class("-shown") and pane.failed
+            assert pane.deadlines.table.total_count == 0
+            assert any(n.severity == "error" for n in app._notifications)
+            fake.api.config.forbidden = False
+            await pilot.press("r")
+            await settle(pilot)
+            assert not pane.error_line.has_class("-shown") and not pane.failed
+            assert pane.deadlines.table.total_count > 0
+
+
+async def test_error_mid_stream_keeps_what_was_fetched_and_retry_continues() -> None:
+    org = generate_org(users=300, now=FROZEN_NOW)
+
+    class FlakySource(DemoSource):
+        fail = True
+
+        async def iter_enrollment_pages(self, **kwargs: Any) -> AsyncIterator[list[Enrollment]]:
+            async for page in super().iter_enrollment_pages(**kwargs):
+                yield page
+                if self.fail:
+                    self.fail = False
+                    from kb4tui.api.errors import ServerError
+
+                    raise ServerError(status=503, request_id="req-42")
+
+    source = FlakySource(org, page_size=500)
+    app = PaneHost(Repository(source, clock=frozen_clock))
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        pane = app.pane
+        assert "X-Request-Id req-42" in plain(pane.error_line)
+        assert "try again later" in plain(pane.error_line)
+        campaigns_before = source.usage.count
+        await pilot.press("r")
+        await settle(pilot)
+        assert pane.deadlines.table.total_count > 0 and not pane.failed
+        # The retry fetched the enrollments, not the campaigns again.
+        pages = math.ceil(len(active_raw_enrollments(org)) / 500)
+        assert source.usage.count - campaigns_before == pages + 2  # + library (2 requests)
+
+
+# -- following into enrollments, in the real app ---------------------------------------------
+
+
+async def test_enter_follows_a_deadline_and_a_person_into_their_enrollments() -> None:
+    async with fake_api() as fake:
+        app = KB4App(
+            Repository(fake.client, clock=frozen_clock), profile="demo", clock=frozen_clock
+        )
+        async with app.run_test(size=WIDE) as pilot:
+            await settle(pilot)
+            screen = ComplianceScreen()
+            await app.push_screen(screen)
+            await settle(pilot)
+            pane = screen.pane
+            assert "fetched just now" in plain(cast(Static, screen.query_one(AppHeader)))
+            before = len(fake.api.log)
+            row = pane.deadlines.highlighted
+            assert isinstance(row, DeadlineRow)
+            await pilot.press("enter")
+            await settle(pilot)
+            enrollments = app.screen
+            assert isinstance(enrollments, IncompleteEnrollmentsScreen)
+            assert enrollments.query_spec == EnrollmentQuery(campaign_id=row.campaign.campaign_id)
+            assert enrollments.crumbs == ["Compliance", row.name]
+            visible = enrollments.pane.table.visible_items
+            assert len(visible) == row.counts.incomplete > 0
+            assert all(classify(e.status) in INCOMPLETE_STATES for e in visible)
+            assert "incomplete only" in plain(enrollments.pane.summary)
+            await pilot.press("a")  # every status of the campaign
+            assert enrollments.pane.table.row_count == row.counts.total
+            await pilot.press("escape")
+            assert app.screen is screen
+            await pilot.press("p")
+            person = pane.people.highlighted
+            assert isinstance(person, PersonAtRisk) and person.user_id is not None
+            await pilot.press("enter")
+            await settle(pilot)
+            user_screen = app.screen
+            assert isinstance(user_screen, EnrollmentsScreen)
+            assert not isinstance(user_screen, IncompleteEnrollmentsScreen)
+            assert user_screen.query_spec == EnrollmentQuery(user_id=person.user_id)
+            assert user_screen.crumbs[-1] == person.name
+            rows = user_screen.pane.table.visible_items
+            assert rows and {e.user_id for e in rows} == {person.user_id}
+            assert {(e.module, e.status) for e in rows} >= {
+                (i.module, i.status) for i in person.items
+            }
+            # Both drill-downs were answered from the one all-enrollments fetch.
+            assert len(fake.api.log) == before
+
+
+async def test_works_at_80x24_keyboard_only_with_literal_markup() -> None:
+    async with fake_api() as fake:
+        app = KB4App(
+            Repository(fake.client, clock=frozen_clock), profile="demo", clock=frozen_clock
+        )
+        async with app.run_test(size=NARROW) as pilot:
+            await settle(pilot)
+            screen = ComplianceScreen()
+            await app.push_screen(screen)
+            await settle(pilot)
+            pane = screen.pane
+            table = pane.deadlines.table
+            assert table.region.height >= 6 and table.region.width == 80
+            assert pane.sections_line.region.width == 80
+            # The app's narrow layout puts the detail under the table, full width.
+            detail_box = pane.deadlines.query_one(".pane-detail").region
+            assert detail_box.width == 80 and detail_box.y > table.region.y
+            # Filter to the campaign whose name is markup; it is drawn literally.
+            await pilot.press("slash", "Q", "3", "enter")
+            target = next(i for i in table.visible_items if i.name == MARKUP_NAME)
+            position = list(table.visible_items).index(target)
+            await pilot.press(*["j"] * position)
+            assert table.highlighted is target
+            assert MARKUP_NAME in plain(pane.deadlines.detail)
+            line = table.render_line(position - table.scroll_offset.y + 1)
+            assert "[/Q3] Phish" in "".join(segment.text for segment in line)
+            await pilot.press("right_square_bracket")
+            assert pane.section == "people" and app.focused is pane.people.table
+            await pilot.press("right_square_bracket", "right_square_bracket")
+            assert pane.section == "deadlines" and app.focused is pane.deadlines.table
+
+
+def test_every_binding_has_an_id_and_a_description() -> None:
+    from kb4tui.ui.widgets.compliance_sections import (
+        ContentSection,
+        DeadlinesSection,
+        PeopleSection,
+    )
+
+    ids = []
+    for owner in (CompliancePane, DeadlinesSection, PeopleSection, ContentSection):
+        for binding in owner.BINDINGS:
+            assert isinstance(binding, Binding)
+            assert binding.id and binding.description, binding
+            ids.append(binding.id)
+    assert len(ids) == len(set(ids))
