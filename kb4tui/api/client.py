@@ -424,7 +424,9 @@ class KnowBe4Client:
         `kind` is one of KINDS; `filters` are the API's own query parameters for that
         kind (e.g. campaign_id=..., exclude_archived_users=True). `expected_rows` (for
         example a campaign's known enrollment count) lets the pager request all the
-        pages at once; `window` caps how many pages are requested ahead.
+        pages at once; `window` caps how many pages are requested ahead. Campaigns
+        without exclude_percentages=True come with their completion_percentage (see
+        `_campaign_pages_with_percentages`); `expected_rows` does not apply to them.
         """
         res = resource(kind)
         params = query_params(res, filters)
