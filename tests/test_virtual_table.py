@@ -543,3 +543,26 @@ async def test_ansi_theme_renders_with_a_visible_cursor() -> None:
             other.color,
             other.reverse,
         )
+
+
+@pytest.mark.parametrize("border", [False, True])
+async def test_cursor_repaints_the_right_lines_when_scrolled(border: bool) -> None:
+    """What Textual actually composites (its line cache), not just render_line."""
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        table = await loaded(pilot, make_rows(500))
+        if border:
+            table.styles.border = ("round", "white")
+            await pilot.pause()
+        await pilot.press("pagedown", "pagedown", "j", "j", "k")
+        await pilot.pause()
+        strips = table.render_lines(table.outer_size.region)
+        y = table.cursor_index - table.scroll_offset.y + 1
+        expected_style = table.render_line(y)._segments[0].style
+        assert expected_style is not None
+        marked = [
+            row
+            for row, strip in enumerate(strips)
+            if any(seg.style and seg.style.bgcolor == expected_style.bgcolor for seg in strip)
+        ]
+        assert marked == [y + table.gutter.top]

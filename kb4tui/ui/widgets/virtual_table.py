@@ -25,7 +25,7 @@ from rich.text import Text
 from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -914,7 +914,8 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
     def _refresh_row(self, position: int) -> None:
         y = position - self.scroll_offset.y + 1
         if 1 <= y < self.size.height:
-            self.refresh_line(y)
+            # Widget coordinates: ScrollView.refresh_line would subtract the scroll again.
+            self.refresh(Region(0, y, self.size.width, 1))
 
     def _scroll_cursor_into_view(self) -> None:
         if not self.is_mounted or self.row_count == 0:
