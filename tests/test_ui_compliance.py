@@ -22,7 +22,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import ContentSwitcher, Footer, Static
 from ui_support import FROZEN_NOW, MARKUP_NAME, DemoSource, frozen_clock, settle, wait_until
 
 from kb4tui.api.client import KnowBe4Client
@@ -228,11 +228,11 @@ async def test_deadline_counts_match_the_fake_orgs_enrollments() -> None:
             ns, ip, pd = (
                 column(pane.deadlines, k) for k in ("not_started", "in_progress", "past_due")
             )
-            for row in rows:
-                counts = expected.get(row[0], Counter())
-                assert row[ns] == f"{counts['Not Started']:,}", row[0]
-                assert row[ip] == f"{counts['In Progress']:,}", row[0]
-                assert row[pd] == f"{counts['Past Due']:,}", row[0]
+            for cells in rows:
+                counts = expected.get(cells[0], Counter())
+                assert cells[ns] == f"{counts['Not Started']:,}", cells[0]
+                assert cells[ip] == f"{counts['In Progress']:,}", cells[0]
+                assert cells[pd] == f"{counts['Past Due']:,}", cells[0]
             assert f"d Deadlines {len(with_deadline)}" in plain(pane.sections_line)
             total = len(active_raw_enrollments(org))
             assert f"{total:,} enrollments of active users" in plain(pane.progress_line)
@@ -293,10 +293,10 @@ async def test_people_at_risk_match_the_data_and_plus_minus_change_the_window() 
             assert len(at_seven) <= people <= len(at_seven) + 1  # + one row for null users
             assert f"p People at risk {people} (≤7 d)" in plain(pane.sections_line)
             # Everyone shown is past due or has an item due within 7 days.
-            for person in pane.people.table.visible_items:
+            for someone in pane.people.table.visible_items:
                 assert (
-                    person.past_due_count
-                    or min(i.days_left for i in person.items if i.days_left is not None) <= 7
+                    someone.past_due_count
+                    or min(i.days_left for i in someone.items if i.days_left is not None) <= 7
                 )
             await pilot.press(*["minus"] * 5)
             assert pane.within_days == 2
@@ -335,7 +335,10 @@ async def test_content_lists_retired_and_retiring_purchases_with_their_campaigns
             used_by = rows["Phishing IQ Check"][column(pane.content, "used_by")]
             assert MARKUP_NAME in used_by  # API text shown literally
             assert rows["Clean Desk Poster"][column(pane.content, "reason")] == "Retiring"
-            assert rows["Clean Desk Poster"][column(pane.content, "days")] == "5 d left"
+            assert rows["Clean Desk Poster"][column(pane.content, "days")] == "in 5 d"
+            assert (
+                rows["Cyber Safe at Home Newsletter"][column(pane.content, "days")] == "400 d ago"
+            )
             item = next(
                 i for i in pane.content.table.visible_items if i.name == "Phishing IQ Check"
             )
@@ -530,3 +533,30 @@ def test_every_binding_has_an_id_and_a_description() -> None:
             assert binding.id and binding.description, binding
             ids.append(binding.id)
     assert len(ids) == len(set(ids))
+
+
+class SwitcherHost(App[None]):
+    """The pane behind another one, as in the main screen's ContentSwitcher."""
+
+    def __init__(self, repository: Repository) -> None:
+        super().__init__()
+        self.pane = CompliancePane(repository, clock=frozen_clock, tz=UTC, id="compliance")
+
+    def compose(self) -> ComposeResult:
+        with ContentSwitcher(initial="other"):
+            yield Static("campaigns would be here", id="other")
+            yield self.pane
+
+
+async def test_nothing_is_fetched_until_the_pane_is_shown() -> None:
+    async with fake_api() as fake:
+        app = SwitcherHost(Repository(fake.client, clock=frozen_clock))
+        async with app.run_test(size=WIDE) as pilot:
+            await settle(pilot)
+            assert len(fake.api.log) == 0
+            assert app.pane.fetched_at is None
+            app.query_one(ContentSwitcher).current = "compliance"
+            await wait_until(pilot, lambda: app.pane.fetched_at is not None)
+            await settle(pilot)
+            assert fake.enrollment_requests()
+            assert app.pane.deadlines.table.total_count > 0

@@ -117,13 +117,11 @@ class CompliancePane(Vertical):
         Binding(
             "plus,equals_sign",
             "within(1)",
-            "Due within +1 day",
+            "Within +1 d",
             key_display="+",
             id="compliance.within_more",
         ),
-        Binding(
-            "minus", "within(-1)", "Due within -1 day", key_display="-", id="compliance.within_less"
-        ),
+        Binding("minus", "within(-1)", "Within -1 d", key_display="-", id="compliance.within_less"),
         Binding("r", "reload", "Refresh / retry", id="compliance.refresh"),
     ]
 

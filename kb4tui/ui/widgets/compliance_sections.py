@@ -40,6 +40,13 @@ def short_days(days: int | None) -> str:
     return f"{days} d left" if days > 0 else f"{-days} d over"
 
 
+def _when(days: int) -> str:
+    """Content dates, which are not deadlines: "in 5 d", "today", "400 d ago"."""
+    if days == 0:
+        return "today"
+    return f"in {days} d" if days > 0 else f"{-days} d ago"
+
+
 def _days_style(days: int | None, open_work: bool) -> str:
     if days is None or not open_work:
         return ""
@@ -237,7 +244,7 @@ class ContentSection(BrowsePane[ContentRisk]):
         Column("type", "Type", width=15),
         Column("reason", "Why", width=16),
         Column("days", "Days", width=10),
-        Column("used_by", "Used by open campaigns", min_width=10, flex=2),
+        Column("used_by", "Used by", min_width=10, flex=2),
     )
     SORTS: ClassVar[Sequence[SortSpec[Any]]] = (
         SortSpec("name", "name", lambda r: r.name.casefold() or None),
@@ -255,8 +262,11 @@ class ContentSection(BrowsePane[ContentRisk]):
             item.name or "(unnamed)",
             content_type_of(item.purchase),
             ", ".join(reason.value for reason in item.reasons),
-            Text(short_days(item.days_left), style=_days_style(item.days_left, True)),
-            Text(used) if used else Text("none", style="dim"),
+            Text(
+                fmt.DASH if item.days_left is None else _when(item.days_left),
+                style=_days_style(item.days_left, bool(item.campaigns)),
+            ),
+            Text(used) if used else Text("no open campaign", style="dim"),
         )
 
     def search_text(self, item: ContentRisk) -> str:
@@ -280,10 +290,11 @@ class ContentSection(BrowsePane[ContentRisk]):
         expiry = purchase.expiration_date
         text.append(f"\nLicence expires: {fmt.day(expiry) if expiry else 'not given by the API'}")
         if item.days_left is not None:
-            text.append(f"\n{describe_days_left(item.days_left)}")
-        text.append("\n\nStill used by:")
+            days = item.days_left
+            text.append(f"\n{'Today' if days == 0 else _when(days).replace(' d', ' days')}")
+        text.append("\n\nStill used by open campaigns:")
         if not item.campaigns:
-            text.append(" no open campaign", style="dim")
+            text.append("\nnone", style="dim")
         for campaign in item.campaigns:
             text.append(f"\n• {campaign.name or '(unnamed)'}")
             text.append(f" ({campaign.status or fmt.DASH})", style="dim")
