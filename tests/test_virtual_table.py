@@ -566,3 +566,19 @@ async def test_cursor_repaints_the_right_lines_when_scrolled(border: bool) -> No
             if any(seg.style and seg.style.bgcolor == expected_style.bgcolor for seg in strip)
         ]
         assert marked == [y + table.gutter.top]
+
+
+async def test_first_page_streamed_into_an_empty_table_shows() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        table = await loaded(pilot, [])
+        assert screen_lines(table)[1].strip() == "No rows"
+        rows = make_rows(40)
+        table.append_rows(rows[:20])
+        await pilot.pause()
+        assert first_cells(table)[:2] == ["user000000", "user000001"]
+        assert app.highlighted[-1] is rows[0]
+        table.append_rows(rows[20:])
+        await pilot.pause()
+        assert first_cells(table)[-1] == "user000028"
+        assert table.highlighted is rows[0]

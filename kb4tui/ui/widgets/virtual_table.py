@@ -358,6 +358,8 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
             self._mask.extend(self._compute_mask(new_range))
         if len(self._haystacks) == start:
             self._haystacks.extend(self._haystack(item) for item in new)
+        if self._query:
+            self._ensure_haystacks()
         if self._order is not None:
             self._extend_order(new_range)
             self._rebuild_view()
@@ -367,7 +369,8 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
             self._view.extend(view)
             if self._view_haystacks is not None and view_hs is not None:
                 self._view_haystacks.extend(view_hs)
-        if not self._columns_measured_enough():
+        remeasure = not self._columns_measured_enough()
+        if remeasure:
             self._measure_auto_widths()
         old_cursor = self._cursor
         if old_item is not None:
@@ -379,7 +382,10 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         if self._cursor != old_cursor:
             # Rows arrived above the cursor (sorted view): keep its row where it was on screen.
             self._scroll_to_row(self.scroll_offset.y + self._cursor - old_cursor)
-        self._invalidate()
+        if self._order is None and not remeasure:
+            self.refresh()  # rows on screen are unchanged: their cached lines stay valid
+        else:
+            self._invalidate()
         self._post_highlighted()
 
     def set_filter(self, query: str) -> None:
