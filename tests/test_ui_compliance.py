@@ -299,6 +299,7 @@ async def test_people_at_risk_match_the_data_and_plus_minus_change_the_window() 
                     or min(i.days_left for i in someone.items if i.days_left is not None) <= 7
                 )
             await pilot.press(*["minus"] * 5)
+            await settle(pilot)
             assert pane.within_days == 2
             past_due2, soon2 = _expected_people(fake.org, 2)
             at_two = ids()
@@ -306,6 +307,7 @@ async def test_people_at_risk_match_the_data_and_plus_minus_change_the_window() 
             assert "(≤2 d)" in plain(pane.sections_line)
             assert "due within 2 d" in plain(pane.people.summary)
             await pilot.press(*["plus"] * 5)
+            await settle(pilot)
             assert ids() == at_seven
             # The detail lists the person's incomplete items with campaigns and deadlines.
             person = pane.people.table.highlighted

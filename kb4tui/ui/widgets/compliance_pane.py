@@ -12,7 +12,9 @@ The pane does not open screens itself: `enter` posts `OpenCampaignEnrollments`,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any, ClassVar
 
@@ -45,7 +47,7 @@ from kb4tui.ui.widgets.compliance_sections import (
 )
 from kb4tui.ui.widgets.virtual_table import VirtualTable
 
-__all__ = ["SECTIONS", "CompliancePane"]
+__all__ = ["SECTIONS", "CompliancePane", "ComplianceRows", "compute_rows"]
 
 # (section id, key, title), in the order `[` and `]` step through them.
 SECTIONS: tuple[tuple[str, str, str], ...] = (
@@ -62,6 +64,37 @@ CONTENT_WITHIN_DAYS = 30
 def _has_deadline(row: DeadlineRow) -> bool:
     """An end date or a relative duration was sent (parseable or not)."""
     return row.campaign.end_date is not None or bool(row.campaign.relative_duration)
+
+
+@dataclass(frozen=True, slots=True)
+class ComplianceRows:
+    """What the three tables show, computed in one go from the fetched data."""
+
+    deadlines: list[DeadlineRow]
+    without_deadline: int
+    people: list[PersonAtRisk]
+    within_days: int
+    content: list[ContentRisk]
+
+
+def compute_rows(
+    campaigns: Sequence[Campaign],
+    enrollments: Sequence[Enrollment],
+    library: Sequence[ContentItem],
+    now: datetime,
+    tz: tzinfo,
+    within_days: int,
+) -> ComplianceRows:
+    """Deadlines (campaigns with one), people at risk within `within_days`, and store
+    purchases retired or retiring within 30 days. Pure: runs in a thread."""
+    every = deadline_rows(campaigns, enrollments, now, tz=tz)
+    with_deadline = [row for row in every if _has_deadline(row)]
+    people = people_at_risk(enrollments, campaigns, now, within_days, tz=tz)
+    purchases = [item for item in library if isinstance(item, StorePurchase)]
+    content = content_at_risk(purchases, campaigns, now, CONTENT_WITHIN_DAYS, tz=tz)
+    return ComplianceRows(
+        with_deadline, len(every) - len(with_deadline), people, within_days, content
+    )
 
 
 class CompliancePane(Vertical):
@@ -273,7 +306,17 @@ class CompliancePane(Vertical):
         self._enrollments = enrollments.value
         self._library = list(library.value)
         self.fetched_at = min(campaigns.fetched_at, enrollments.fetched_at, library.fetched_at)
-        self.recompute()
+        self.progress_line.update(Text(f"working out deadlines for {len(self._enrollments):,}…"))
+        rows = await asyncio.to_thread(
+            compute_rows,
+            self._campaigns,
+            self._enrollments,
+            self._library,
+            self.now(),
+            self.tz,
+            self.within_days,
+        )
+        self._show_rows(rows)
         refresh_header = getattr(self.app, "refresh_header", None)
         if callable(refresh_header):
             refresh_header()
@@ -298,29 +341,35 @@ class CompliancePane(Vertical):
 
     # -- computing the rows ----------------------------------------------------------------
 
-    def recompute(self) -> None:
-        """Rebuild all three tables from the fetched data (no request)."""
-        now, tz = self.now(), self.tz
-        rows = deadline_rows(self._campaigns, self._enrollments, now, tz=tz)
-        self.deadlines.set_items([row for row in rows if _has_deadline(row)])
-        self._set_people(now)
-        purchases = [item for item in self._library if isinstance(item, StorePurchase)]
-        risks = content_at_risk(purchases, self._campaigns, now, CONTENT_WITHIN_DAYS, tz=tz)
-        self.content.set_items(risks)
-        without = len(rows) - self.deadlines.table.total_count
+    def _show_rows(self, rows: ComplianceRows) -> None:
+        self.deadlines.set_items(rows.deadlines)
+        self._show_people(rows.people, rows.within_days)
+        self.content.set_items(rows.content)
         text = f"{len(self._enrollments):,} enrollments of active users"
-        if without:
-            text += f" · {without} campaign{'s' if without != 1 else ''} without a deadline"
+        if rows.without_deadline:
+            many = "s" if rows.without_deadline != 1 else ""
+            text += f" · {rows.without_deadline} campaign{many} without a deadline"
         text += f" · as of {fmt.stamp(self.fetched_at)}"
         self.progress_line.update(Text(text))
         self._draw_sections()
 
-    def _set_people(self, now: datetime) -> None:
-        people = people_at_risk(
-            self._enrollments, self._campaigns, now, self.within_days, tz=self.tz
-        )
+    def _show_people(self, people: list[PersonAtRisk], within_days: int) -> None:
         self.people.set_items(people)
-        self.people.set_choice(f"past due, or due within {self.within_days} d (+/-)", None)
+        self.people.set_choice(f"past due, or due within {within_days} d (+/-)", None)
+        self._draw_sections()
+
+    @work(group="compliance-people", exclusive=True, exit_on_error=False)
+    async def _recompute_people(self) -> None:
+        """After +/-: people at risk again, off the event loop (100k rows take ~0.5 s)."""
+        within = self.within_days
+        self.people.set_busy(True)
+        try:
+            people = await asyncio.to_thread(
+                people_at_risk, self._enrollments, self._campaigns, self.now(), within, tz=self.tz
+            )
+        finally:
+            self.people.set_busy(self.is_loading)
+        self._show_people(people, within)
 
     def _draw_sections(self) -> None:
         counts = {
@@ -361,9 +410,9 @@ class CompliancePane(Vertical):
         if within == self.within_days:
             return
         self.within_days = within
-        if self.fetched_at is not None:
-            self._set_people(self.now())
         self._draw_sections()
+        if self.fetched_at is not None:
+            self._recompute_people()
 
     def action_reload(self) -> None:
         """After an error, retry (keeping what was fetched); otherwise fetch everything anew."""
