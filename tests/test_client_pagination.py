@@ -264,3 +264,34 @@ async def test_ordered_pages_rejects_bad_window() -> None:
 
     with pytest.raises(ValueError):
         await anext(ordered_pages(fetch, window=0))
+
+
+async def test_capped_campaign_pages_follow_the_full_listing_count() -> None:
+    """Once the uncapped listing has the count, exactly the needed capped pages are asked."""
+
+    async def slow_first_capped_page(request: httpx.Request, n: int) -> None:
+        capped = "exclude_percentages" not in request.url.params
+        if capped and request.url.params.get("page") == "1":
+            await asyncio.sleep(0.05)
+
+    api = FakeAPI(lists={CAMPAIGNS: campaign_rows(37)}, hook=slow_first_capped_page)
+    async with api.client(window=8) as client:
+        assert len(await client.campaigns()) == 37
+    capped = [r for r in api.requests if "exclude_percentages" not in r.url.params]
+    assert sorted(int(r.url.params["page"]) for r in capped) == [1, 2, 3, 4, 5]
+
+
+async def test_ordered_pages_deferred_hint() -> None:
+    rows = [{"id": i} for i in range(25)]
+    requested: list[int] = []
+    count: int | None = None
+
+    async def fetch(page: int) -> list[dict[str, Any]]:
+        nonlocal count
+        requested.append(page)
+        count = len(rows)  # the hint becomes known while page 1 is in flight
+        return rows[(page - 1) * 10 : page * 10]
+
+    pages = [p async for p in ordered_pages(fetch, per_page=10, expected_rows=lambda: count)]
+    assert [len(p) for p in pages] == [10, 10, 5]
+    assert requested == [1, 2, 3, 4]

@@ -297,7 +297,7 @@ class KnowBe4Client:
         *,
         per_page: int = PER_PAGE,
         window: int | None = None,
-        expected_rows: int | None = None,
+        expected_rows: int | Callable[[], int | None] | None = None,
         not_found: str | None = None,
     ) -> AsyncGenerator[list[Row], None]:
         if self.pagination == "cursor":
@@ -357,11 +357,24 @@ class KnowBe4Client:
         full_listing = asyncio.ensure_future(
             self._collect(self._pages(res.path, {"exclude_percentages": "true"}, window=window))
         )
+
+        def listed_count() -> int | None:
+            # Once listing 1 is in, the capped pages needed are known: no requests wasted.
+            finished = full_listing.done() and not full_listing.cancelled()
+            if finished and full_listing.exception() is None:
+                return len(full_listing.result())
+            return None
+
         seen: set[int | str] = set()
         try:
-            async with aclosing(
-                self._pages(res.path, {}, per_page=CAMPAIGN_PERCENTAGE_PAGE, window=window)
-            ) as pages:
+            capped_pages = self._pages(
+                res.path,
+                {},
+                per_page=CAMPAIGN_PERCENTAGE_PAGE,
+                window=window,
+                expected_rows=listed_count,
+            )
+            async with aclosing(capped_pages) as pages:
                 async for rows in pages:
                     fresh = [r for r in rows if self._first_time(r, res.id_field, seen)]
                     if fresh:

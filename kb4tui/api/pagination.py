@@ -32,7 +32,7 @@ async def ordered_pages(
     *,
     per_page: int = PER_PAGE,
     window: int = DEFAULT_WINDOW,
-    expected_rows: int | None = None,
+    expected_rows: int | Callable[[], int | None] | None = None,
 ) -> AsyncGenerator[list[Row], None]:
     """Yield pages 1, 2, 3, ... in order until the first empty page (not yielded).
 
@@ -41,15 +41,27 @@ async def ordered_pages(
       (a one-page list costs the same two requests as a sequential pager);
     - with `expected_rows`, ask at once for the pages it implies plus the empty one, and
       go beyond only if the list turns out longer;
-    - after a short page, ask only for the next one (almost surely the empty end).
+    - after a short page, ask only for the next one (almost surely the empty end);
+    - `expected_rows` may be a function that answers None until the count is known
+      (another listing still running): until then one page at a time, doubling as above.
     Pages beyond the end are cancelled (those still waiting for the rate limiter cost
     nothing) and their results discarded. An error fetching any page that is needed
     propagates; errors of discarded pages are ignored.
     """
     if window < 1:
         raise ValueError("window must be at least 1")
-    plan = planned_pages(expected_rows, per_page) if expected_rows is not None else None
-    lookahead = min(window, plan + 1) if plan is not None else min(window, 2)
+    hint: Callable[[], int | None] | None = None
+    known: int | None
+    if callable(expected_rows):
+        hint = expected_rows
+        known = hint()
+    else:
+        known = expected_rows
+    plan = planned_pages(known, per_page) if known is not None else None
+    if plan is not None:
+        lookahead = min(window, plan + 1)
+    else:
+        lookahead = 1 if hint is not None else min(window, 2)
     tasks: dict[int, asyncio.Task[list[Row]]] = {}
     next_launch = 1
     current = 1
@@ -57,6 +69,11 @@ async def ordered_pages(
 
     try:
         while True:
+            if plan is None and hint is not None:
+                known = hint()
+                if known is not None:
+                    plan = planned_pages(known, per_page)
+                    lookahead = max(lookahead, min(window, plan + 1))
             last = current + max(lookahead, 1) - 1
             if plan is not None and current <= plan:
                 last = min(last, plan + 1)
