@@ -582,3 +582,13 @@ async def test_first_page_streamed_into_an_empty_table_shows() -> None:
         await pilot.pause()
         assert first_cells(table)[-1] == "user000028"
         assert table.highlighted is rows[0]
+
+
+async def test_non_string_cells_do_not_crash() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        table = await loaded(pilot, make_rows(2))
+        bad: Any = lambda r: (r.name, None, r.score)  # noqa: E731 - a caller's typing slip
+        table.set_rows(make_rows(2), bad)
+        await pilot.pause()
+        assert screen_lines(table)[2].split() == ["user000001", "1"]

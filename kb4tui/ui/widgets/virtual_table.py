@@ -89,6 +89,15 @@ def sanitize_cell(value: str) -> str:
     return value.translate(_CONTROL_TABLE)
 
 
+def _plain(cell: object) -> str:
+    """A cell's text. Besides str and Text, tolerates a caller's slip (None, a number)."""
+    if isinstance(cell, str):
+        return cell
+    if isinstance(cell, Text):
+        return cell.plain
+    return "" if cell is None else str(cell)
+
+
 def _fit(text: str, width: int, justify: Justify) -> str:
     """Crop (with an ellipsis) or pad plain ``text`` to exactly ``width`` cells."""
     if width <= 0:
@@ -618,7 +627,7 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
                     style = console.get_style(text.style, default=null) if text.style else null
                     segments.append(Segment(text.plain, base + style))
             else:
-                raw = cell[: column_width * _MAX_CHARS_PER_CELL + 8]
+                raw = _plain(cell)[: column_width * _MAX_CHARS_PER_CELL + 8]
                 plain.append(_fit(sanitize_cell(raw), column_width, column.justify))
         content_width = self._content_width
         if content_width < width:
@@ -692,7 +701,7 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
             for cells in sample_cells:
                 if column_index < len(cells):
                     cell = cells[column_index]
-                    plain = cell.plain if isinstance(cell, Text) else cell
+                    plain = _plain(cell)
                     widest = max(widest, cell_len(sanitize_cell(plain[:200])))
             widths.append(max(column.min_width, min(widest, self.MAX_AUTO_WIDTH)))
         self._auto_widths = widths
@@ -740,9 +749,7 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         if self._search_text is not None:
             text = self._search_text(item)
         else:
-            text = " ".join(
-                cell.plain if isinstance(cell, Text) else cell for cell in self._cells(item)
-            )
+            text = " ".join(map(_plain, self._cells(item)))
         # One line per item: the display-order copy is made by joining with newlines.
         return text.lower().replace("\n", " ")
 
