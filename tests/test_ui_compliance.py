@@ -41,6 +41,7 @@ from kb4tui.demo.org import DemoOrg
 from kb4tui.repository import EnrollmentQuery, Repository
 from kb4tui.ui.app import KB4App
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen
+from kb4tui.ui.screens.help import HelpScreen
 from kb4tui.ui.widgets.browse_pane import BrowsePane
 from kb4tui.ui.widgets.compliance_pane import CompliancePane
 from kb4tui.ui.widgets.compliance_routes import IncompleteEnrollmentsScreen, open_compliance_target
@@ -123,7 +124,7 @@ class Fake:
 @asynccontextmanager
 async def fake_api(**config: Any) -> AsyncIterator[Fake]:
     api = FakeKnowBe4API(
-        {DEMO_API_KEY: partial(generate_org, users=300, now=FROZEN_NOW)},
+        {DEMO_API_KEY: partial(generate_org, users=120, now=FROZEN_NOW)},
         FakeAPIConfig(rate_limit=False, **config),
     )
     client = KnowBe4Client(
@@ -179,7 +180,9 @@ async def test_all_enrollments_are_fetched_once_and_keys_cost_no_request() -> No
             per_page = int(requests[0]["per_page"])
             needed = math.ceil(len(active_raw_enrollments(fake.org)) / per_page)
             assert sorted(pages) == list(range(1, len(pages) + 1))  # each page once
-            assert needed <= len(pages) < needed + 10  # only the client's look-ahead beyond
+            assert (
+                needed > 1 and needed <= len(pages) < needed + 10
+            )  # only the client's look-ahead beyond
             assert len(pages) < len(fake.org.campaigns())
             paths = Counter(e.path for e in fake.api.log.entries())
             assert set(paths) == {
@@ -517,6 +520,12 @@ async def test_works_at_80x24_keyboard_only_with_literal_markup() -> None:
             assert "[/Q3] Phish" in "".join(segment.text for segment in line)
             await pilot.press("right_square_bracket")
             assert pane.section == "people" and app.focused is pane.people.table
+            await pilot.press("question_mark")
+            help_screen = app.screen
+            assert isinstance(help_screen, HelpScreen)
+            help_shown = plain(help_screen.query_one(Static))
+            assert "compliance.within_more" in help_shown and "Refresh / retry" in help_shown
+            await pilot.press("escape")
             await pilot.press("right_square_bracket", "right_square_bracket")
             assert pane.section == "deadlines" and app.focused is pane.deadlines.table
 

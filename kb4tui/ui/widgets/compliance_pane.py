@@ -306,7 +306,9 @@ class CompliancePane(Vertical):
         self._enrollments = enrollments.value
         self._library = list(library.value)
         self.fetched_at = min(campaigns.fetched_at, enrollments.fetched_at, library.fetched_at)
-        self.progress_line.update(Text(f"working out deadlines for {len(self._enrollments):,}…"))
+        self.progress_line.update(
+            Text(f"working out deadlines for {len(self._enrollments):,} enrollments…")
+        )
         rows = await asyncio.to_thread(
             compute_rows,
             self._campaigns,
@@ -352,6 +354,8 @@ class CompliancePane(Vertical):
         text += f" · as of {fmt.stamp(self.fetched_at)}"
         self.progress_line.update(Text(text))
         self._draw_sections()
+        if rows.within_days != self.within_days:  # +/- pressed while computing
+            self._recompute_people()
 
     def _show_people(self, people: list[PersonAtRisk], within_days: int) -> None:
         self.people.set_items(people)
@@ -361,15 +365,16 @@ class CompliancePane(Vertical):
     @work(group="compliance-people", exclusive=True, exit_on_error=False)
     async def _recompute_people(self) -> None:
         """After +/-: people at risk again, off the event loop (100k rows take ~0.5 s)."""
-        within = self.within_days
+        within, enrollments = self.within_days, self._enrollments
         self.people.set_busy(True)
         try:
             people = await asyncio.to_thread(
-                people_at_risk, self._enrollments, self._campaigns, self.now(), within, tz=self.tz
+                people_at_risk, enrollments, self._campaigns, self.now(), within, tz=self.tz
             )
         finally:
             self.people.set_busy(self.is_loading)
-        self._show_people(people, within)
+        if enrollments is self._enrollments:  # not overtaken by a reload
+            self._show_people(people, within)
 
     def _draw_sections(self) -> None:
         counts = {
