@@ -571,3 +571,15 @@ async def test_nothing_is_fetched_until_the_pane_is_shown() -> None:
             await settle(pilot)
             assert fake.enrollment_requests()
             assert app.pane.deadlines.table.total_count > 0
+
+
+async def test_repository_reports_progress_per_page_and_not_when_memoised() -> None:
+    org = generate_org(users=120, now=FROZEN_NOW)
+    repository = Repository(DemoSource(org, page_size=200), clock=frozen_clock)
+    seen: list[tuple[int, int]] = []
+    rows = (await repository.all_enrollments(progress=lambda *step: seen.append(step))).value
+    assert len(seen) == math.ceil(len(rows) / 200) > 1
+    assert seen[-1] == (len(seen), len(rows))
+    assert [pages for pages, _ in seen] == list(range(1, len(seen) + 1))
+    await repository.all_enrollments(progress=lambda *step: seen.append(step))
+    assert len(seen) == math.ceil(len(rows) / 200)
