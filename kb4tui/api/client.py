@@ -179,6 +179,9 @@ class KnowBe4Client:
             transport=transport,
             verify=True,
             follow_redirects=False,  # a redirect could carry the key somewhere else
+            # Plain http is allowed only to loopback; an HTTP_PROXY from the environment
+            # would otherwise receive the key in clear text.
+            trust_env=httpx.URL(self.base_url).scheme != "http",
         )
         del api_key  # keep it out of this frame's locals in any crash report
 
