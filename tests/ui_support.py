@@ -33,7 +33,24 @@ def frozen_clock() -> datetime:
     return FROZEN_NOW
 
 
-def demo_client(*, latency: float = 0.0, users: int = 300, **config: Any) -> KnowBe4Client:
+class FrozenUsage(UsageCounter):
+    """A request counter that always says 42: for snapshots, where the real count depends
+    on what earlier tests in the process left in the demo's caches."""
+
+    def __init__(self) -> None:
+        super().__init__(42)
+
+    def record(self, requests: int = 1) -> None:
+        return None
+
+
+def demo_client(
+    *,
+    latency: float = 0.0,
+    users: int = 300,
+    usage: UsageCounter | None = None,
+    **config: Any,
+) -> KnowBe4Client:
     """The real client over the in-process fake API: deterministic org, no pacing.
     `config` sets other `FakeAPIConfig` fields (faults, auth modes)."""
     api = FakeKnowBe4API(
@@ -44,7 +61,7 @@ def demo_client(*, latency: float = 0.0, users: int = 300, **config: Any) -> Kno
         DEMO_API_KEY,
         transport=FakeKnowBe4Transport(api),
         limiter=RateLimiter([(100_000, 1.0)]),
-        usage=UsageCounter(),
+        usage=usage if usage is not None else UsageCounter(),
     )
 
 

@@ -109,7 +109,8 @@ def campaign_detail(
     for item in campaign.content_items:
         text.append("• ")
         text.append(item.name or "(unnamed)")
-        text.append(f" · {content_type_of(item)}", style="dim")
+        text.append(" ")
+        text.append(f"· {content_type_of(item)}", style="dim")
         text.append("\n")
     _heading(text, f"Groups ({len(campaign.groups)})")
     for group in campaign.groups:

@@ -252,7 +252,8 @@ class EnrollmentsScreen(Screen[None]):
             selected = self.status_filter is state
             text.append(f"{key}", style="bold reverse" if selected else "bold")
             label = state.label.replace(" ", nbsp)
-            text.append(f"{nbsp}{label}{nbsp}", style=_STATE_STYLE[state])
+            text.append(nbsp)
+            text.append(f"{label}{nbsp}", style=_STATE_STYLE[state])
             text.append(f"{self.counts[state]:,}")
             text.append("  ")
         if self.counts.unknown:

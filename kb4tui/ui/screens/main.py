@@ -45,7 +45,8 @@ class PaneTabs(Static):
             style = "bold reverse" if pane_id == active else ""
             text.append(f" {digit} {title} ", style=style)
             text.append(" ")
-        text.append("  tab: next pane · ?: help", style="dim")
+        text.append("  ")
+        text.append("tab: next pane · ?: help", style="dim")
         self.update(text)
 
 

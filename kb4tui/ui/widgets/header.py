@@ -51,18 +51,23 @@ class AppHeader(Widget):
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(" ")
         text.append(info.account or "…", style="bold")
-        text.append("  profile ", style="dim")
+        text.append("  ")  # unstyled gaps: some SVG renderers drop styled leading spaces
+        text.append("profile ", style="dim")
         text.append(info.profile or "default")
         text.append(f" ({info.region})")
         if info.requests_today is not None or info.daily_quota:
             used = "?" if info.requests_today is None else f"{info.requests_today:,}"
             quota = "?" if not info.daily_quota else f"{info.daily_quota:,}"
-            text.append("  API ", style="dim")
+            text.append("  ")
+            text.append("API ", style="dim")
             text.append(f"{used}/{quota}")
-            text.append(" today", style="dim")
+            text.append(" ")
+            text.append("today", style="dim")
         if fetched is None:
-            text.append("  loading…", style="dim")
+            text.append("  ")
+            text.append("loading…", style="dim")
         else:
-            text.append("  fetched ", style="dim")
+            text.append("  ")
+            text.append("fetched ", style="dim")
             text.append(fmt.age(fetched, now))
         return text
