@@ -72,6 +72,7 @@ def server() -> Iterator[LoopbackServer]:
 def api(server: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> FakeKnowBe4API:
     server.api.config = FakeAPIConfig(rate_limit=False)
     server.api.log.clear()
+    server.api.reset_rate_limits()  # also ends a 429 burst a previous test left running
     monkeypatch.setattr(client_module, "shared_limiter", lambda _key: RateLimiter([(500, 1.0)]))
 
     def quick_retries(budget: float, base_delay: float, max_delay: float) -> RetryPolicy:
