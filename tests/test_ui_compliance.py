@@ -28,7 +28,7 @@ from ui_support import FROZEN_NOW, MARKUP_NAME, DemoSource, frozen_clock, settle
 from kb4tui.api.client import KnowBe4Client
 from kb4tui.api.models import Enrollment
 from kb4tui.api.ratelimit import RateLimiter, UsageCounter
-from kb4tui.core.compliance import DeadlineRow, PersonAtRisk
+from kb4tui.core.compliance import ContentRisk, DeadlineRow, PersonAtRisk
 from kb4tui.core.status import INCOMPLETE_STATES, classify
 from kb4tui.demo import (
     DEMO_API_KEY,
@@ -488,7 +488,16 @@ async def test_enter_follows_a_deadline_and_a_person_into_their_enrollments() ->
             assert {(e.module, e.status) for e in rows} >= {
                 (i.module, i.status) for i in person.items
             }
-            # Both drill-downs were answered from the one all-enrollments fetch.
+            await pilot.press("escape", "c")
+            risk = pane.content.highlighted
+            assert isinstance(risk, ContentRisk)
+            await pilot.press("enter")
+            await settle(pilot)
+            module_screen = app.screen
+            assert isinstance(module_screen, EnrollmentsScreen)
+            wanted = risk.purchase.store_purchase_id
+            assert module_screen.query_spec == EnrollmentQuery(store_purchase_id=wanted)
+            # All three drill-downs were answered from the one all-enrollments fetch.
             assert len(fake.api.log) == before
 
 
