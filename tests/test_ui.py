@@ -163,7 +163,7 @@ async def test_drill_into_enrollments_detail_user_and_back() -> None:
         assert isinstance(detail, EnrollmentDetailScreen)
         text = plain(detail.query_one("#enrollment-detail", Static))
         assert first.user_name in text and (first.status or "") in text
-        assert "Policy acknowledged" in text and "Time spent" in text
+        assert "Policy acknowledged" in text and "Time spent" in text and "Deadline" in text
         assert classify(first.status).meaning in text
 
         await pilot.press("u")

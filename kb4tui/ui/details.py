@@ -7,11 +7,13 @@ like "[/Q3] Phish [bold]drill[/bold]" is shown exactly as sent.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from rich.text import Text
 
 from kb4tui.api.models import Campaign, ContentItem, Enrollment, Policy, StorePurchase
 from kb4tui.core.content import content_type_of
+from kb4tui.core.deadlines import days_left, describe_days_left
 from kb4tui.core.hints import Hint, Severity
 from kb4tui.core.lifecycle import how_enrolled
 from kb4tui.core.status import EnrollmentState, classify
@@ -153,8 +155,19 @@ def library_detail(item: ContentItem, used_by: Sequence[str] = ()) -> Text:
     return text
 
 
-def enrollment_detail(enrollment: Enrollment, hints: Sequence[Hint] = ()) -> Text:
-    """Every field of one enrollment, its status's meaning, and hints."""
+def enrollment_detail(
+    enrollment: Enrollment,
+    hints: Sequence[Hint] = (),
+    *,
+    content: ContentItem | None = None,
+    deadline: datetime | None = None,
+    now: datetime | None = None,
+) -> Text:
+    """Every field of one enrollment, its status's meaning, its deadline, and hints.
+
+    `content` is the library or campaign item it is for (the enrollment itself says only
+    "Store Purchase"); `deadline` comes from its campaign (end date or relative duration).
+    """
     state = classify(enrollment.status)
     text = Text(no_wrap=False)
     text.append(enrollment.user_name or "(no user)", style="bold")
@@ -165,8 +178,12 @@ def enrollment_detail(enrollment: Enrollment, hints: Sequence[Hint] = ()) -> Tex
     _field(text, "Status", enrollment.status or fmt.DASH, width=20)
     _field(text, "Meaning", state.meaning, width=20)
     _field(text, "Module", enrollment.module or fmt.DASH, width=20)
-    _field(text, "Content type", content_type_of(enrollment), width=20)
+    _field(text, "Content type", content_type_of(enrollment, content), width=20)
     _field(text, "Campaign", enrollment.campaign_name or fmt.DASH, width=20)
+    due = fmt.day(deadline) if deadline else "no deadline known"
+    if deadline is not None and now is not None and state.is_incomplete:
+        due += f" ({describe_days_left(days_left(deadline, now))})"
+    _field(text, "Deadline", due, width=20)
     _field(text, "Enrolled", fmt.stamp(enrollment.enrollment_date), width=20)
     _field(text, "Started", fmt.stamp(enrollment.start_date), width=20)
     _field(text, "Completed", fmt.stamp(enrollment.completion_date), width=20)

@@ -13,8 +13,10 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from kb4tui.api.models import Enrollment, StorePurchase
+from kb4tui.api.models import Campaign, Enrollment, StorePurchase
 from kb4tui.core.campaign_index import CampaignIndex
+from kb4tui.core.content import content_item_for
+from kb4tui.core.deadlines import enrollment_deadline
 from kb4tui.core.hints import Hint, enrollment_hints
 from kb4tui.repository import EnrollmentQuery
 from kb4tui.ui.details import enrollment_detail
@@ -66,11 +68,7 @@ class EnrollmentDetailScreen(Screen[None]):
         yield AppHeader()
         yield Static(Text(" > ".join(self.crumbs)), classes="breadcrumb", markup=False)
         with VerticalScroll(id="enrollment-body"):
-            yield Static(
-                enrollment_detail(self.enrollment, self._hints()),
-                id="enrollment-detail",
-                markup=False,
-            )
+            yield Static(self._detail(), id="enrollment-detail", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -78,19 +76,34 @@ class EnrollmentDetailScreen(Screen[None]):
         self.data_fetched_at = getattr(below, "data_fetched_at", None)
         self.query_one("#enrollment-body").focus()
 
-    def _hints(self) -> list[Hint]:
-        """Hints from what is already known: no request is made to draw this screen."""
+    def _detail(self) -> Text:
+        """Fields, deadline and hints from what is already known: no request is made."""
         repo = self.kb.repository
         index = CampaignIndex(repo.cached_campaigns())
         campaign = index.campaign_for(self.enrollment)
-        user_rows: list[Enrollment] = []
-        if self.enrollment.user_id is not None:
-            user_rows = repo.peek(EnrollmentQuery(user_id=self.enrollment.user_id)) or []
         purchases = {
             item.store_purchase_id: item
             for item in repo.cached_library()
             if isinstance(item, StorePurchase) and item.store_purchase_id is not None
         }
+        return enrollment_detail(
+            self.enrollment,
+            self._hints(index, campaign, purchases),
+            content=content_item_for(self.enrollment, campaign, purchases),
+            deadline=enrollment_deadline(self.enrollment, campaign),
+            now=self.kb.clock(),
+        )
+
+    def _hints(
+        self,
+        index: CampaignIndex,
+        campaign: Campaign | None,
+        purchases: dict[int, StorePurchase],
+    ) -> list[Hint]:
+        repo = self.kb.repository
+        user_rows: list[Enrollment] = []
+        if self.enrollment.user_id is not None:
+            user_rows = repo.peek(EnrollmentQuery(user_id=self.enrollment.user_id)) or []
         return enrollment_hints(
             self.enrollment,
             campaign,

@@ -1,0 +1,148 @@
+"""Render the README screenshots from the built-in demo organisation.
+
+    .venv/bin/python scripts/screenshots.py [--out screenshots] [--size 120x40]
+
+Runs the real app headless (Textual's run_test) on the in-process fake API, walks through
+the main screens and saves an SVG of each into the output directory, plus a PNG next to it
+when `rsvg-convert` is installed. The demo data and the app's clock are pinned, so running
+it twice gives the same pictures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from kb4tui.api.client import KnowBe4Client
+from kb4tui.api.ratelimit import RateLimiter, UsageCounter
+from kb4tui.demo import (
+    DEMO_API_KEY,
+    FakeAPIConfig,
+    FakeKnowBe4API,
+    FakeKnowBe4Transport,
+    generate_org,
+)
+from kb4tui.repository import Repository
+from kb4tui.ui.app import KB4App
+from kb4tui.ui.screens.main import MainScreen
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+DRILL_CAMPAIGN = "2025 Annual Security Awareness Training"
+
+
+def _clock() -> datetime:
+    return NOW
+
+
+def build_app() -> KB4App:
+    """The app on the demo org, answered in-process with no pacing (pictures, not timing)."""
+
+    @asynccontextmanager
+    async def open_repository() -> AsyncIterator[Repository]:
+        api = FakeKnowBe4API(
+            {DEMO_API_KEY: partial(generate_org, now=NOW)}, FakeAPIConfig(rate_limit=False)
+        )
+        client = KnowBe4Client(
+            DEMO_API_KEY,
+            transport=FakeKnowBe4Transport(api),
+            limiter=RateLimiter([(100_000, 1.0)]),
+            usage=UsageCounter(),
+        )
+        async with client:
+            yield Repository(client, clock=_clock)
+
+    return KB4App(repository_factory=open_repository, profile="demo", region="us", clock=_clock)
+
+
+async def _settle(pilot: Pilot[Any]) -> None:
+    await asyncio.wait_for(pilot.app.workers.wait_for_complete(), 60)
+    await pilot.pause()
+
+
+async def _main(pilot: Pilot[Any]) -> None:
+    await _settle(pilot)
+
+
+async def _enrollments(pilot: Pilot[Any]) -> None:
+    await _settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    table = screen.campaigns.table
+    table.scroll_to_item(next(c for c in table.visible_items if c.name == DRILL_CAMPAIGN))
+    await pilot.press("enter")
+    await _settle(pilot)
+    await pilot.press("d")  # past due first: what people open this screen for
+
+
+async def _enrollment_detail(pilot: Pilot[Any]) -> None:
+    await _enrollments(pilot)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def _library(pilot: Pilot[Any]) -> None:
+    await _settle(pilot)
+    await pilot.press("2")
+    await _settle(pilot)
+
+
+async def _help(pilot: Pilot[Any]) -> None:
+    await _settle(pilot)
+    await pilot.press("question_mark")
+    await pilot.pause()
+
+
+SHOTS: dict[str, Callable[[Pilot[Any]], Awaitable[None]]] = {
+    "campaigns": _main,
+    "enrollments": _enrollments,
+    "enrollment-detail": _enrollment_detail,
+    "library": _library,
+    "help": _help,
+}
+
+
+async def shoot(
+    name: str, steps: Callable[[Pilot[Any]], Awaitable[None]], out: Path, size: tuple[int, int]
+) -> Path:
+    app = build_app()
+    async with app.run_test(size=size) as pilot:
+        await steps(pilot)
+        svg = out / f"{name}.svg"
+        app.save_screenshot(filename=svg.name, path=str(out))
+    return svg
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("screenshots"))
+    parser.add_argument("--size", default="120x40", help="terminal size, COLSxROWS")
+    args = parser.parse_args(argv)
+    cols, rows = (int(part) for part in args.size.lower().split("x"))
+    args.out.mkdir(parents=True, exist_ok=True)
+    converter = shutil.which("rsvg-convert")
+    for name, steps in SHOTS.items():
+        svg = asyncio.run(shoot(name, steps, args.out, (cols, rows)))
+        made = [svg.name]
+        if converter:
+            png = svg.with_suffix(".png")
+            subprocess.run([converter, str(svg), "-o", str(png)], check=True)
+            made.append(png.name)
+        print(f"{args.out}/{', '.join(made)}")
+    if not converter:
+        print("rsvg-convert not found: SVGs only", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
