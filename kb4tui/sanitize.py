@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["clean_text", "is_clean"]
+__all__ = ["clean_text", "is_clean", "strip_controls"]
 
 # Whole escape sequences go in one piece, so that no half of one is left to show as
 # garbage: CSI (ESC [ or the 8-bit 0x9b) up to its final byte; OSC, DCS, SOS, PM and APC
@@ -56,6 +56,27 @@ def clean_text(text: str, *, multiline: bool = False) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _SEQUENCE.sub("", text)
     return text.translate(_MULTI_LINE if multiline else _ONE_LINE)
+
+
+# Every character here is zero cells wide to Rich, so dropping them keeps a laid-out line's
+# width; a lone surrogate is one cell, and so is U+FFFD.
+_ZERO_WIDTH_CONTROLS = {
+    **{code: None for code in (*range(0x00, 0x20), *range(0x7F, 0xA0))},
+    **{code: None for code in (0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))},
+    **{code: "\ufffd" for code in range(0xD800, 0xE000)},
+}
+
+
+def strip_controls(text: str) -> str:
+    """`text` without control characters, keeping its width on screen.
+
+    For text already laid out in cells (a rendered line): only the zero-width controls go,
+    so the printable rest of an escape sequence (`[2J`) stays as inert text. Use
+    `clean_text` for text that is yet to be laid out.
+    """
+    if not _SUSPECT.search(text):
+        return text
+    return text.translate(_ZERO_WIDTH_CONTROLS)
 
 
 def is_clean(text: str, *, multiline: bool = False) -> bool:

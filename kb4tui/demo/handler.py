@@ -286,7 +286,13 @@ class FakeKnowBe4API:
         request_id: str,
         runtime: float,
     ) -> FakeResponse:
-        payload = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
+        # backslashreplace: a lone surrogate in the data goes out as the JSON escape
+        # "\ud800", as a real server would send it, instead of failing the response.
+        payload = (
+            b""
+            if body is None
+            else json.dumps(body, ensure_ascii=False).encode("utf-8", "backslashreplace")
+        )
         headers = [
             ("Content-Type", "application/json; charset=utf-8"),
             ("Cache-Control", "no-cache, no-store"),

@@ -6,6 +6,7 @@ Wiring (in `run_tui` / `KB4App`):
     prepare_environment()                      # before textual is imported or the App built
     app = KB4App(...)
     guard = install_crash_guard(app, [key])    # redact the key from anything printed on exit
+    install_render_guard(app)                  # no control character reaches the terminal
     # in KB4App.on_mount:  self._terminal_watch = watch_terminal(self)
     # in KB4App.on_unmount: self._terminal_watch.stop()
 
@@ -25,14 +26,20 @@ from typing import Any, TextIO
 from rich.segment import Segment, Segments
 from rich.text import Text
 from rich.traceback import Trace
+from textual.color import Color
+from textual.filter import LineFilter
+
+from kb4tui.sanitize import strip_controls
 
 __all__ = [
     "ESCDELAY_MS",
     "EXIT_TERMINAL_LOST",
     "REDACTED",
+    "ControlCharacterFilter",
     "CrashGuard",
     "TerminalWatch",
     "install_crash_guard",
+    "install_render_guard",
     "prepare_environment",
     "terminal_alive",
     "watch_terminal",
@@ -66,6 +73,36 @@ def prepare_environment(environ: MutableMapping[str, str] | None = None) -> None
         except ValueError:
             return
         setattr(constants, "ESCAPE_DELAY", delay)  # noqa: B010 (a Final constant to mypy)
+
+
+# ---- what reaches the terminal ------------------------------------------------------------
+
+
+class ControlCharacterFilter(LineFilter):
+    """Drops control characters from every rendered line, whatever widget made it.
+
+    The safety net under all the places that show API text: a Static built from a name,
+    a breadcrumb, a palette hit, a toast. ESC, CSI (0x9b), BEL, bidi overrides and the
+    like are zero cells wide, so removing them keeps the layout; what is left of an
+    escape sequence (`[2J`) is inert text. Lines without them pass through unchanged.
+    """
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        if not any(strip_controls(segment.text) is not segment.text for segment in segments):
+            return segments
+        return [
+            segment if segment.control else Segment(strip_controls(segment.text), segment.style)
+            for segment in segments
+        ]
+
+
+def install_render_guard(app: Any) -> ControlCharacterFilter:
+    """Add a `ControlCharacterFilter` to a Textual `App` (right after creating it)."""
+    if not isinstance(getattr(app, "_filters", None), list):
+        raise RuntimeError("textual App has no _filters list: update kb4tui.ui.safety")
+    line_filter = ControlCharacterFilter()
+    app._filters.append(line_filter)
+    return line_filter
 
 
 # ---- crash reports -------------------------------------------------------------------------
