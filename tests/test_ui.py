@@ -232,6 +232,8 @@ async def test_library_pane_type_filter_detail_and_module_enrollments() -> None:
         await pilot.press("tab")  # nothing to switch here; still on the pushed screen
         await pilot.press("escape")
         await pilot.press("tab")  # back on main: tab goes to the next pane
+        assert screen.compliance.display and not screen.library.display
+        await pilot.press("shift+tab", "shift+tab")
         assert screen.campaigns.display
 
 

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from kb4tui.cli.common import Connection
     from kb4tui.repository import Repository
     from kb4tui.ui.app import SignInFlow
+    from kb4tui.ui.safety import CrashGuard
 
 
 def run_tui(args: argparse.Namespace) -> int:
@@ -22,25 +23,41 @@ def run_tui(args: argparse.Namespace) -> int:
     terminal to ask on, the app opens on the sign-in screen. Other errors before the app
     starts are one sentence on stderr with the contract's exit code.
     """
+    from kb4tui.ui.safety import prepare_environment
+
+    prepare_environment()  # ESCDELAY for slow links: before textual is imported
+
+    from kb4tui.api.client import KnowBe4Client
     from kb4tui.api.errors import APIError
-    from kb4tui.cli.common import fail, open_client, resolve_connection
+    from kb4tui.cli.common import demo_transport, fail, resolve_api_key, resolve_connection
     from kb4tui.credentials import KeyringUnavailableError, MissingKeyError
 
     sign_in: SignInFlow | None = None
     factory: Callable[[], AbstractAsyncContextManager[Repository]] | None = None
+    secrets: list[str] = []
+    guards: list[CrashGuard] = []  # filled below; the sign-in flow adds its key to it
     try:
         connection = resolve_connection(args)
-        factory = _repository_factory(open_client(args))
+        key = resolve_api_key(connection)
+        secrets.append(key.reveal())
+        client = KnowBe4Client(
+            key.reveal(),
+            region=connection.region,
+            base_url=connection.base_url,
+            transport=demo_transport(args) if connection.demo else None,
+        )
+        factory = _repository_factory(client)
     except (MissingKeyError, KeyringUnavailableError) as error:
         if not sys.stdin.isatty():
             return fail(error.sentence, error.exit_code)
         # The sign-in screen finds an unusable keyring itself; say only what it cannot know.
         reason = error.sentence if isinstance(error, MissingKeyError) else None
-        sign_in = _sign_in_flow(connection, reason)
+        sign_in = _sign_in_flow(connection, reason, guards)
     except APIError as error:
         return fail(error.sentence, error.exit_code)
 
     from kb4tui.ui.app import KB4App
+    from kb4tui.ui.safety import install_crash_guard, install_render_guard
 
     app = KB4App(
         repository_factory=factory,
@@ -48,6 +65,9 @@ def run_tui(args: argparse.Namespace) -> int:
         profile=connection.profile,
         region=connection.region,
     )
+    install_render_guard(app)
+    guards.append(install_crash_guard(app, secrets))
+    secrets.clear()
     result = app.run()
     return result if isinstance(result, int) else 0
 
@@ -65,7 +85,9 @@ def _repository_factory(
     return open_repository
 
 
-def _sign_in_flow(connection: Connection, reason: str | None) -> SignInFlow:
+def _sign_in_flow(
+    connection: Connection, reason: str | None, guards: list[CrashGuard]
+) -> SignInFlow:
     from kb4tui.api.client import KnowBe4Client
     from kb4tui.credentials import check_key
     from kb4tui.ui.app import SignInFlow
@@ -82,6 +104,8 @@ def _sign_in_flow(connection: Connection, reason: str | None) -> SignInFlow:
 
     def connect(result: Any) -> Callable[[], AbstractAsyncContextManager[Repository]]:
         assert isinstance(result, SignInResult)
+        for guard in guards:
+            guard.add(result.key.reveal())  # a key typed now is redacted from crash output too
         client = KnowBe4Client(result.key.reveal(), region=result.region, base_url=result.base_url)
         return _repository_factory(client)
 

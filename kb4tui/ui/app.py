@@ -25,6 +25,7 @@ from kb4tui.api.errors import APIError
 from kb4tui.api.models import Campaign, ContentItem, Enrollment, Policy
 from kb4tui.repository import EnrollmentQuery, Repository
 from kb4tui.ui.commands import CampaignJump, ModuleJump, UserJump
+from kb4tui.ui.safety import TerminalWatch, watch_terminal
 from kb4tui.ui.screens.enrollment_detail import EnrollmentDetailScreen
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen
 from kb4tui.ui.screens.help import HelpScreen, help_text
@@ -100,6 +101,7 @@ class KB4App(App[int]):
         self._factory = repository_factory
         self._sign_in = sign_in
         self._exit_stack = AsyncExitStack()
+        self._terminal_watch: TerminalWatch | None = None
         self.clock = clock
         self.header_info = HeaderInfo(profile=profile, region=region)
 
@@ -112,6 +114,8 @@ class KB4App(App[int]):
     # -- lifecycle -------------------------------------------------------------------------
 
     async def on_mount(self) -> None:
+        # Over SSH: exit cleanly when the terminal goes away (None when there is none).
+        self._terminal_watch = watch_terminal(self)
         if self._repository is None and self._factory is None and self._sign_in is not None:
             await self.push_screen(self._sign_in.screen(), self._signed_in)
             return
@@ -138,6 +142,8 @@ class KB4App(App[int]):
         self.set_interval(2.0, self.refresh_header)
 
     async def on_unmount(self) -> None:
+        if self._terminal_watch is not None:
+            self._terminal_watch.stop()
         await self._exit_stack.aclose()
 
     @work(group="account", exclusive=True, exit_on_error=False)

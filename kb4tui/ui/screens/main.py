@@ -6,13 +6,17 @@ from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
 
 from kb4tui.ui.widgets.browse_pane import BrowsePane
 from kb4tui.ui.widgets.campaigns_pane import CampaignsPane
+from kb4tui.ui.widgets.compliance_pane import CompliancePane
+from kb4tui.ui.widgets.compliance_routes import open_compliance_target
 from kb4tui.ui.widgets.header import AppHeader
 from kb4tui.ui.widgets.library_pane import LibraryPane
 
@@ -21,11 +25,12 @@ if TYPE_CHECKING:
 
 __all__ = ["PANES", "MainScreen"]
 
-# (pane id, digit, title). A new pane (Compliance, `3`) is one more entry here, one more
-# binding below and one more widget in `compose`.
+# (pane id, digit, title). A new pane is one more entry here, one more binding below and
+# one more widget in `compose`.
 PANES: tuple[tuple[str, str, str], ...] = (
     ("campaigns", "1", "Campaigns"),
     ("library", "2", "Library"),
+    ("compliance", "3", "Compliance"),
 )
 
 
@@ -55,6 +60,7 @@ class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "show_pane('campaigns')", "Campaigns", show=False, id="main.campaigns"),
         Binding("2", "show_pane('library')", "Library", show=False, id="main.library"),
+        Binding("3", "show_pane('compliance')", "Compliance", show=False, id="main.compliance"),
         Binding("tab", "next_pane(1)", "Next pane", show=False, id="main.next_pane"),
         Binding("shift+tab", "next_pane(-1)", "Previous pane", show=False, id="main.prev_pane"),
         Binding("r", "refresh", "Refresh", id="main.refresh"),
@@ -66,6 +72,7 @@ class MainScreen(Screen[None]):
         self.tabs = PaneTabs(markup=False)
         self.campaigns = CampaignsPane(id="campaigns")
         self.library = LibraryPane(id="library")
+        self.compliance = CompliancePane(id="compliance")
 
     @property
     def kb(self) -> KB4App:
@@ -77,6 +84,7 @@ class MainScreen(Screen[None]):
         with ContentSwitcher(initial="campaigns", id="panes"):
             yield self.campaigns
             yield self.library
+            yield self.compliance
         yield Footer()
 
     def on_mount(self) -> None:
@@ -90,9 +98,15 @@ class MainScreen(Screen[None]):
             self.library.show_detail()
 
     @property
-    def active_pane(self) -> BrowsePane[object]:
+    def active_pane(self) -> BrowsePane[object] | CompliancePane:
         switcher = self.query_one("#panes", ContentSwitcher)
-        return cast("BrowsePane[object]", self.query_one(f"#{switcher.current}"))
+        return cast("BrowsePane[object] | CompliancePane", self.query_one(f"#{switcher.current}"))
+
+    @on(CompliancePane.OpenCampaignEnrollments)
+    @on(CompliancePane.OpenUserEnrollments)
+    @on(CompliancePane.OpenContentEnrollments)
+    def _open_from_compliance(self, message: Message) -> None:
+        open_compliance_target(self.kb, message)
 
     @property
     def data_fetched_at(self) -> datetime | None:
