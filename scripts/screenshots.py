@@ -97,6 +97,12 @@ async def _library(pilot: Pilot[Any]) -> None:
     await _settle(pilot)
 
 
+async def _compliance(pilot: Pilot[Any]) -> None:
+    await _settle(pilot)
+    await pilot.press("3")
+    await _settle(pilot)
+
+
 async def _help(pilot: Pilot[Any]) -> None:
     await _settle(pilot)
     await pilot.press("question_mark")
@@ -108,6 +114,7 @@ SHOTS: dict[str, Callable[[Pilot[Any]], Awaitable[None]]] = {
     "enrollments": _enrollments,
     "enrollment-detail": _enrollment_detail,
     "library": _library,
+    "compliance": _compliance,
     "help": _help,
 }
 

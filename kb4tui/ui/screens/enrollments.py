@@ -191,7 +191,6 @@ class EnrollmentsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = " > ".join(self.crumbs)
         self.pane.table.focus()
         self._draw_counts()
         self.load()
