@@ -323,3 +323,23 @@ async def test_hints_and_the_status_breakdown_once_known() -> None:
         assert rows is not None
         past_due = sum(classify(e.status) is EnrollmentState.PAST_DUE for e in rows)
         assert re.search(rf"^Past Due +{past_due:,} ", detail, re.MULTILINE)
+
+
+async def test_80x24_keeps_the_key_columns_and_puts_the_detail_below() -> None:
+    app = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        pane = main(app).campaigns
+        keys = [c.key for c in pane.table.columns]
+        assert keys[0] == "name" and "status" in keys and "end" in keys and "done" in keys
+        detail = pane.query_one(".pane-detail")
+        assert detail.region.y > pane.table.region.y  # under the table, not beside it
+        assert pane.table.region.width >= 76
+        screen = await open_campaign(pilot, "GDPR Essentials")
+        shown = [c.key for c in screen.pane.table.columns]
+        assert shown[:4] == ["user", "email", "module", "status"]
+        assert "campaign" not in shown  # one campaign: its name would repeat on every row
+        assert sum(c.width or c.min_width for c in screen.pane.table.columns) <= 80
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert "enrolled" in [c.key for c in screen.pane.table.columns]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -20,7 +20,7 @@ from textual.widgets import Input, Static
 
 from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
 
-__all__ = ["BrowsePane", "SortSpec", "browse_bindings"]
+__all__ = ["BrowsePane", "PaneTable", "SortSpec", "browse_bindings"]
 
 T = TypeVar("T")
 
@@ -49,6 +49,18 @@ def browse_bindings(prefix: str) -> list[BindingType]:
         ),
         Binding("escape", "clear_filter", "Clear filter", id=f"{prefix}.clear_filter"),
     ]
+
+
+class PaneTable(VirtualTable[T]):
+    """The pane's table: tells the pane when its own width changes, which a resize of the
+    pane does not show (a breakpoint can move the detail pane from beside to below)."""
+
+    def __init__(self, on_resize: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._resized = on_resize
+
+    def on_resize(self, event: events.Resize) -> None:  # after VirtualTable's own handler
+        self._resized()
 
 
 class BrowsePane(Vertical, Generic[T]):
@@ -112,7 +124,9 @@ class BrowsePane(Vertical, Generic[T]):
         super().__init__(id=id, classes=classes)
         self.hidden_columns = frozenset(hidden_columns)
         self._shown = [i for i, c in enumerate(self.COLUMNS) if c.key not in self.hidden_columns]
-        self.table: VirtualTable[T] = VirtualTable(classes="pane-table", empty_text="Loading…")
+        self.table: VirtualTable[T] = PaneTable(
+            self._fit_columns, classes="pane-table", empty_text="Loading…"
+        )
         self.filter_input = Input(
             placeholder="filter: type to narrow, enter to keep, escape to clear",
             classes="pane-filter",
@@ -157,9 +171,6 @@ class BrowsePane(Vertical, Generic[T]):
     def on_mount(self) -> None:
         self.table.set_columns([self.COLUMNS[i] for i in self._shown])
         self.update_summary()
-
-    def on_resize(self) -> None:
-        self.call_after_refresh(self._fit_columns)
 
     def _fit_columns(self) -> None:
         """Show the columns that fit the table's width, dropping DROP_ORDER ones first."""
