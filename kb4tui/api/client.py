@@ -51,7 +51,7 @@ from kb4tui.api.ratelimit import RateLimiter, Slot, UsageCounter, shared_limiter
 from kb4tui.api.regions import base_url_for
 from kb4tui.api.resources import RESOURCES, Resource, query_params, resource
 from kb4tui.api.responses import decode_json, next_cursor, object_from_body, rows_from_body
-from kb4tui.api.retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
+from kb4tui.api.retry import RETRYABLE_STATUSES, RetryPolicy, RetryStatus, parse_retry_after
 
 __all__ = ["CAMPAIGN_PERCENTAGE_PAGE", "KINDS", "KnowBe4Client", "Pagination"]
 
@@ -168,6 +168,7 @@ class KnowBe4Client:
         self.retry = retry_policy or RetryPolicy(
             budget=retry_budget, base_delay=backoff_base, max_delay=backoff_max
         )
+        self.retry_status = RetryStatus()
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers={
@@ -253,7 +254,14 @@ class KnowBe4Client:
             if delay is None:
                 raise failure
             log.debug("GET %s failed (%s); retry %d in %.2fs", path, failure.status, attempt, delay)
-            await self.retry.sleep(delay)
+            status = self.retry_status
+            status.waiting += 1
+            status.retries += 1
+            status.last_failure = failure.message
+            try:
+                await self.retry.sleep(delay)
+            finally:
+                status.waiting -= 1
             attempt += 1
 
     @staticmethod

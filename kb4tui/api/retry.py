@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-__all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "parse_retry_after"]
+__all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "RetryStatus", "parse_retry_after"]
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -76,3 +76,16 @@ class RetryPolicy:
         if elapsed + delay > self.budget:
             return None
         return delay
+
+
+@dataclass
+class RetryStatus:
+    """What a client is retrying now, for a "retrying…" indicator in the UI.
+
+    `waiting` counts requests sleeping before another attempt; `last_failure` is the
+    latest failure's message (never contains the key); `retries` counts every retry.
+    """
+
+    waiting: int = 0
+    retries: int = 0
+    last_failure: str | None = None

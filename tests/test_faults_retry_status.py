@@ -1,0 +1,67 @@
+"""KnowBe4Client.retry_status: what the UI needs to show "retrying…" while the client
+backs off, against the fake API on a real 127.0.0.1 socket."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+
+import pytest
+
+from kb4tui.api.client import KnowBe4Client
+from kb4tui.api.errors import ServerError
+from kb4tui.api.ratelimit import RateLimiter, UsageCounter
+from kb4tui.api.retry import RetryPolicy
+from kb4tui.demo import FakeAPIConfig, FakeKnowBe4API, LoopbackServer, generate_org
+
+KEY = "kb4tui-retry-status-key-1a2b3c"
+pytestmark = pytest.mark.timeout(30)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LoopbackServer]:
+    api = FakeKnowBe4API({KEY: generate_org(seed=2, users=60)}, FakeAPIConfig(rate_limit=False))
+    with LoopbackServer(api) as running:
+        yield running
+
+
+def client(
+    server: LoopbackServer, budget: float, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+) -> KnowBe4Client:
+    return KnowBe4Client(
+        KEY,
+        base_url=server.base_url,
+        limiter=RateLimiter([(500, 1.0)]),
+        usage=UsageCounter(),
+        retry_policy=RetryPolicy(budget=budget, base_delay=0.01, max_delay=0.05, sleep=sleep),
+    )
+
+
+async def test_retry_status_shows_waiting_requests_then_clears(server: LoopbackServer) -> None:
+    server.api.config = FakeAPIConfig(rate_limit=False, fault_rate=1.0, fault_kinds=("503",))
+    seen_while_sleeping: list[tuple[int, str | None]] = []
+
+    async def sleep(delay: float) -> None:
+        seen_while_sleeping.append((kb.retry_status.waiting, kb.retry_status.last_failure))
+        await asyncio.sleep(delay)
+
+    async with client(server, budget=0.5, sleep=sleep) as kb:
+        assert (kb.retry_status.waiting, kb.retry_status.retries) == (0, 0)
+        with pytest.raises(ServerError):
+            await kb.account()
+        assert kb.retry_status.waiting == 0
+        assert kb.retry_status.retries == len(seen_while_sleeping) >= 2
+    for waiting, failure in seen_while_sleeping:
+        assert waiting == 1
+        assert failure is not None and "503" in failure and KEY not in failure
+
+
+async def test_retry_status_counts_retries_that_succeed(server: LoopbackServer) -> None:
+    server.api.config = FakeAPIConfig(
+        rate_limit=False, fault_rate=0.5, fault_kinds=("500",), fault_seed=3
+    )
+    async with client(server, budget=5.0) as kb:
+        users = await kb.users()
+        assert users
+        assert kb.retry_status.retries > 0 and kb.retry_status.waiting == 0
+    server.api.config = FakeAPIConfig(rate_limit=False)
