@@ -66,6 +66,7 @@ async def ordered_pages(
     next_launch = 1
     current = 1
     stop_after: int | None = None  # launch nothing beyond this page
+    withdrawn: list[asyncio.Task[list[Row]]] = []  # cancelled, awaited only at the end
 
     try:
         while True:
@@ -85,16 +86,31 @@ async def ordered_pages(
             rows = await tasks.pop(current)
             if not rows:
                 return
-            yield rows
             if len(rows) < per_page:
+                # Almost surely the end: withdraw what lies beyond the next page before
+                # the caller even sees this one, while it may still be queued in the rate
+                # limiter (free), not once the empty page confirms it (by then, sent).
                 stop_after = current + 1
-            else:
+                withdrawn.extend(_cancel_beyond(tasks, stop_after))
+                next_launch = min(next_launch, stop_after + 1)
+            yield rows
+            if len(rows) >= per_page:
                 stop_after = None
                 if plan is None or current >= plan:
                     lookahead = min(window, lookahead * 2)
             current += 1
     finally:
-        for task in tasks.values():
-            task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks.values(), return_exceptions=True)
+        withdrawn.extend(_cancel_beyond(tasks, 0))
+        if withdrawn:
+            await asyncio.gather(*withdrawn, return_exceptions=True)
+
+
+def _cancel_beyond(
+    tasks: dict[int, asyncio.Task[list[Row]]], last: int
+) -> list[asyncio.Task[list[Row]]]:
+    """Cancel and remove the requests for pages after `last` (a short page may not be the
+    end after all; then those pages are asked again). Their results and errors are unwanted."""
+    beyond = [page for page in tasks if page > last]
+    for page in beyond:
+        tasks[page].cancel()
+    return [tasks.pop(page) for page in beyond]
