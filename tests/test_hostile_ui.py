@@ -276,7 +276,7 @@ def test_render_guard_refuses_an_app_without_filters() -> None:
 async def test_help_on_a_markup_named_campaign_does_not_crash(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("test_hostile_ui.HOSTILE", ["[/Q3] [bold]drill[/]"])  # every name is markup
+    monkeypatch.setitem(globals(), "HOSTILE", ["[/Q3] [bold]drill[/]"])  # every name: markup
     app = hostile_app(guarded=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
