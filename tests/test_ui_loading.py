@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from textual.widgets import Static
 from textual.worker import WorkerState
 from ui_support import DemoSource, demo_app, frozen_clock, settle, wait_until
 
-from kb4tui.api.models import Enrollment, EnrollmentUser
+from kb4tui.api.errors import AuthError
+from kb4tui.api.models import Enrollment, EnrollmentUser, StorePurchase
 from kb4tui.demo import generate_org
 from kb4tui.repository import EnrollmentQuery, Repository
 from kb4tui.ui.app import KB4App
@@ -21,6 +24,11 @@ SIZE = (120, 40)
 
 def plain(widget: Static) -> str:
     return str(widget.render()).replace("\u00a0", " ")
+
+
+def main_screen(app: KB4App) -> MainScreen:
+    assert isinstance(app.screen, MainScreen)
+    return app.screen
 
 
 def source_app(source: DemoSource) -> KB4App:
@@ -143,3 +151,40 @@ async def test_100k_enrollments_open_and_filter_without_freezing() -> None:
         await pilot.press("G")
         assert screen.pane.table.cursor_index == 19_999
         assert time.monotonic() - started < 10
+
+
+async def test_a_key_rejected_at_start_shows_the_connection_screen() -> None:
+    @asynccontextmanager
+    async def refused() -> AsyncIterator[Repository]:
+        raise AuthError()
+        yield  # pragma: no cover - a generator that never gets this far
+
+    app = KB4App(repository_factory=refused, clock=frozen_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = plain(app.screen.query_one("#connection-error", Static))
+        assert "could not connect" in text and "Reporting API token" in text
+        await pilot.press("q")
+        await wait_until(pilot, lambda: app.return_code is not None)
+
+
+class BrokenSource(DemoSource):
+    async def store_purchases(self) -> list[StorePurchase]:
+        raise RuntimeError("bug in the data layer [/oops]")
+
+
+async def test_an_unexpected_worker_error_becomes_a_message_not_a_crash() -> None:
+    source = BrokenSource(generate_org(users=200, now=frozen_clock()))
+    app = source_app(source)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await wait_until(pilot, lambda: bool(app._notifications))
+        [note] = list(app._notifications)
+        assert "RuntimeError" in note.message and "[/oops]" in note.message
+        assert note.severity == "error"
+        shown = plain(main_screen(app).library.query_one(".pane-error", Static))
+        assert "RuntimeError" in shown and "r retries" in shown
+        await pilot.press("1")
+        assert app.return_code is None
+        assert main_screen(app).campaigns.table.total_count == 25

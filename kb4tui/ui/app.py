@@ -169,18 +169,26 @@ class KB4App(App[int]):
         self.notify(error.sentence, title="KnowBe4 API", severity="error", markup=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The safety net: anything a worker did not expect becomes a message, not a crash."""
-        if event.state is WorkerState.ERROR and event.worker.error is not None:
-            error = event.worker.error
-            if isinstance(error, APIError):
-                self.report_error(error)
-                return
-            self.notify(
-                f"Unexpected {type(error).__name__} while {event.worker.group}: {error}",
-                title="Something went wrong",
-                severity="error",
-                markup=False,
-            )
+        self.worker_failed(event.worker)
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        """The safety net: anything a worker did not expect becomes a message, not a crash.
+
+        Worker.StateChanged does not bubble, so the widgets that own workers forward theirs
+        here (BrowsePane, EnrollmentsScreen).
+        """
+        if worker.state is not WorkerState.ERROR or worker.error is None:
+            return
+        error = worker.error
+        if isinstance(error, APIError):
+            self.report_error(error)
+            return
+        self.notify(
+            f"Unexpected {type(error).__name__} while loading {worker.group}: {error}",
+            title="Something went wrong",
+            severity="error",
+            markup=False,
+        )
 
     # -- navigation ------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+from textual.worker import Worker
 
 from kb4tui.api.errors import APIError
 from kb4tui.api.models import Enrollment
@@ -273,6 +274,9 @@ class EnrollmentsScreen(Screen[None]):
             chosen: Callable[[Enrollment], bool] = lambda e: classify(e.status) is state  # noqa: E731
             self.pane.set_choice(f"status {state.label}", chosen)
         self._draw_counts()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.kb.worker_failed(event.worker)  # Textual does not bubble it to the app
 
     def action_back(self) -> None:
         self.app.pop_screen()

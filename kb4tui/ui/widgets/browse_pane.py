@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerState
 
 from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
 
@@ -338,6 +339,15 @@ class BrowsePane(Vertical, Generic[T]):
             self.filter_input.remove_class("-shown")
         self.table.focus()
         self.refresh_bindings()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        error = event.worker.error
+        if event.state is WorkerState.ERROR and error is not None:
+            self.show_error(f"Could not load: {type(error).__name__}: {error} (r retries)")
+        # Not bubbled by Textual: hand failures to the app's one handler.
+        worker_failed = getattr(self.app, "worker_failed", None)
+        if worker_failed is not None:
+            worker_failed(event.worker)
 
     @on(VirtualTable.Highlighted, ".pane-table")
     def _highlighted(self, event: VirtualTable.Highlighted) -> None:
