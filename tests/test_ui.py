@@ -343,3 +343,29 @@ async def test_80x24_keeps_the_key_columns_and_puts_the_detail_below() -> None:
         await pilot.resize_terminal(120, 40)
         await pilot.pause()
         assert "enrolled" in [c.key for c in screen.pane.table.columns]
+
+
+async def test_palette_jumps_to_a_module_and_to_a_user_seen_before() -> None:
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")  # the library is loaded when first shown
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"module: phish hun")
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        module = app.screen
+        assert isinstance(module, EnrollmentsScreen)
+        assert plain(module.breadcrumb).startswith("Library > Phish Hunter")
+        someone = module.pane.highlighted
+        assert isinstance(someone, Enrollment)
+        await pilot.press("escape")
+        await pilot.press("ctrl+p", *f"user: {someone.user_email[:12]}")
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        user = app.screen
+        assert isinstance(user, EnrollmentsScreen)
+        assert plain(user.breadcrumb) == f"Users > {someone.user_name}"
+        assert {r.user_id for r in user.pane.table.visible_items} == {someone.user_id}
