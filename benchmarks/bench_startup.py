@@ -23,7 +23,6 @@ import signal
 import statistics
 import struct
 import subprocess
-import sys
 import tempfile
 import termios
 import time
@@ -124,4 +123,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
