@@ -250,7 +250,7 @@ async def test_help_lists_every_binding_of_the_screen() -> None:
         text = plain(help_screen.query_one("#help-text", Static))
         for binding_id in expected:
             assert binding_id in text
-        assert "campaigns.status_filter" in text and "one campaign status at a time" in text
+        assert "campaigns.status_filter" in text and "One status at a time" in text
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
         screen = await open_campaign(pilot, "GDPR Essentials")

@@ -36,7 +36,7 @@ class EnrollmentDetailScreen(Screen[None]):
             "u",
             "user",
             "User",
-            tooltip="All enrollments of this user, across campaigns",
+            tooltip="This user's enrollments in every campaign",
             id="enrollment.user",
         ),
         Binding("j,down", "scroll_down", "Scroll down", show=False, id="enrollment.down"),

@@ -116,7 +116,7 @@ class EnrollmentsScreen(Screen[None]):
             "u",
             "user",
             "User",
-            tooltip="All enrollments of the highlighted user, across campaigns",
+            tooltip="This user's enrollments in every campaign",
             id="enrollments.user",
         ),
         Binding("r", "refresh", "Refresh", id="enrollments.refresh"),

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
+
+from kb4tui.ui.widgets.virtual_table import VirtualTable
 
 __all__ = ["HelpScreen", "help_text"]
 
@@ -17,35 +19,42 @@ __all__ = ["HelpScreen", "help_text"]
 def _where(active: ActiveBinding) -> str:
     """A readable name for where a binding lives: the app, a screen, a pane, the table."""
     node = active.node
+    if isinstance(node, VirtualTable):
+        return "Table"
+    if isinstance(node, App):
+        return "Everywhere"
     name = type(node).__name__
-    return {
-        "KB4App": "Everywhere",
-        "VirtualTable": "Table",
-    }.get(name, name.removesuffix("Screen").removesuffix("Pane") or name)
+    return name.removesuffix("Screen").removesuffix("Pane") or name
 
 
 def help_text(screen: Screen[object]) -> Text:
     """One line per binding (keys sharing an action are joined), grouped by where they live."""
-    grouped: dict[str, dict[tuple[str, str], list[str]]] = {}
+    grouped: dict[str, dict[tuple[str, str, str], list[str]]] = {}
     for active in screen.active_bindings.values():
         binding: Binding = active.binding
-        where = _where(active)
         label = binding.description or binding.action
-        if binding.tooltip:
-            label = f"{label}: {binding.tooltip}"
-        entry = grouped.setdefault(where, {}).setdefault((label, binding.id or ""), [])
-        entry.append(screen.app.get_key_display(binding))
+        row = (label, binding.tooltip or "", binding.id or "")
+        grouped.setdefault(_where(active), {}).setdefault(row, []).append(
+            screen.app.get_key_display(binding)
+        )
     text = Text()
     for where, rows in grouped.items():
         text.append(f"{where}\n", style="bold underline")
-        for (label, binding_id), keys in rows.items():
+        for (label, tooltip, binding_id), keys in rows.items():
             text.append(f"  {' / '.join(dict.fromkeys(keys)):<18}", style="bold")
-            text.append(f"{label:<26} ")
+            text.append(f"{label:<22} ")
             if binding_id:
                 text.append(binding_id, style="dim")
             text.append("\n")
+            if tooltip:
+                text.append(" " * 20)
+                text.append(tooltip, style="italic")
+                text.append("\n")
         text.append("\n")
-    text.append("Binding ids can be remapped. ctrl+p opens the command palette.", style="dim")
+    text.append(
+        "Binding ids can be remapped. ctrl+p: jump to a campaign, module or user; themes.",
+        style="dim",
+    )
     return text
 
 
@@ -63,7 +72,7 @@ class HelpScreen(ModalScreen[None]):
         align: center middle;
     }
     HelpScreen > VerticalScroll {
-        width: 76;
+        width: 84;
         max-width: 100%;
         height: auto;
         max-height: 90%;

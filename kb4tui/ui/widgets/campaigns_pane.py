@@ -39,7 +39,7 @@ class CampaignsPane(BrowsePane[Campaign]):
             "f",
             "cycle_status",
             "Status",
-            tooltip="Show one campaign status at a time (cycles; back to all)",
+            tooltip="One status at a time; cycles back to all",
             id="campaigns.status_filter",
         ),
     ]

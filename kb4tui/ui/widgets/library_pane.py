@@ -58,7 +58,7 @@ class LibraryPane(BrowsePane[ContentItem]):
             "t",
             "cycle_type",
             "Type",
-            tooltip="Show one content type at a time (cycles; back to all)",
+            tooltip="One content type at a time; cycles back to all",
             id="library.type_filter",
         ),
     ]
