@@ -268,10 +268,6 @@ def test_watched_demo_app_exits_when_the_terminal_goes_away() -> None:
         assert_exits_promptly_after_hangup(child)
 
 
-@pytest.mark.xfail(
-    reason="needs the lead to wire kb4tui.ui.safety.watch_terminal into KB4App.on_mount",
-    strict=False,
-)
 def test_kb4tui_demo_exits_when_the_terminal_goes_away() -> None:
     argv = ["-m", "kb4tui", "--demo", "--demo-users", "200"]
     with pty_child(argv, BASE_ENV, ignore_hup=True) as child:

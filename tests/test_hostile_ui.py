@@ -108,7 +108,8 @@ def hostile_org() -> DemoOrg:
                     rows[0][field] = None
         if len(rows) > 1:
             rows[1].update(
-                user="bob",
+                # Wrong types inside the user (the fake API itself needs a dict here).
+                user={"id": "bob", "first_name": 5, "last_name": None, "email": ["x"]},
                 status=17,
                 time_spent="long",
                 enrollment_date="not a date",
