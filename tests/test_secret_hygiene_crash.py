@@ -102,3 +102,29 @@ def test_guard_keeps_its_secrets_to_itself() -> None:
 def test_install_refuses_an_app_without_the_internals() -> None:
     with pytest.raises(RuntimeError, match=r"update kb4tui\.ui\.safety"):
         install_crash_guard(object(), [KEY])
+
+
+def test_run_tui_installs_both_guards_with_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`kb4tui` (run_tui) builds the app with the render guard and a crash guard that
+    knows the key in use."""
+    from kb4tui.cli import main
+    from kb4tui.ui.app import KB4App
+    from kb4tui.ui.safety import ControlCharacterFilter
+
+    started: list[KB4App] = []
+
+    def run_instead(self: KB4App, *args: object, **kwargs: object) -> int:
+        started.append(self)
+        return 0
+
+    monkeypatch.setattr(KB4App, "run", run_instead)
+    monkeypatch.setenv("KNOWBE4_API_KEY", KEY)
+    monkeypatch.setenv("KNOWBE4_BASE_URL", "http://127.0.0.1:9")
+    assert main([]) == 0
+    (app,) = started
+    assert any(isinstance(f, ControlCharacterFilter) for f in app._filters)
+    printed = io.StringIO()
+    app.error_console = Console(file=printed, width=80, color_system=None, markup=False)
+    app._exit_renderables.append(f"exit with {KEY}")
+    app._print_error_renderables()
+    assert printed.getvalue().strip() == f"exit with {REDACTED}"
