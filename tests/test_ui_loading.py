@@ -166,6 +166,7 @@ async def test_a_key_rejected_at_start_shows_the_connection_screen() -> None:
         assert "could not connect" in text and "Reporting API token" in text
         await pilot.press("q")
         await wait_until(pilot, lambda: app.return_code is not None)
+    assert app.return_code == 2  # the command line's code for an auth failure
 
 
 class BrokenSource(DemoSource):

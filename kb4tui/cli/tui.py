@@ -68,8 +68,8 @@ def run_tui(args: argparse.Namespace) -> int:
     install_render_guard(app)
     guards.append(install_crash_guard(app, secrets))
     secrets.clear()
-    result = app.run()
-    return result if isinstance(result, int) else 0
+    app.run()
+    return app.return_code or 0
 
 
 def _repository_factory(

@@ -59,12 +59,17 @@ class ConnectionFailedScreen(Screen[None]):
     """Shown when the repository cannot be opened at all (e.g. the key is rejected)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q,escape", "app.quit", "Quit", id="connection.quit"),
+        Binding("q,escape", "quit", "Quit", id="connection.quit"),
     ]
 
-    def __init__(self, sentence: str) -> None:
+    def __init__(self, sentence: str, exit_code: int) -> None:
         super().__init__()
         self.sentence = sentence
+        self.exit_code = exit_code
+
+    def action_quit(self) -> None:
+        """Quit with the command line's exit code for this error (2 auth, 3 network)."""
+        self.app.exit(return_code=self.exit_code)
 
     def compose(self) -> ComposeResult:
         text = Text("kb4tui could not connect\n\n", style="bold")
@@ -123,7 +128,7 @@ class KB4App(App[int]):
 
     async def _signed_in(self, result: Any) -> None:
         if result is None or self._sign_in is None:
-            self.exit(2, message="Signed out: no API key was given.")
+            self.exit(return_code=2, message="Signed out: no API key was given.")
             return
         self._factory = self._sign_in.connect(result)
         self.header_info.profile = getattr(result, "profile", self.header_info.profile)
@@ -135,7 +140,7 @@ class KB4App(App[int]):
             try:
                 self._repository = await self._exit_stack.enter_async_context(self._factory())
             except APIError as error:
-                await self.push_screen(ConnectionFailedScreen(error.sentence))
+                await self.push_screen(ConnectionFailedScreen(error.sentence, error.exit_code))
                 return
         await self.push_screen(MainScreen())
         self.load_account()
