@@ -369,3 +369,16 @@ async def test_palette_jumps_to_a_module_and_to_a_user_seen_before() -> None:
         assert isinstance(user, EnrollmentsScreen)
         assert plain(user.breadcrumb) == f"Users > {someone.user_name}"
         assert {r.user_id for r in user.pane.table.visible_items} == {someone.user_id}
+
+
+async def test_ctrl_d_scrolls_the_detail_pane_while_the_table_keeps_focus() -> None:
+    app = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        pane = main(app).campaigns
+        scroller = pane.query_one(".pane-detail")
+        assert scroller.scroll_y == 0 and scroller.max_scroll_y > 0  # 8 lines at 80x24
+        await pilot.press("ctrl+d")
+        assert scroller.scroll_y > 0 and app.focused is pane.table
+        await pilot.press("ctrl+u")
+        assert scroller.scroll_y == 0

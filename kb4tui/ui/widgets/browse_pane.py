@@ -49,6 +49,11 @@ def browse_bindings(prefix: str) -> list[BindingType]:
             id=f"{prefix}.sort_reverse",
         ),
         Binding("escape", "clear_filter", "Clear filter", id=f"{prefix}.clear_filter"),
+        # lazygit / gh-dash: ctrl+d / ctrl+u scroll the detail pane, the table keeps focus.
+        Binding(
+            "ctrl+d", "scroll_detail(1)", "Detail down", show=False, id=f"{prefix}.detail_down"
+        ),
+        Binding("ctrl+u", "scroll_detail(-1)", "Detail up", show=False, id=f"{prefix}.detail_up"),
     ]
 
 
@@ -322,7 +327,16 @@ class BrowsePane(Vertical, Generic[T]):
         # escape falls through to the screen (go back) when there is no filter to clear.
         if action == "clear_filter":
             return self.filter_active
+        if action == "scroll_detail":
+            return self.HAS_DETAIL
         return True
+
+    def action_scroll_detail(self, direction: int) -> None:
+        scroller = self.query_one(".pane-detail", VerticalScroll)
+        if direction > 0:
+            scroller.scroll_page_down(animate=False)
+        else:
+            scroller.scroll_page_up(animate=False)
 
     @on(Input.Changed, ".pane-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
