@@ -17,6 +17,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Protocol, Self
 
+from kb4tui.sanitize import clean_text
+
 STDOUT = "-"
 
 
@@ -29,11 +31,19 @@ class Output:
     """A UTF-8 text sink. Use as a context manager: commit on success, abort on error."""
 
     def __init__(
-        self, stream: ByteSink, *, file: IO[bytes] | None = None, target: Path | None = None
+        self,
+        stream: ByteSink,
+        *,
+        file: IO[bytes] | None = None,
+        target: Path | None = None,
+        terminal: bool = False,
     ) -> None:
         self._stream = stream
         self._file = file
         self._target = target
+        # On a terminal the export is read, not stored: API text could carry escape
+        # sequences (clipboard writes, screen clears), so they are removed there only.
+        self._terminal = terminal
         self._finished = False
         self.bytes_written = 0
 
@@ -43,6 +53,8 @@ class Output:
         return self._target
 
     def write(self, text: str) -> None:
+        if self._terminal:
+            text = clean_text(text, multiline=True)
         data = text.encode("utf-8")
         self._stream.write(data)
         self.bytes_written += len(data)
@@ -96,13 +108,21 @@ def open_output(path: str | None) -> Output:
         sys.stdout.flush()  # text already printed must come before our bytes
         buffer = getattr(sys.stdout, "buffer", None)
         stream: ByteSink = buffer if buffer is not None else _TextAsBinary()
-        return Output(stream)
+        return Output(stream, terminal=_is_terminal(sys.stdout))
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed by commit()/abort()
         mode="wb", dir=directory, prefix=f".{target.name}.", suffix=".part", delete=False
     )
     return Output(handle, file=handle, target=target)
+
+
+def _is_terminal(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty()) if callable(isatty) else False
+    except (OSError, ValueError):
+        return False
 
 
 class _TextAsBinary:
