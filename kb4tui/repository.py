@@ -175,6 +175,17 @@ class Repository:
         count = getattr(usage, "count", None)
         return count if isinstance(count, int) else None
 
+    @property
+    def retrying(self) -> tuple[int, str | None]:
+        """(requests now waiting to retry, the latest failure) from the client, if it says."""
+        status = getattr(self.client, "retry_status", None)  # KnowBe4Client.retry_status
+        waiting = getattr(status, "waiting", 0)
+        failure = getattr(status, "last_failure", None)
+        return (
+            waiting if isinstance(waiting, int) else 0,
+            failure if isinstance(failure, str) else None,
+        )
+
     # -- simple lists --------------------------------------------------------------------
 
     async def account(self, *, refresh: bool = False) -> Fetched[Account]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.command import CommandPalette
+from textual.content import Content
 from textual.widgets import Input, Static
 from ui_support import MARKUP_NAME, demo_app, settle
 
@@ -88,6 +89,10 @@ async def test_markup_campaign_name_is_shown_literally() -> None:
         assert row.text.startswith("[/Q3] Phish")
         screen = await open_campaign(pilot, MARKUP_NAME)
         assert plain(screen.breadcrumb) == f"Campaigns > {MARKUP_NAME}"
+        await pilot.press("question_mark")  # its name becomes the help dialog's title
+        help_body = app.screen.query_one("#help-body")
+        # Textual hands the title back as markup; read as markup it is the literal name.
+        assert MARKUP_NAME in Content.from_markup(str(help_body.border_title)).plain
 
 
 async def test_filter_as_you_type_then_enter_keeps_and_escape_clears() -> None:

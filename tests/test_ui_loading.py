@@ -18,6 +18,7 @@ from kb4tui.ui.app import KB4App
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen
 from kb4tui.ui.screens.help import HelpScreen
 from kb4tui.ui.screens.main import MainScreen
+from kb4tui.ui.widgets.header import AppHeader
 
 SIZE = (120, 40)
 
@@ -189,3 +190,11 @@ async def test_an_unexpected_worker_error_becomes_a_message_not_a_crash() -> Non
         await pilot.press("1")
         assert app.return_code is None
         assert main_screen(app).campaigns.table.total_count == 25
+
+
+async def test_header_says_retrying_while_the_client_backs_off() -> None:
+    app = demo_app(fault_rate=1.0, fault_kinds=("503",))
+    async with app.run_test(size=SIZE) as pilot:
+        header = app.screen.query_one(AppHeader)
+        await wait_until(pilot, lambda: "retrying…" in header.render().plain, limit=15)
+        assert "503" in header.render().plain or "server" in header.render().plain.lower()

@@ -57,7 +57,7 @@ def run_tui(args: argparse.Namespace) -> int:
         return fail(error.sentence, error.exit_code)
 
     from kb4tui.ui.app import KB4App
-    from kb4tui.ui.safety import install_crash_guard, install_render_guard
+    from kb4tui.ui.safety import install_crash_guard
 
     app = KB4App(
         repository_factory=factory,
@@ -65,7 +65,6 @@ def run_tui(args: argparse.Namespace) -> int:
         profile=connection.profile,
         region=connection.region,
     )
-    install_render_guard(app)
     guards.append(install_crash_guard(app, secrets))
     secrets.clear()
     app.run()

@@ -25,7 +25,7 @@ from kb4tui.api.errors import APIError
 from kb4tui.api.models import Campaign, ContentItem, Enrollment, Policy
 from kb4tui.repository import EnrollmentQuery, Repository
 from kb4tui.ui.commands import CampaignJump, ModuleJump, UserJump
-from kb4tui.ui.safety import TerminalWatch, watch_terminal
+from kb4tui.ui.safety import TerminalWatch, install_render_guard, watch_terminal
 from kb4tui.ui.screens.enrollment_detail import EnrollmentDetailScreen
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen
 from kb4tui.ui.screens.help import HelpScreen, help_text
@@ -109,6 +109,8 @@ class KB4App(App[int]):
         self._terminal_watch: TerminalWatch | None = None
         self.clock = clock
         self.header_info = HeaderInfo(profile=profile, region=region)
+        # Last line of defence for API text: no control character reaches the terminal.
+        install_render_guard(self)
 
     @property
     def repository(self) -> Repository:
@@ -144,7 +146,8 @@ class KB4App(App[int]):
                 return
         await self.push_screen(MainScreen())
         self.load_account()
-        self.set_interval(2.0, self.refresh_header)
+        # Often enough to show "retrying…" while the client backs off; one line to redraw.
+        self.set_interval(0.5, self.refresh_header)
 
     async def on_unmount(self) -> None:
         if self._terminal_watch is not None:
@@ -166,6 +169,7 @@ class KB4App(App[int]):
     def refresh_header(self) -> None:
         if self._repository is not None:
             self.header_info.requests_today = self._repository.requests_today
+            self.header_info.retrying, self.header_info.last_failure = self._repository.retrying
         for header in self.screen.query(AppHeader):
             header.refresh()
 

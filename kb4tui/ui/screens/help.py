@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
@@ -90,7 +91,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         scroll = VerticalScroll(id="help-body")
-        scroll.border_title = self.help_title
+        scroll.border_title = Content(self.help_title)  # a plain str would be read as markup
         with scroll:
             yield Static(self.text, id="help-text", markup=False)
 

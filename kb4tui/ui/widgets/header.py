@@ -22,6 +22,8 @@ class HeaderInfo:
     region: str = "us"
     requests_today: int | None = None
     daily_quota: int | None = None
+    retrying: int = 0  # requests waiting to be retried right now
+    last_failure: str | None = None
 
 
 class AppHeader(Widget):
@@ -63,6 +65,10 @@ class AppHeader(Widget):
             text.append(f"{used}/{quota}")
             text.append(" ")
             text.append("today", style="dim")
+        if info.retrying:
+            # The client is backing off (429, 5xx, dropped connection): say so, and why.
+            text.append("  ")
+            text.append(f"retrying… {info.last_failure or ''}".rstrip(), style="bold yellow")
         if fetched is None:
             text.append("  ")
             text.append("loading…", style="dim")
