@@ -7,7 +7,9 @@ value mix are the fake API's, which follows recorded real responses.
 
 from __future__ import annotations
 
+import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +21,19 @@ USERS = 7000
 CAMPAIGN = 51638  # 19,896 rows with seed 7
 
 
+def raw_pages(count: int = 100_000, per_page: int = 500) -> Iterator[list[dict[str, Any]]]:
+    """`count` API rows in pages, each decoded from JSON as the client receives it, so that
+    every row has its own strings, as after a real fetch."""
+    template = generate_org(seed=7, users=USERS).campaign_enrollments(CAMPAIGN)
+    for start in range(0, count, per_page):
+        page = []
+        for n in range(start, min(count, start + per_page)):
+            row = template[n % len(template)]
+            copy = n // len(template)
+            page.append({**row, "enrollment_id": row["enrollment_id"] + copy * 10_000_000})
+        yield json.loads(json.dumps(page))
+
+
 def raw_enrollments(count: int = 100_000) -> list[dict[str, Any]]:
     """`count` API rows, as `Enrollment.from_api_list` receives them."""
-    template = generate_org(seed=7, users=USERS).campaign_enrollments(CAMPAIGN)
-    rows: list[dict[str, Any]] = []
-    while len(rows) < count:
-        copy = len(rows) // len(template)
-        for row in template[: count - len(rows)]:
-            user = dict(row["user"]) if row.get("user") else row.get("user")
-            rows.append(
-                {**row, "enrollment_id": row["enrollment_id"] + copy * 10_000_000, "user": user}
-            )
-    return rows
+    return [row for page in raw_pages(count) for row in page]
