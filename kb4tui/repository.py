@@ -37,6 +37,7 @@ class KnowBe4Source(Protocol):
 
     async def account(self) -> Account: ...
     async def campaigns(self) -> list[Campaign]: ...
+    def iter_campaign_pages(self) -> AsyncIterator[list[Campaign]]: ...
     async def store_purchases(self) -> list[StorePurchase]: ...
     async def policies(self) -> list[Policy]: ...
     def iter_enrollment_pages(
@@ -203,6 +204,22 @@ class Repository:
         result: Fetched[list[Campaign]] = Fetched(await self.client.campaigns(), self.clock())
         self.memo.put("campaigns", result)
         return result
+
+    async def campaign_pages(
+        self, *, refresh: bool = False
+    ) -> AsyncIterator[Fetched[list[Campaign]]]:
+        """The campaigns page by page (the first after one round trip), each with the time
+        the listing started; memoised once complete. From the memo: one page."""
+        hit = None if refresh else self._fresh("campaigns")
+        if hit is not None:
+            yield hit
+            return
+        started = self.clock()
+        collected: list[Campaign] = []
+        async for page in self.client.iter_campaign_pages():
+            collected.extend(page)
+            yield Fetched(page, started)
+        self.memo.put("campaigns", Fetched(collected, started))
 
     async def library(self, *, refresh: bool = False) -> Fetched[list[ContentItem]]:
         """Store purchases and uploaded policies in one list."""

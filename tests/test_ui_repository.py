@@ -129,3 +129,15 @@ async def test_requests_today_reads_the_clients_counter(org: DemoOrg) -> None:
     await repo.account()
     await repo.campaigns()
     assert repo.requests_today == 2
+
+
+async def test_campaign_pages_stream_then_come_from_memory(org: DemoOrg) -> None:
+    source = DemoSource(org)
+    repo = Repository(source, clock=frozen_clock)
+    pages = [page async for page in repo.campaign_pages()]
+    assert [len(p.value) for p in pages] == [10, 10, 5]
+    assert repo.cached_campaigns() == [c for p in pages for c in p.value]
+    used = source.usage.count
+    [memo] = [page async for page in repo.campaign_pages()]
+    assert len(memo.value) == 25 and source.usage.count == used
+    assert (await repo.campaigns()) is memo

@@ -124,6 +124,11 @@ class DemoSource:
         rows = self._campaigns if self._campaigns is not None else self.org.campaigns()
         return Campaign.from_api_list(rows)
 
+    async def iter_campaign_pages(self) -> AsyncIterator[list[Campaign]]:
+        campaigns = await self.campaigns()
+        for start in range(0, len(campaigns), 10):  # the API's cap with percentages
+            yield campaigns[start : start + 10]
+
     async def store_purchases(self) -> list[StorePurchase]:
         await self._pause()
         return StorePurchase.from_api_list(self.org.store_purchases)

@@ -118,18 +118,32 @@ class CampaignsPane(BrowsePane[Campaign]):
 
     @work(group="campaigns", exclusive=True, exit_on_error=False)
     async def load(self, refresh: bool = False) -> None:
-        """Fetch the campaigns; an API error is shown under the table with its resolution."""
+        """Fetch the campaigns, showing each page as it arrives the first time; an API error
+        is shown under the table with its resolution (rows already shown stay)."""
+        first = True
+        # The first load streams; a refresh keeps the rows on screen until the new list is in.
+        stream = not self._loaded
+        collected: list[Campaign] = []
         try:
-            result = await self.kb.repository.campaigns(refresh=refresh)
+            async for page in self.kb.repository.campaign_pages(refresh=refresh):
+                collected.extend(page.value)
+                if stream and first:
+                    self.set_items(page.value)
+                elif stream:
+                    self.append_items(page.value)
+                first = False
+                self.fetched_at = page.fetched_at
+                self.kb.refresh_header()
         except APIError as error:
             self.show_error(error.sentence)
             self.kb.report_error(error)
             return
         finally:
             self.set_busy(False)
+        if not stream or first:
+            self.set_items(collected)
         self.show_error(None)
-        self.fetched_at = result.fetched_at
-        self.set_items(result.value)
+        self.show_detail()
         self.kb.refresh_header()
 
     # -- keys ------------------------------------------------------------------------------
