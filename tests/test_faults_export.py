@@ -5,7 +5,7 @@
 exit 3 with one clear sentence: never a silent partial result. The client keeps its real
 retry logic; only its waits, rate limiter and timeout are shrunk so the file runs in
 seconds (a "timeout" fault hangs 1 s; the client gives up after 0.3 s; a request is
-retried for at most 2.5 s).
+retried for at most 1.5 s).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def api(server: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> FakeKnowBe4A
     monkeypatch.setattr(client_module, "shared_limiter", lambda _key: RateLimiter([(500, 1.0)]))
 
     def quick_retries(budget: float, base_delay: float, max_delay: float) -> RetryPolicy:
-        return RetryPolicy(budget=min(budget, 2.5), base_delay=0.005, max_delay=0.05)
+        return RetryPolicy(budget=min(budget, 1.5), base_delay=0.005, max_delay=0.05)
 
     class QuickTimeoutClient(KnowBe4Client):
         def __init__(self, api_key: str, **options: Any) -> None:

@@ -132,13 +132,6 @@ async def test_a_failing_server_gives_a_clear_error_and_r_recovers(
         assert unexpected(app) == []
 
 
-@pytest.mark.xfail(
-    reason=(
-        "the TUI does not show that a request is being retried yet: the client exposes "
-        "KnowBe4Client.retry_status (waiting, last_failure); the header needs to show it"
-    ),
-    strict=False,
-)
 async def test_the_tui_shows_that_it_is_retrying(
     api: FakeKnowBe4API, server: LoopbackServer
 ) -> None:

@@ -97,9 +97,14 @@ class ControlCharacterFilter(LineFilter):
 
 
 def install_render_guard(app: Any) -> ControlCharacterFilter:
-    """Add a `ControlCharacterFilter` to a Textual `App` (right after creating it)."""
-    if not isinstance(getattr(app, "_filters", None), list):
+    """Add a `ControlCharacterFilter` to a Textual `App` (right after creating it); an app
+    that already has one keeps it."""
+    filters = getattr(app, "_filters", None)
+    if not isinstance(filters, list):
         raise RuntimeError("textual App has no _filters list: update kb4tui.ui.safety")
+    for existing in filters:
+        if isinstance(existing, ControlCharacterFilter):
+            return existing
     line_filter = ControlCharacterFilter()
     app._filters.append(line_filter)
     return line_filter
