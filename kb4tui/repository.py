@@ -13,7 +13,7 @@ enrollments on their own are streamed page by page so the first page can be show
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, Protocol, TypeVar
@@ -286,7 +286,7 @@ class Repository:
 
     async def enrollment_pages(
         self, query: EnrollmentQuery, *, refresh: bool = False
-    ) -> AsyncIterator[EnrollmentPage]:
+    ) -> AsyncGenerator[EnrollmentPage, None]:
         """Stream the enrollments `query` asks for, page by page.
 
         Served in one page from the memo when the same query, or the all-enrollments list,
