@@ -138,7 +138,9 @@ def test_enrollments_of_a_big_campaign_survive_429s(
     assert len(expected) > 1000
     api.config.fault_rate = 0.3
     api.config.fault_kinds = ("429",)
-    api.config.fault_seed = 11
+    # Seed 1 faults the 1st and 4th requests, so 429s happen however few requests the
+    # pager needs (a page count of ~5 leaves no room for a later first fault).
+    api.config.fault_seed = 1
     code, out, err = run(
         server, capsys, "export", "enrollments", "--campaign", str(campaign_id), "--format", "json"
     )
