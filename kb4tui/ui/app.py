@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState
 from kb4tui.api.errors import APIError
 from kb4tui.api.models import Campaign, ContentItem, Enrollment, Policy
 from kb4tui.repository import EnrollmentQuery, Repository
+from kb4tui.sanitize import clean_text
 from kb4tui.ui.commands import CampaignJump, ModuleJump, UserJump
 from kb4tui.ui.safety import TerminalWatch, install_render_guard, watch_terminal
 from kb4tui.ui.screens.enrollment_detail import EnrollmentDetailScreen
@@ -175,7 +176,7 @@ class KB4App(App[int]):
 
     def report_error(self, error: APIError) -> None:
         """An API error as a toast; the screen that failed also shows it in place."""
-        self.notify(error.sentence, title="KnowBe4 API", severity="error", markup=False)
+        self.notify(clean_text(error.sentence), title="KnowBe4 API", severity="error", markup=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         self.worker_failed(event.worker)
@@ -193,7 +194,7 @@ class KB4App(App[int]):
             self.report_error(error)
             return
         self.notify(
-            f"Unexpected {type(error).__name__} while loading {worker.group}: {error}",
+            clean_text(f"Unexpected {type(error).__name__} while loading {worker.group}: {error}"),
             title="Something went wrong",
             severity="error",
             markup=False,

@@ -18,6 +18,7 @@ from textual.markup import escape
 
 from kb4tui.api.models import Campaign, ContentItem, Enrollment
 from kb4tui.core.content import content_type_of
+from kb4tui.sanitize import clean_text
 
 if TYPE_CHECKING:
     from kb4tui.ui.app import KB4App
@@ -56,7 +57,7 @@ class _JumpProvider(Provider):
         raise NotImplementedError
 
     async def startup(self) -> None:
-        self.entries = self.build()
+        self.entries = [(clean_text(t), clean_text(h), c) for t, h, c in self.build()]
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self.entries[:DISCOVER_LIMIT]:

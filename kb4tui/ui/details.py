@@ -1,7 +1,8 @@
 """The text of the detail panes: a campaign, a library item, one enrollment.
 
 Pure functions returning `rich.text.Text` built with `append` (never markup), so a name
-like "[/Q3] Phish [bold]drill[/bold]" is shown exactly as sent.
+like "[/Q3] Phish [bold]drill[/bold]" is shown exactly as sent; API strings pass through
+`clean_text` so no control character or escape sequence reaches the terminal.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from kb4tui.core.deadlines import days_left, describe_days_left
 from kb4tui.core.hints import Hint, Severity
 from kb4tui.core.lifecycle import how_enrolled
 from kb4tui.core.status import EnrollmentState, classify
+from kb4tui.sanitize import clean_text
 from kb4tui.ui import formatting as fmt
 
 __all__ = [
@@ -47,7 +49,7 @@ def _heading(text: Text, title: str) -> None:
 
 def _field(text: Text, label: str, value: str, *, width: int = 14) -> None:
     text.append(f"{label:<{width}}", style="dim")
-    text.append(value)
+    text.append(clean_text(value))
     text.append("\n")
 
 
@@ -58,12 +60,12 @@ def _hints(text: Text, hints: Sequence[Hint]) -> None:
     for hint in hints:
         style = "bold yellow" if hint.severity is Severity.WARNING else "bold"
         text.append("• ", style=style)
-        text.append(hint.title, style=style)
+        text.append(clean_text(hint.title), style=style)
         text.append("\n  ")
-        text.append(hint.explanation)
+        text.append(clean_text(hint.explanation))
         if hint.resolution:
             text.append("\n  → ", style="dim")
-            text.append(hint.resolution)
+            text.append(clean_text(hint.resolution))
         text.append("\n")
 
 
@@ -83,7 +85,7 @@ def campaign_detail(
 ) -> Text:
     """Everything about one campaign; the status breakdown once its enrollments are known."""
     text = Text(no_wrap=False)
-    text.append(campaign.name or "(unnamed campaign)", style="bold")
+    text.append(clean_text(campaign.name or "(unnamed campaign)"), style="bold")
     text.append("\n")
     _field(text, "Status", campaign.status or fmt.DASH)
     _field(text, "Campaign id", str(campaign.campaign_id) if campaign.campaign_id else fmt.DASH)
@@ -110,14 +112,14 @@ def campaign_detail(
     _heading(text, f"Content ({len(campaign.content_items)})")
     for item in campaign.content_items:
         text.append("• ")
-        text.append(item.name or "(unnamed)")
+        text.append(clean_text(item.name or "(unnamed)"))
         text.append(" ")
         text.append(f"· {content_type_of(item)}", style="dim")
         text.append("\n")
     _heading(text, f"Groups ({len(campaign.groups)})")
     for group in campaign.groups:
         text.append("• ")
-        text.append(group.name or f"group {group.group_id}")
+        text.append(clean_text(group.name or f"group {group.group_id}"))
         text.append("\n")
     _hints(text, hints)
     return text
@@ -126,7 +128,7 @@ def campaign_detail(
 def library_detail(item: ContentItem, used_by: Sequence[str] = ()) -> Text:
     """A store purchase or an uploaded policy, and the campaigns that use it."""
     text = Text(no_wrap=False)
-    text.append(item.name or "(unnamed)", style="bold")
+    text.append(clean_text(item.name or "(unnamed)"), style="bold")
     text.append("\n")
     _field(text, "Type", content_type_of(item))
     _field(text, "Duration", fmt.minutes(item.minutes))
@@ -145,12 +147,12 @@ def library_detail(item: ContentItem, used_by: Sequence[str] = ()) -> Text:
         _field(text, "Policy id", str(item.policy_id or fmt.DASH))
     if item.description:
         _heading(text, "Description")
-        text.append(item.description)
+        text.append(clean_text(item.description, multiline=True))
         text.append("\n")
     _heading(text, f"Used by campaigns ({len(used_by)})")
     for name in used_by:
         text.append("• ")
-        text.append(name)
+        text.append(clean_text(name))
         text.append("\n")
     return text
 
@@ -170,10 +172,10 @@ def enrollment_detail(
     """
     state = classify(enrollment.status)
     text = Text(no_wrap=False)
-    text.append(enrollment.user_name or "(no user)", style="bold")
+    text.append(clean_text(enrollment.user_name or "(no user)"), style="bold")
     if enrollment.user_email:
         text.append("  ")
-        text.append(enrollment.user_email, style="dim")
+        text.append(clean_text(enrollment.user_email), style="dim")
     text.append("\n")
     _field(text, "Status", enrollment.status or fmt.DASH, width=20)
     _field(text, "Meaning", state.meaning, width=20)

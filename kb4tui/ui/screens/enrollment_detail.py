@@ -19,6 +19,7 @@ from kb4tui.core.content import content_item_for
 from kb4tui.core.deadlines import enrollment_deadline
 from kb4tui.core.hints import Hint, enrollment_hints
 from kb4tui.repository import EnrollmentQuery
+from kb4tui.sanitize import clean_text
 from kb4tui.ui.details import enrollment_detail
 from kb4tui.ui.widgets.header import AppHeader
 
@@ -66,7 +67,7 @@ class EnrollmentDetailScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
-        yield Static(Text(" > ".join(self.crumbs)), classes="breadcrumb", markup=False)
+        yield Static(Text(clean_text(" > ".join(self.crumbs))), classes="breadcrumb", markup=False)
         with VerticalScroll(id="enrollment-body"):
             yield Static(self._detail(), id="enrollment-detail", markup=False)
         yield Footer()

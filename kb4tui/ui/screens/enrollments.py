@@ -19,6 +19,7 @@ from kb4tui.api.models import Enrollment
 from kb4tui.core.status import EnrollmentState, classify
 from kb4tui.core.summaries import StatusCounts
 from kb4tui.repository import EnrollmentQuery
+from kb4tui.sanitize import clean_text
 from kb4tui.ui import formatting as fmt
 from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings
 from kb4tui.ui.widgets.header import AppHeader
@@ -173,7 +174,9 @@ class EnrollmentsScreen(Screen[None]):
         if query.store_purchase_id is not None or query.policy_id is not None:
             hidden = ("module",)  # one module's enrollments: say which campaign instead
         self.pane = EnrollmentsPane(id="enrollments", hidden_columns=hidden)
-        self.breadcrumb = Static(Text(" > ".join(self.crumbs)), classes="breadcrumb", markup=False)
+        self.breadcrumb = Static(
+            Text(clean_text(" > ".join(self.crumbs))), classes="breadcrumb", markup=False
+        )
         self.counts_line = Static("", classes="counts", markup=False)
         self.progress_line = Static("", classes="progress", markup=False)
 
@@ -185,7 +188,7 @@ class EnrollmentsScreen(Screen[None]):
         yield AppHeader()
         yield self.breadcrumb
         if self.context_text:
-            yield Static(Text(self.context_text), classes="context", markup=False)
+            yield Static(Text(clean_text(self.context_text)), classes="context", markup=False)
         yield self.counts_line
         yield self.progress_line
         yield self.pane

@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from kb4tui.sanitize import clean_text
 from kb4tui.ui.widgets.virtual_table import VirtualTable
 
 __all__ = ["HelpScreen", "help_text"]
@@ -91,7 +92,8 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         scroll = VerticalScroll(id="help-body")
-        scroll.border_title = Content(self.help_title)  # a plain str would be read as markup
+        # Content, not str: a str border title is read as markup.
+        scroll.border_title = Content(clean_text(self.help_title))
         with scroll:
             yield Static(self.text, id="help-text", markup=False)
 

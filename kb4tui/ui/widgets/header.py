@@ -52,6 +52,7 @@ class AppHeader(Widget):
         fetched: datetime | None = getattr(self.screen, "data_fetched_at", None)
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(" ")
+        # Control characters: the app-wide render guard (ui/safety.py) strips them.
         text.append(info.account or "…", style="bold")
         text.append("  ")  # unstyled gaps: some SVG renderers drop styled leading spaces
         text.append("profile ", style="dim")
