@@ -198,3 +198,17 @@ async def test_header_says_retrying_while_the_client_backs_off() -> None:
         header = app.screen.query_one(AppHeader)
         await wait_until(pilot, lambda: "retrying…" in header.render().plain, limit=15)
         assert "503" in header.render().plain or "server" in header.render().plain.lower()
+
+
+async def test_escape_sequences_in_api_text_never_reach_the_detail_pane() -> None:
+    org = generate_org(users=200, now=frozen_clock())
+    rows = [dict(c) for c in org.campaigns()]
+    rows[0]["name"] = "\x1b]52;c;ZXZpbA==\x07Evil \x1b[2J[/Q3] name"
+    app = source_app(DemoSource(org, campaigns=rows))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pane = main_screen(app).campaigns
+        detail = plain(pane.detail)
+        assert detail.startswith("Evil [/Q3] name")
+        assert "\x1b" not in detail and "\x07" not in detail
+        assert "\x1b" not in app.export_screenshot()
