@@ -112,8 +112,8 @@ class DemoSource:
 
     async def _pause(self) -> None:
         self.usage.count += 1
-        if self.latency:
-            await asyncio.sleep(self.latency)
+        # Always yield to the loop, as a network read would, so the UI can paint meanwhile.
+        await asyncio.sleep(self.latency)
 
     async def account(self) -> Account:
         await self._pause()
