@@ -21,6 +21,7 @@ from kb4tui.core.summaries import StatusCounts
 from kb4tui.repository import EnrollmentQuery
 from kb4tui.sanitize import clean_text
 from kb4tui.ui import formatting as fmt
+from kb4tui.ui.export_view import ENROLLMENTS_EXPORT
 from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings
 from kb4tui.ui.widgets.header import AppHeader
 from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
@@ -82,6 +83,7 @@ class EnrollmentsPane(BrowsePane[Enrollment]):
     DROP_ORDER = ("ack", "enrolled", "campaign", "started", "time")
     NOUN = "enrollments"
     EMPTY_TEXT = "No enrollments"
+    EXPORT = ENROLLMENTS_EXPORT
 
     def cells(self, item: Enrollment) -> Sequence[str | Text]:
         ack = "" if item.policy_acknowledged is None else fmt.yes_no(item.policy_acknowledged)

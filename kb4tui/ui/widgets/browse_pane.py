@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
@@ -19,6 +20,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
+from kb4tui.ui.export_view import ExportSpec
+from kb4tui.ui.screens.export import ExportDone, ExportScreen
 from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
 
 __all__ = ["BrowsePane", "PaneTable", "SortSpec", "browse_bindings"]
@@ -49,6 +52,13 @@ def browse_bindings(prefix: str) -> list[BindingType]:
             id=f"{prefix}.sort_reverse",
         ),
         Binding("escape", "clear_filter", "Clear filter", id=f"{prefix}.clear_filter"),
+        Binding(
+            "e",
+            "export",
+            "Export",
+            tooltip="Write the rows shown (filter, sort and choice applied) to CSV or JSON",
+            id=f"{prefix}.export",
+        ),
         # lazygit / gh-dash: ctrl+d / ctrl+u scroll the detail pane, the table keeps focus.
         Binding(
             "ctrl+d", "scroll_detail(1)", "Detail down", show=False, id=f"{prefix}.detail_down"
@@ -119,6 +129,8 @@ class BrowsePane(Vertical, Generic[T]):
     HAS_DETAIL: ClassVar[bool] = False
     NOUN: ClassVar[str] = "rows"
     EMPTY_TEXT: ClassVar[str] = "Nothing here"
+    # What `e` writes; None: this table has no export.
+    EXPORT: ClassVar[ExportSpec | None] = None
 
     def __init__(
         self,
@@ -329,6 +341,8 @@ class BrowsePane(Vertical, Generic[T]):
             return self.filter_active
         if action == "scroll_detail":
             return self.HAS_DETAIL
+        if action == "export":
+            return self.EXPORT is not None
         return True
 
     def action_scroll_detail(self, direction: int) -> None:
@@ -337,6 +351,28 @@ class BrowsePane(Vertical, Generic[T]):
             scroller.scroll_page_down(animate=False)
         else:
             scroller.scroll_page_up(animate=False)
+
+    # -- export ----------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        """Ask for a format and a file, then write exactly the rows shown now."""
+        spec = self.EXPORT
+        if spec is None:
+            return
+        crumbs = getattr(self.screen, "crumbs", None)  # pushed screens name what they show
+        context = str(crumbs[-1]) if crumbs else None
+        clock = getattr(self.app, "clock", None)
+        now = clock() if callable(clock) else datetime.now(UTC)
+        screen = ExportScreen(spec, self.table.visible_items, context=context, today=now.date())
+        self.app.push_screen(screen, self._exported)
+
+    def _exported(self, result: ExportDone | None) -> None:
+        if result is None:
+            return
+        rows = "row" if result.rows == 1 else "rows"
+        self.app.notify(
+            f"Exported {result.rows:,} {rows} to {result.path}", title="Export", markup=False
+        )
 
     @on(Input.Changed, ".pane-filter")
     def _filter_changed(self, event: Input.Changed) -> None:

@@ -17,6 +17,7 @@ from kb4tui.core.summaries import count_by_status
 from kb4tui.repository import EnrollmentQuery
 from kb4tui.ui import formatting as fmt
 from kb4tui.ui.details import campaign_detail, campaign_end
+from kb4tui.ui.export_view import CAMPAIGNS_EXPORT
 from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings
 from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
 
@@ -65,6 +66,7 @@ class CampaignsPane(BrowsePane[Campaign]):
     HAS_DETAIL = True
     NOUN = "campaigns"
     EMPTY_TEXT = "No training campaigns"
+    EXPORT = CAMPAIGNS_EXPORT
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

@@ -19,6 +19,7 @@ from kb4tui.core.content import content_type_of
 from kb4tui.core.deadlines import NO_DEADLINE_TEXT, describe_days_left
 from kb4tui.core.status import EnrollmentState
 from kb4tui.ui import formatting as fmt
+from kb4tui.ui.export_view import CONTENT_RISK_EXPORT, DEADLINES_EXPORT, PEOPLE_EXPORT
 from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings
 from kb4tui.ui.widgets.virtual_table import Column
 
@@ -94,6 +95,7 @@ class DeadlinesSection(BrowsePane[DeadlineRow]):
     HAS_DETAIL = True
     NOUN = "campaigns with a deadline"
     EMPTY_TEXT = "No campaign has a deadline"
+    EXPORT = DEADLINES_EXPORT
 
     def cells(self, item: DeadlineRow) -> Sequence[str | Text]:
         open_work = item.counts.incomplete > 0 and not item.phase.is_finished
@@ -190,6 +192,7 @@ class PeopleSection(BrowsePane[PersonAtRisk]):
     HAS_DETAIL = True
     NOUN = "people at risk"
     EMPTY_TEXT = "Nobody is past due or due soon"
+    EXPORT = PEOPLE_EXPORT
 
     def cells(self, item: PersonAtRisk) -> Sequence[str | Text]:
         worst = item.worst_days_left
@@ -255,6 +258,7 @@ class ContentSection(BrowsePane[ContentRisk]):
     HAS_DETAIL = True
     NOUN = "store purchases"
     EMPTY_TEXT = "No store purchase is retired or retiring"
+    EXPORT = CONTENT_RISK_EXPORT
 
     def cells(self, item: ContentRisk) -> Sequence[str | Text]:
         used = ", ".join(c.name or "(unnamed)" for c in item.campaigns)

@@ -15,6 +15,7 @@ from kb4tui.api.models import Campaign, ContentItem, Policy, StorePurchase
 from kb4tui.core.content import CONTENT_TYPES, content_type_of
 from kb4tui.ui import formatting as fmt
 from kb4tui.ui.details import library_detail
+from kb4tui.ui.export_view import LIBRARY_EXPORT
 from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings
 from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
 
@@ -84,6 +85,7 @@ class LibraryPane(BrowsePane[ContentItem]):
     HAS_DETAIL = True
     NOUN = "items"
     EMPTY_TEXT = "No store purchases or policies"
+    EXPORT = LIBRARY_EXPORT
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

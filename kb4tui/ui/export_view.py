@@ -1,0 +1,159 @@
+"""`e` in a table: write exactly the rows on screen to a CSV or JSON file.
+
+The API lists (campaigns, library, enrollments) use the CLI export's documented columns
+(`kb4tui.exporting.columns`), so a file from the TUI and one from `kb4tui export` read the
+same. The Compliance tables are computed rows, so their columns are defined here. JSON
+holds each model's fields under the API's names (the TUI keeps parsed models, not the raw
+pages). No textual here: `write_view` runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from kb4tui.core.compliance import ContentRisk, DeadlineRow, PersonAtRisk
+from kb4tui.core.content import content_type_of
+from kb4tui.exporting.cells import cell
+from kb4tui.exporting.columns import (
+    CAMPAIGN_COLUMNS,
+    ENROLLMENT_COLUMNS,
+    MODULE_COLUMNS,
+    Column,
+)
+from kb4tui.exporting.output import open_output
+from kb4tui.exporting.writers import FORMATS, make_writer
+
+__all__ = [
+    "CAMPAIGNS_EXPORT",
+    "CONTENT_RISK_EXPORT",
+    "DEADLINES_EXPORT",
+    "ENROLLMENTS_EXPORT",
+    "FORMATS",
+    "LIBRARY_EXPORT",
+    "PEOPLE_EXPORT",
+    "ExportSpec",
+    "default_filename",
+    "write_view",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSpec:
+    """What one table exports: a name for the file, the CSV columns, the JSON record."""
+
+    kind: str
+    columns: Sequence[Column[Any]]
+    record: Callable[[Any], dict[str, Any]]
+
+
+def _model_record(item: Any) -> dict[str, Any]:
+    """An API model as the API names its fields (unknown fields were not kept)."""
+    if isinstance(item, BaseModel):
+        dumped: dict[str, Any] = item.model_dump(mode="json", by_alias=True)
+        return dumped
+    raise TypeError(f"not an API model: {type(item).__name__}")
+
+
+def _columns_record(columns: Sequence[Column[Any]]) -> Callable[[Any], dict[str, Any]]:
+    """A computed row as JSON: the CSV columns as keys, JSON types as values."""
+
+    def record(item: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for column in columns:
+            value = column.get(item)
+            if value is None or isinstance(value, bool | int | float | str):
+                out[column.name] = value
+            elif isinstance(value, list | tuple):
+                out[column.name] = [cell(v) for v in value]
+            else:
+                out[column.name] = cell(value)
+        return out
+
+    return record
+
+
+DEADLINE_COLUMNS: tuple[Column[DeadlineRow], ...] = (
+    Column("campaign_id", lambda r: r.campaign.campaign_id),
+    Column("campaign", lambda r: r.name),
+    Column("status", lambda r: r.campaign.status),
+    Column("deadline", lambda r: r.deadline_text),
+    Column("days_left", lambda r: r.days_left),
+    Column("completion_percentage", lambda r: r.completion.percent),
+    Column("not_started", lambda r: r.not_started),
+    Column("in_progress", lambda r: r.in_progress),
+    Column("past_due", lambda r: r.past_due),
+)
+
+PEOPLE_COLUMNS: tuple[Column[PersonAtRisk], ...] = (
+    Column("user_id", lambda p: p.user_id),
+    Column("name", lambda p: p.name),
+    Column("email", lambda p: p.email),
+    Column("incomplete", lambda p: len(p.items)),
+    Column("past_due", lambda p: p.past_due_count),
+    Column("worst_days_left", lambda p: p.worst_days_left),
+    Column("campaigns", lambda p: sorted({i.campaign_name for i in p.items})),
+    Column("modules", lambda p: sorted({i.module for i in p.items})),
+)
+
+CONTENT_RISK_COLUMNS: tuple[Column[ContentRisk], ...] = (
+    Column("store_purchase_id", lambda c: c.purchase.store_purchase_id),
+    Column("name", lambda c: c.name),
+    Column("content_type", lambda c: content_type_of(c.purchase)),
+    Column("reasons", lambda c: [r.value for r in c.reasons]),
+    Column("days_left", lambda c: c.days_left),
+    Column("retirement_date", lambda c: c.purchase.retirement_date),
+    Column("expiration_date", lambda c: c.purchase.expiration_date),
+    Column("campaigns", lambda c: [k.name for k in c.campaigns]),
+)
+
+CAMPAIGNS_EXPORT = ExportSpec("campaigns", CAMPAIGN_COLUMNS, _model_record)
+LIBRARY_EXPORT = ExportSpec("library", MODULE_COLUMNS, _model_record)
+ENROLLMENTS_EXPORT = ExportSpec("enrollments", ENROLLMENT_COLUMNS, _model_record)
+DEADLINES_EXPORT = ExportSpec("deadlines", DEADLINE_COLUMNS, _columns_record(DEADLINE_COLUMNS))
+PEOPLE_EXPORT = ExportSpec("people-at-risk", PEOPLE_COLUMNS, _columns_record(PEOPLE_COLUMNS))
+CONTENT_RISK_EXPORT = ExportSpec(
+    "content-at-risk", CONTENT_RISK_COLUMNS, _columns_record(CONTENT_RISK_COLUMNS)
+)
+
+_UNSAFE = re.compile(r"[^a-z0-9]+")
+
+
+def _slug(text: str, limit: int = 40) -> str:
+    """ "[/Q3] Phish drill" -> "q3-phish-drill": safe in any shell and file system."""
+    return _UNSAFE.sub("-", text.casefold()).strip("-")[:limit].strip("-")
+
+
+def default_filename(kind: str, context: str | None, today: date, fmt: str) -> str:
+    """kb4tui-enrollments-<campaign>-2026-11-20.csv, in the current directory."""
+    parts = ["kb4tui", kind]
+    slug = _slug(context) if context else ""
+    if slug:
+        parts.append(slug)
+    parts.append(today.isoformat())
+    return "-".join(parts) + f".{fmt}"
+
+
+def write_view(spec: ExportSpec, items: Sequence[Any], fmt: str, path: str) -> Path:
+    """Write `items` to `path` (atomically, 0600) and return the file's absolute path.
+
+    Blocking (fsync): call it from a thread. Raises OSError when the file cannot be written
+    and ValueError for an unknown format.
+    """
+    target = Path(path).expanduser()
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if target.is_dir():
+        raise IsADirectoryError(f"{target} is a directory; add a file name")
+    with open_output(str(target)) as out:
+        writer = make_writer(fmt, out, spec.columns)
+        records = [spec.record(item) for item in items] if fmt == "json" else []
+        writer.write(records, items)
+        writer.finish()
+    return target.resolve()
