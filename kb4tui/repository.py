@@ -9,16 +9,26 @@ Enrollments are the expensive part (one row per user x module x campaign, 500 a 
 fetch *all* enrollments once (include_campaign_id, exclude_archived_users) and answer
 campaign, user and module questions from that list while it is fresh. A campaign's
 enrollments on their own are streamed page by page so the first page can be shown at once.
+
+With a `Cache` (issue 6) every result is also kept on disk as the API's raw JSON, one
+kind per list ("campaigns", "store_purchases", "policies", "enrollments:all",
+"enrollments:campaign=42", ...), and read back on the next start. With
+`stale_while_revalidate=True` a result older than `max_age` is still served at once and
+its key is queued: the app takes the queue (`take_stale`) and fetches each one again in
+the background (`revalidate`), then redraws the views from the memo.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from kb4tui.api.models import Account, Campaign, ContentItem, Enrollment, Policy, StorePurchase
+from kb4tui.store.cache import Cache, enrollments_kind
+from kb4tui.store.quota_feed import QuotaFeed
 
 __all__ = [
     "EnrollmentPage",
@@ -26,7 +36,9 @@ __all__ = [
     "Fetched",
     "KnowBe4Source",
     "Memo",
+    "RawSource",
     "Repository",
+    "cache_kinds",
 ]
 
 T = TypeVar("T")
@@ -49,6 +61,16 @@ class KnowBe4Source(Protocol):
         exclude_archived_users: bool | None = None,
         include_campaign_id: bool = True,
     ) -> AsyncIterator[list[Enrollment]]: ...
+
+
+Row = dict[str, Any]
+
+
+@runtime_checkable
+class RawSource(Protocol):
+    """The client's raw pages (the API's JSON objects), which is what the cache stores."""
+
+    def iter_raw_pages(self, kind: str, **filters: Any) -> AsyncIterator[list[Row]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +150,59 @@ class Memo:
 
 
 ALL_ENROLLMENTS = "enrollments:all"
+LIBRARY_KINDS = ("store_purchases", "policies")
+
+
+def _enrollment_filters(query: EnrollmentQuery | None) -> dict[str, Any]:
+    """The API filters for a query (None: all enrollments); what the typed stream sends."""
+    filters: dict[str, Any] = {
+        "exclude_archived_users": True,
+        "include_campaign_id": True,
+        "include_store_purchase_id": True,
+    }
+    if query is not None:
+        filters.update(
+            campaign_id=query.campaign_id,
+            user_id=query.user_id,
+            store_purchase_id=query.store_purchase_id,
+        )
+    return filters
+
+
+def _query_kind(query: EnrollmentQuery) -> str | None:
+    """The cache kind of an enrollment query the API filters itself (None: not cached alone)."""
+    if query.campaign_id is not None and query.user_id is None:
+        return enrollments_kind(query.campaign_id) if query.store_purchase_id is None else None
+    if query.user_id is not None and query.campaign_id is None and query.store_purchase_id is None:
+        return f"enrollments:user={query.user_id}"
+    if query.store_purchase_id is not None and query.campaign_id is None and query.user_id is None:
+        return f"enrollments:store_purchase={query.store_purchase_id}"
+    return None
+
+
+def cache_kinds(memo_key: str, query: EnrollmentQuery | None = None) -> tuple[str, ...]:
+    """The cache kinds that hold a memo key's result (empty: kept in memory only)."""
+    if memo_key in ("account", "campaigns", ALL_ENROLLMENTS):
+        return (memo_key,)
+    if memo_key == "library":
+        return LIBRARY_KINDS
+    if query is not None:
+        kind = _query_kind(query)
+        return (kind,) if kind is not None else ()
+    return ()
+
+
+def _parse_cached(memo_key: str, records: list[list[Row]]) -> Any:
+    """Models from cached raw records (runs in a worker thread: 100k rows take a while)."""
+    if memo_key == "account":
+        return Account.from_api(records[0][0]) if records[0] else None
+    if memo_key == "campaigns":
+        return Campaign.from_api_list(records[0])
+    if memo_key == "library":
+        items: list[ContentItem] = [*StorePurchase.from_api_list(records[0])]
+        items.extend(Policy.from_api_list(records[1]))
+        return items
+    return Enrollment.from_api_list(records[0])
 
 
 def _utcnow() -> datetime:
@@ -138,7 +213,8 @@ class Repository:
     """Account, campaigns, library and enrollments, memoised, each with its fetch time.
 
     `clock` is injectable so snapshot tests can freeze "now". `max_age` is how long a
-    memoised result is served without asking the API again.
+    memoised result is served without asking the API again (the cache TTL). `cache` keeps
+    results on disk across runs; `quota` counts every request against the daily quota.
     """
 
     def __init__(
@@ -148,11 +224,24 @@ class Repository:
         memo: Memo | None = None,
         clock: Callable[[], datetime] = _utcnow,
         max_age: timedelta = timedelta(minutes=15),
+        cache: Cache | None = None,
+        stale_while_revalidate: bool = False,
+        quota: QuotaFeed | None = None,
     ) -> None:
         self.client = client
         self.memo = memo if memo is not None else Memo()
         self.clock = clock
         self.max_age = max_age
+        # Only a client with raw pages can fill the cache (it stores the API's JSON).
+        self.cache = cache if isinstance(client, RawSource) else None
+        self.stale_while_revalidate = stale_while_revalidate
+        self._stale: dict[str, EnrollmentQuery | None] = {}
+        self._read_from_cache: set[str] = set()
+        # Every HTTP attempt of the client is counted against the persisted daily quota.
+        self.quota = quota
+        usage = getattr(client, "usage", None)
+        if quota is not None and usage is not None:
+            quota.attach(usage)
 
     # -- freshness -----------------------------------------------------------------------
 
@@ -161,6 +250,100 @@ class Repository:
         if hit is None or self.clock() - hit.fetched_at > self.max_age:
             return None
         return hit
+
+    def _usable(self, key: str, query: EnrollmentQuery | None = None) -> Fetched[Any] | None:
+        """A fresh memo entry, or a stale one (queued for revalidation) when serving stale."""
+        hit = self._fresh(key)
+        if hit is not None or not self.stale_while_revalidate:
+            return hit
+        stale = self.memo.get(key)
+        if stale is not None:
+            self._stale.setdefault(key, query)
+        return stale
+
+    async def _warm(self, key: str, query: EnrollmentQuery | None = None) -> None:
+        """Load `key` from the disk cache into the memo, once per run (off the event loop)."""
+        if self.cache is None or key in self._read_from_cache or self.memo.get(key) is not None:
+            return
+        self._read_from_cache.add(key)
+        kinds = cache_kinds(key, query)
+        if not kinds:
+            return
+        found = await asyncio.to_thread(self._read_cached, key, kinds)
+        if found is not None and self.memo.get(key) is None:
+            self.memo.put(key, found)
+
+    def _read_cached(self, key: str, kinds: tuple[str, ...]) -> Fetched[Any] | None:
+        assert self.cache is not None
+        sets = [self.cache.get(kind) for kind in kinds]
+        present = [s for s in sets if s is not None]
+        if len(present) != len(kinds):
+            return None
+        value = _parse_cached(key, [s.records for s in present])
+        if value is None:
+            return None
+        return Fetched(value, min(s.fetched_at for s in present))
+
+    async def _store(self, kind: str, records: list[Row], fetched_at: datetime) -> None:
+        if self.cache is not None:
+            await asyncio.to_thread(self.cache.put, kind, records, fetched_at)
+
+    def _raw(self) -> RawSource | None:
+        """The client's raw pages when results go to the cache, else None (typed path)."""
+        client = self.client
+        return client if self.cache is not None and isinstance(client, RawSource) else None
+
+    def take_stale(self) -> dict[str, EnrollmentQuery | None]:
+        """The keys served stale since the last call (the app revalidates them)."""
+        stale, self._stale = self._stale, {}
+        return stale
+
+    def requeue(self, stale: dict[str, EnrollmentQuery | None]) -> None:
+        """Put back keys whose revalidation could not run (offline)."""
+        for key, query in stale.items():
+            self._stale.setdefault(key, query)
+
+    @property
+    def has_stale(self) -> bool:
+        return bool(self._stale)
+
+    async def revalidate(self, key: str, query: EnrollmentQuery | None = None) -> None:
+        """Fetch `key` again from the API (memo and cache updated); APIError propagates."""
+        if key == "account":
+            await self.account(refresh=True)
+        elif key == "campaigns":
+            await self.campaigns(refresh=True)
+        elif key == "library":
+            await self.library(refresh=True)
+        elif key == ALL_ENROLLMENTS:
+            await self.all_enrollments(refresh=True)
+        elif query is not None:
+            async for _ in self.enrollment_pages(query, refresh=True):
+                pass
+
+    def latest_fetch(self) -> datetime | None:
+        """The newest fetch of anything known, memo or disk: "offline: data from <time>"."""
+        times = [hit.fetched_at for hit in self.memo.entries.values()]
+        if self.cache is not None:
+            on_disk = self.cache.latest_fetch()
+            if on_disk is not None:
+                times.append(on_disk)
+        return max(times) if times else None
+
+    def estimate_requests(self, keys: list[str] | None = None) -> int:
+        """Roughly how many requests refetching `keys` (default: all memoised) would cost:
+        one per 500 rows (the API's page size), at least one each; the library is two."""
+        chosen = list(self.memo.entries) if keys is None else keys
+        total = 0
+        for key in chosen:
+            hit = self.memo.get(key)
+            rows = len(hit.value) if hit is not None and isinstance(hit.value, list) else 0
+            total += max(2 if key == "library" else 1, -(-rows // 500))
+        return total
+
+    def pop_notices(self) -> list[str]:
+        """Sentences about cache trouble (a corrupt file rebuilt, ...) for the UI."""
+        return self.cache.pop_notices() if self.cache is not None else []
 
     def forget(self, key: str | None = None) -> None:
         """Drop one memoised result, or all of them (a full refresh)."""
@@ -190,19 +373,37 @@ class Repository:
     # -- simple lists --------------------------------------------------------------------
 
     async def account(self, *, refresh: bool = False) -> Fetched[Account]:
-        hit = None if refresh else self._fresh("account")
-        if hit is not None:
-            return hit
+        if not refresh:
+            await self._warm("account")
+            hit = self._usable("account")
+            if hit is not None:
+                return hit
         result: Fetched[Account] = Fetched(await self.client.account(), self.clock())
         self.memo.put("account", result)
+        # The account endpoint is not a list kind of the raw API: its model is its record.
+        await self._store("account", [result.value.model_dump(mode="json")], result.fetched_at)
         return result
 
     async def campaigns(self, *, refresh: bool = False) -> Fetched[list[Campaign]]:
-        hit = None if refresh else self._fresh("campaigns")
-        if hit is not None:
-            return hit
-        result: Fetched[list[Campaign]] = Fetched(await self.client.campaigns(), self.clock())
+        if not refresh:
+            await self._warm("campaigns")
+            hit = self._usable("campaigns")
+            if hit is not None:
+                return hit
+        raw = self._raw()
+        if raw is None:
+            result: Fetched[list[Campaign]] = Fetched(await self.client.campaigns(), self.clock())
+            self.memo.put("campaigns", result)
+            return result
+        started = self.clock()
+        records: list[Row] = []
+        campaigns: list[Campaign] = []
+        async for page in raw.iter_raw_pages("campaigns"):
+            records.extend(page)
+            campaigns.extend(Campaign.from_api_list(page))
+        result = Fetched(campaigns, started)
         self.memo.put("campaigns", result)
+        await self._store("campaigns", records, started)
         return result
 
     async def campaign_pages(
@@ -210,27 +411,56 @@ class Repository:
     ) -> AsyncIterator[Fetched[list[Campaign]]]:
         """The campaigns page by page (the first after one round trip), each with the time
         the listing started; memoised once complete. From the memo: one page."""
-        hit = None if refresh else self._fresh("campaigns")
-        if hit is not None:
-            yield hit
-            return
+        if not refresh:
+            await self._warm("campaigns")
+            hit = self._usable("campaigns")
+            if hit is not None:
+                yield hit
+                return
         started = self.clock()
         collected: list[Campaign] = []
-        async for page in self.client.iter_campaign_pages():
-            collected.extend(page)
-            yield Fetched(page, started)
+        raw = self._raw()
+        if raw is None:
+            async for page in self.client.iter_campaign_pages():
+                collected.extend(page)
+                yield Fetched(page, started)
+            self.memo.put("campaigns", Fetched(collected, started))
+            return
+        records: list[Row] = []
+        async for raw_page in raw.iter_raw_pages("campaigns"):
+            records.extend(raw_page)
+            parsed = Campaign.from_api_list(raw_page)
+            collected.extend(parsed)
+            yield Fetched(parsed, started)
         self.memo.put("campaigns", Fetched(collected, started))
+        await self._store("campaigns", records, started)
 
     async def library(self, *, refresh: bool = False) -> Fetched[list[ContentItem]]:
         """Store purchases and uploaded policies in one list."""
-        hit = None if refresh else self._fresh("library")
-        if hit is not None:
-            return hit
-        purchases = await self.client.store_purchases()
-        policies = await self.client.policies()
-        items: list[ContentItem] = [*purchases, *policies]
-        result: Fetched[list[ContentItem]] = Fetched(items, self.clock())
+        if not refresh:
+            await self._warm("library")
+            hit = self._usable("library")
+            if hit is not None:
+                return hit
+        raw = self._raw()
+        if raw is None:
+            purchases = await self.client.store_purchases()
+            policies = await self.client.policies()
+            items: list[ContentItem] = [*purchases, *policies]
+            result: Fetched[list[ContentItem]] = Fetched(items, self.clock())
+            self.memo.put("library", result)
+            return result
+        started = self.clock()
+        found: list[list[Row]] = []
+        for kind in LIBRARY_KINDS:
+            records: list[Row] = []
+            async for page in raw.iter_raw_pages(kind):
+                records.extend(page)
+            found.append(records)
+        result = Fetched(_parse_cached("library", found), started)
         self.memo.put("library", result)
+        for kind, records in zip(LIBRARY_KINDS, found, strict=True):
+            await self._store(kind, records, started)
         return result
 
     def cached_campaigns(self) -> list[Campaign]:
@@ -268,20 +498,37 @@ class Repository:
 
         `progress(pages, rows)` is called after each page fetched (not when memoised).
         """
-        hit = None if refresh else self._fresh(ALL_ENROLLMENTS)
-        if hit is not None:
-            return hit
+        if not refresh:
+            await self._warm(ALL_ENROLLMENTS)
+            hit = self._usable(ALL_ENROLLMENTS)
+            if hit is not None:
+                return hit
         rows: list[Enrollment] = []
         pages = 0
-        async for page in self.client.iter_enrollment_pages(
-            exclude_archived_users=True, include_campaign_id=True
-        ):
-            rows.extend(page)
+        raw = self._raw()
+        if raw is None:
+            async for page in self.client.iter_enrollment_pages(
+                exclude_archived_users=True, include_campaign_id=True
+            ):
+                rows.extend(page)
+                pages += 1
+                if progress is not None:
+                    progress(pages, len(rows))
+            result = Fetched(rows, self.clock())
+            self.memo.put(ALL_ENROLLMENTS, result)
+            return result
+        started = self.clock()
+        records: list[Row] = []
+        async for raw_page in raw.iter_raw_pages("enrollments", **_enrollment_filters(None)):
+            records.extend(raw_page)
             pages += 1
             if progress is not None:
-                progress(pages, len(rows))
-        result = Fetched(rows, self.clock())
+                progress(pages, len(records))
+        # Parsing 100k rows takes seconds: not on the event loop.
+        rows = await asyncio.to_thread(Enrollment.from_api_list, records)
+        result = Fetched(rows, started)
         self.memo.put(ALL_ENROLLMENTS, result)
+        await self._store(ALL_ENROLLMENTS, records, started)
         return result
 
     async def enrollment_pages(
@@ -295,7 +542,7 @@ class Repository:
         partial result behind).
         """
         if not refresh:
-            served = self._fresh(query.memo_key) or self._fresh_subset(query)
+            served = await self._served(query)
             if served is not None:
                 rows: list[Enrollment] = served.value
                 yield EnrollmentPage(rows, 1, len(rows), served.fetched_at, True, True)
@@ -309,6 +556,20 @@ class Repository:
         collected: list[Enrollment] = []
         started = self.clock()
         page_number = 0
+        raw = self._raw()
+        kind = _query_kind(query)
+        if raw is not None and kind is not None:
+            records: list[Row] = []
+            async for raw_page in raw.iter_raw_pages("enrollments", **_enrollment_filters(query)):
+                page_number += 1
+                records.extend(raw_page)
+                parsed = Enrollment.from_api_list(raw_page)
+                collected.extend(parsed)
+                yield EnrollmentPage(parsed, page_number, len(collected), started, False)
+            self.memo.put(query.memo_key, Fetched(collected, started))
+            await self._store(kind, records, started)
+            yield EnrollmentPage([], page_number, len(collected), started, True)
+            return
         async for page in self.client.iter_enrollment_pages(
             campaign_id=query.campaign_id,
             user_id=query.user_id,
@@ -322,6 +583,28 @@ class Repository:
             yield EnrollmentPage(page, page_number, len(collected), started, False)
         self.memo.put(query.memo_key, Fetched(collected, started))
         yield EnrollmentPage([], page_number, len(collected), started, True)
+
+    async def _served(self, query: EnrollmentQuery) -> Fetched[list[Enrollment]] | None:
+        """What can answer `query` without a request: the same query, or the all-enrollments
+        list while it is fresh (from memory or, once per run, from the disk cache); with
+        stale-while-revalidate also an old answer to the same query."""
+        served = self._fresh(query.memo_key) or self._fresh_subset(query)
+        if served is not None or self.cache is None:
+            return served if served is not None else self._stale_answer(query)
+        await self._warm(query.memo_key, query)
+        # The all-enrollments list is big: read it only when it can answer (it is fresh).
+        if self.cache.is_fresh(ALL_ENROLLMENTS, self.max_age, self.clock()):
+            await self._warm(ALL_ENROLLMENTS)
+        served = self._fresh(query.memo_key) or self._fresh_subset(query)
+        return served if served is not None else self._stale_answer(query)
+
+    def _stale_answer(self, query: EnrollmentQuery) -> Fetched[list[Enrollment]] | None:
+        if not self.stale_while_revalidate:
+            return None
+        hit = self.memo.get(query.memo_key)
+        if hit is not None:
+            self._stale.setdefault(query.memo_key, query)
+        return hit
 
     def _fresh_subset(self, query: EnrollmentQuery) -> Fetched[list[Enrollment]] | None:
         everything = self._fresh(ALL_ENROLLMENTS)

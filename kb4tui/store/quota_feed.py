@@ -1,0 +1,70 @@
+"""Feed the client's request count into the persisted quota meter without blocking.
+
+The client's `UsageCounter` calls `on_change(count)` on the event loop for every HTTP
+attempt (retries included: the server counts those too). Writing a SQLite row for each
+would stall the loop, so `QuotaFeed` only adds to a pending number there and `flush()`
+(run in a worker thread, e.g. every half second) records the batch and reads the status.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from kb4tui.store.quota import QuotaMeter, QuotaStatus
+
+__all__ = ["QuotaFeed"]
+
+
+class QuotaFeed:
+    """Pending requests for one meter; `attach(usage)` hooks a client's counter."""
+
+    def __init__(self, meter: QuotaMeter) -> None:
+        self.meter = meter
+        self._lock = threading.Lock()
+        self._pending = 0
+        self._last_count: int | None = None
+        self.status: QuotaStatus = meter.status()
+
+    def attach(self, usage: object) -> None:
+        """Chain onto `usage.on_change` (a `UsageCounter`), keeping any earlier observer."""
+        previous: Callable[[int], None] | None = getattr(usage, "on_change", None)
+        self._last_count = getattr(usage, "count", 0)
+
+        def on_change(count: int) -> None:
+            self.observe(count)
+            if previous is not None:
+                previous(count)
+
+        usage.on_change = on_change  # type: ignore[attr-defined]
+
+    def observe(self, count: int) -> None:
+        """The counter now says `count`: the growth since last time is new requests."""
+        with self._lock:
+            last = self._last_count if self._last_count is not None else count - 1
+            self._pending += max(0, count - last)
+            self._last_count = count
+
+    @property
+    def pending(self) -> int:
+        with self._lock:
+            return self._pending
+
+    def flush(self) -> QuotaStatus:
+        """Record what is pending and return the meter's status (blocking: use a thread)."""
+        with self._lock:
+            batch, self._pending = self._pending, 0
+        if batch:
+            self.meter.record(batch)
+        self.status = self.meter.status()
+        return self.status
+
+    def set_seats(self, seats: int | None) -> None:
+        """Blocking as well: the limit is 2,000 + seats."""
+        self.meter.set_seats(seats)
+        self.status = self.meter.status()
+
+    def would_exceed(self, requests: int) -> bool:
+        """From the last status read (no I/O): whether `requests` more go past the limit."""
+        status = self.status
+        return status.used + self.pending + requests > status.limit
