@@ -9,6 +9,8 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import httpx
+
     from kb4tui.api.client import KnowBe4Client
     from kb4tui.cli.common import Connection
     from kb4tui.repository import Repository
@@ -85,8 +87,16 @@ def _repository_factory(
 
 
 def _sign_in_flow(
-    connection: Connection, reason: str | None, guards: list[CrashGuard]
+    connection: Connection,
+    reason: str | None,
+    guards: list[CrashGuard],
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> SignInFlow:
+    """`transport` (tests: the demo's FakeKnowBe4Transport) serves the key check and the
+    connection opened after it."""
+    from functools import partial
+
     from kb4tui.api.client import KnowBe4Client
     from kb4tui.credentials import check_key
     from kb4tui.ui.app import SignInFlow
@@ -94,7 +104,7 @@ def _sign_in_flow(
 
     def screen() -> SignInScreen:
         return SignInScreen(
-            check_key,
+            partial(check_key, transport=transport),
             profile=connection.profile,
             region=connection.region,
             base_url=connection.base_url,
@@ -105,7 +115,12 @@ def _sign_in_flow(
         assert isinstance(result, SignInResult)
         for guard in guards:
             guard.add(result.key.reveal())  # a key typed now is redacted from crash output too
-        client = KnowBe4Client(result.key.reveal(), region=result.region, base_url=result.base_url)
+        client = KnowBe4Client(
+            result.key.reveal(),
+            region=result.region,
+            base_url=result.base_url,
+            transport=transport,
+        )
         return _repository_factory(client)
 
     return SignInFlow(screen=screen, connect=connect)
