@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -23,7 +25,9 @@ def run_tui(args: argparse.Namespace) -> int:
 
     `--demo` uses the in-process demo API (no key, no network). With no key anywhere and a
     terminal to ask on, the app opens on the sign-in screen. Other errors before the app
-    starts are one sentence on stderr with the contract's exit code.
+    starts are one sentence on stderr with the contract's exit code. The data cache and
+    the quota meter of the profile (the demo's profile is "demo") are opened with the
+    connection; `cache_ttl_minutes` in the config sets how long cached data is fresh.
     """
     from kb4tui.ui.safety import prepare_environment
 
@@ -33,6 +37,7 @@ def run_tui(args: argparse.Namespace) -> int:
     from kb4tui.api.errors import APIError
     from kb4tui.cli.common import demo_transport, fail, resolve_api_key, resolve_connection
     from kb4tui.credentials import KeyringUnavailableError, MissingKeyError
+    from kb4tui.store.config import ConfigError
 
     sign_in: SignInFlow | None = None
     factory: Callable[[], AbstractAsyncContextManager[Repository]] | None = None
@@ -40,6 +45,7 @@ def run_tui(args: argparse.Namespace) -> int:
     guards: list[CrashGuard] = []  # filled below; the sign-in flow adds its key to it
     try:
         connection = resolve_connection(args)
+        ttl = _cache_ttl(connection)
         key = resolve_api_key(connection)
         secrets.append(key.reveal())
         client = KnowBe4Client(
@@ -48,13 +54,15 @@ def run_tui(args: argparse.Namespace) -> int:
             base_url=connection.base_url,
             transport=demo_transport(args) if connection.demo else None,
         )
-        factory = _repository_factory(client)
+        factory = _repository_factory(client, connection.profile, ttl)
+    except ConfigError as error:
+        return fail(str(error), 2)
     except (MissingKeyError, KeyringUnavailableError) as error:
         if not sys.stdin.isatty():
             return fail(error.sentence, error.exit_code)
         # The sign-in screen finds an unusable keyring itself; say only what it cannot know.
         reason = error.sentence if isinstance(error, MissingKeyError) else None
-        sign_in = _sign_in_flow(connection, reason, guards)
+        sign_in = _sign_in_flow(connection, reason, guards, ttl=ttl)
     except APIError as error:
         return fail(error.sentence, error.exit_code)
 
@@ -73,15 +81,37 @@ def run_tui(args: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
+def _cache_ttl(connection: Connection) -> timedelta:
+    from kb4tui.store.config import DEFAULT_CACHE_TTL_MINUTES, cache_ttl, load_config
+
+    if connection.demo:
+        return timedelta(minutes=DEFAULT_CACHE_TTL_MINUTES)
+    return cache_ttl(load_config(), connection.profile)
+
+
 def _repository_factory(
     client: KnowBe4Client,
+    profile: str,
+    ttl: timedelta,
 ) -> Callable[[], AbstractAsyncContextManager[Repository]]:
+    """Opens the client, the profile's cache (keyed by the base URL) and its quota meter."""
     from kb4tui.repository import Repository
+    from kb4tui.store.local import open_local_stores
 
     @asynccontextmanager
     async def open_repository() -> AsyncIterator[Repository]:
         async with client:
-            yield Repository(client)
+            stores = await asyncio.to_thread(open_local_stores, profile, client.base_url, ttl=ttl)
+            try:
+                yield Repository(
+                    client,
+                    cache=stores.cache,
+                    quota=stores.quota,
+                    max_age=ttl,
+                    stale_while_revalidate=True,
+                )
+            finally:
+                await asyncio.to_thread(stores.close)
 
     return open_repository
 
@@ -92,6 +122,7 @@ def _sign_in_flow(
     guards: list[CrashGuard],
     *,
     transport: httpx.AsyncBaseTransport | None = None,
+    ttl: timedelta = timedelta(minutes=15),
 ) -> SignInFlow:
     """`transport` (tests: the demo's FakeKnowBe4Transport) serves the key check and the
     connection opened after it."""
@@ -121,6 +152,6 @@ def _sign_in_flow(
             base_url=result.base_url,
             transport=transport,
         )
-        return _repository_factory(client)
+        return _repository_factory(client, getattr(result, "profile", connection.profile), ttl)
 
     return SignInFlow(screen=screen, connect=connect)

@@ -23,6 +23,7 @@ import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from kb4tui.api import regions as api_regions
 from kb4tui.store.paths import InvalidProfileNameError, config_path, validate_profile_name
 
 __all__ = [
+    "DEFAULT_CACHE_TTL_MINUTES",
     "DEFAULT_PROFILE",
     "DEFAULT_REGION",
     "REGIONS",
@@ -40,6 +42,7 @@ __all__ = [
     "ConfigError",
     "ConnectionSettings",
     "Profile",
+    "cache_ttl",
     "load_config",
     "region_base_url",
     "resolve_settings",
@@ -51,6 +54,8 @@ DEFAULT_REGION = "us"
 # One source of truth for region hosts: the client's.
 REGION_BASE_URLS: Mapping[str, str] = api_regions.REGIONS
 REGIONS: tuple[str, ...] = tuple(REGION_BASE_URLS)
+
+DEFAULT_CACHE_TTL_MINUTES = 15.0
 
 ENV_REGION = "KNOWBE4_REGION"
 ENV_BASE_URL = "KNOWBE4_BASE_URL"
@@ -252,3 +257,19 @@ def resolve_settings(
         region_source=chosen_source,
         profile_exists=stored is not None,
     )
+
+
+def cache_ttl(config: Config, profile: str | None) -> timedelta:
+    """How long cached data is served without a refetch: `cache_ttl_minutes` of the
+    profile, else of the whole file, else 15 minutes. A bad value is a ConfigError."""
+    stored = config.get(profile) if profile else None
+    for where, table in (("profile", stored.extra if stored else {}), ("file", config.extra)):
+        value = table.get("cache_ttl_minutes")
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ConfigError(
+                f"cache_ttl_minutes ({where}) must be a number of minutes, 0 or more."
+            )
+        return timedelta(minutes=float(value))
+    return timedelta(minutes=DEFAULT_CACHE_TTL_MINUTES)

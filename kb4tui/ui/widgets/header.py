@@ -1,4 +1,5 @@
-"""The one-line header: account, profile, region, API requests today, and data age."""
+"""The one-line header: account, profile, region, API requests today (used / limit over the
+rolling day, yellow from 80%), an offline banner, and data age."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ class HeaderInfo:
     daily_quota: int | None = None
     retrying: int = 0  # requests waiting to be retried right now
     last_failure: str | None = None
+    quota_warning: bool = False  # 80% of the day's requests used
+    offline_since: datetime | None = None  # API unreachable: the cached data is from then
 
 
 class AppHeader(Widget):
@@ -63,13 +66,19 @@ class AppHeader(Widget):
             quota = "?" if not info.daily_quota else f"{info.daily_quota:,}"
             text.append("  ")
             text.append("API ", style="dim")
-            text.append(f"{used}/{quota}")
+            text.append(f"{used}/{quota}", style="bold yellow" if info.quota_warning else "")
             text.append(" ")
             text.append("today", style="dim")
         if info.retrying:
             # The client is backing off (429, 5xx, dropped connection): say so, and why.
             text.append("  ")
             text.append(f"retrying… {info.last_failure or ''}".rstrip(), style="bold yellow")
+        if info.offline_since is not None:
+            text.append("  ")
+            text.append(
+                f"offline: data from {info.offline_since:%Y-%m-%d %H:%M} UTC",
+                style="bold black on yellow",
+            )
         if fetched is None:
             text.append("  ")
             text.append("loading…", style="dim")
