@@ -1,4 +1,4 @@
-"""Command palette providers: jump to a campaign, a module or a user.
+"""Command palette providers: jump to a campaign, a module or a user; switch profile.
 
 Each provider snapshots what is already loaded when the palette opens (`startup`), so
 typing never waits on the network. Names come from the API, so they are shown literally:
@@ -19,11 +19,12 @@ from textual.markup import escape
 from kb4tui.api.models import Campaign, ContentItem, Enrollment
 from kb4tui.core.content import content_type_of
 from kb4tui.sanitize import clean_text
+from kb4tui.store.config import Profile
 
 if TYPE_CHECKING:
     from kb4tui.ui.app import KB4App
 
-__all__ = ["CampaignJump", "ModuleJump", "UserJump", "literal_highlight"]
+__all__ = ["CampaignJump", "ModuleJump", "ProfileSwitch", "UserJump", "literal_highlight"]
 
 # Enough for the empty-query list; typing searches everything.
 DISCOVER_LIMIT = 20
@@ -132,3 +133,31 @@ class UserJump(_JumpProvider):
 
     def _open(self, row: Enrollment) -> None:
         self.kb.open_user(row, ["Users"])
+
+
+class ProfileSwitch(_JumpProvider):
+    """ "Profile: <name> (<region>)" starts the app again on that profile's account."""
+
+    profiles: list[Profile]
+
+    async def startup(self) -> None:
+        # The config file is read off the event loop, once per palette opening.
+        self.profiles = await self.kb.profile_switcher.profiles()
+        await super().startup()
+
+    def build(self) -> list[Entry]:
+        current = self.kb.header_info.profile
+        entries: list[Entry] = []
+        for profile in self.profiles:
+            where = profile.base_url or profile.region
+            note = "the profile in use" if profile.name == current else "switch to this account"
+            entries.append(
+                (f"Profile: {profile.name} ({where})", note, partial(self._switch, profile))
+            )
+        return entries
+
+    def _switch(self, profile: Profile) -> None:
+        switcher = self.kb.profile_switcher
+        self.kb.run_worker(
+            switcher.switch(self.kb, profile), group="profile", exclusive=True, exit_on_error=False
+        )

@@ -1,0 +1,132 @@
+"""Issue 3: switching profile inside the TUI from the command palette.
+
+Two profiles, two keys in the keyring, two organisations behind one fake KnowBe4: after
+"Profile: globex" every request carries globex's key and nothing of acme's stays on screen.
+A profile with no key gets the sign-in screen; cancelling it keeps the current profile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+from typing import Any
+
+import pytest
+from credentials_fakes import MemoryKeyring
+from textual.command import CommandList, CommandPalette
+from textual.widgets import Static
+from ui_support import FROZEN_NOW, frozen_clock, settle
+
+from kb4tui.credentials import SERVICE
+from kb4tui.demo import FakeAPIConfig, FakeKnowBe4API, FakeKnowBe4Transport, generate_org
+from kb4tui.store.config import Config, Profile, save_config
+from kb4tui.ui.app import KB4App
+from kb4tui.ui.profiles import ProfileSwitcher
+from kb4tui.ui.screens.main import MainScreen
+from kb4tui.ui.screens.signin import SignInScreen
+from kb4tui.ui.widgets.header import AppHeader
+
+KEY_ACME = "kb4-acme-key-0123456789abcdef"
+KEY_GLOBEX = "kb4-globex-key-0123456789abcdef"
+ACME_ORG = "Fabrikam Manufacturing"  # seed 7
+GLOBEX_ORG = "Tailspin Credit Union"  # seed 8
+
+
+@pytest.fixture
+def api(memory_keyring: MemoryKeyring) -> FakeKnowBe4API:
+    memory_keyring.set_password(SERVICE, "acme", KEY_ACME)
+    memory_keyring.set_password(SERVICE, "globex", KEY_GLOBEX)
+    profiles = {
+        "acme": Profile("acme", "us"),
+        "globex": Profile("globex", "eu"),
+        "nokey": Profile("nokey", "uk"),
+    }
+    save_config(Config(default_profile="acme", profiles=profiles))
+    return FakeKnowBe4API(
+        {
+            KEY_ACME: partial(generate_org, seed=7, users=40, now=FROZEN_NOW),
+            KEY_GLOBEX: partial(generate_org, seed=8, users=40, now=FROZEN_NOW),
+        },
+        FakeAPIConfig(rate_limit=False),
+    )
+
+
+def acme_app(api: FakeKnowBe4API) -> KB4App:
+    switcher = ProfileSwitcher(transport=FakeKnowBe4Transport(api))
+    app = KB4App(
+        repository_factory=switcher.connect("us", None, KEY_ACME),
+        profile="acme",
+        region="us",
+        clock=frozen_clock,
+    )
+    app.profile_switcher = switcher
+    return app
+
+
+def header(app: KB4App) -> str:
+    return app.screen.query_one(AppHeader).render().plain
+
+
+async def choose(pilot: Any, query: str) -> None:
+    await pilot.press("ctrl+p", *query)
+    assert isinstance(pilot.app.screen, CommandPalette)
+    async with asyncio.timeout(5):  # the palette searches in its own worker
+        while not pilot.app.screen.query_one(CommandList).option_count:
+            await pilot.pause(0.01)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def wait_for_main(app: KB4App, pilot: Any, org: str) -> MainScreen:
+    async with asyncio.timeout(10):
+        while not (isinstance(app.screen, MainScreen) and org in header(app)):
+            await pilot.pause(0.01)
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, MainScreen)
+    return screen
+
+
+async def test_switching_profile_from_the_palette_keeps_accounts_apart(
+    api: FakeKnowBe4API,
+) -> None:
+    app = acme_app(api)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert ACME_ORG in header(app) and "profile acme (us)" in header(app)
+        acme_repository = app.repository
+        assert acme_repository.cached_campaigns()
+        await pilot.press("enter")  # acme's enrollments: a pushed screen that must go too
+        await settle(pilot)
+        api.log.clear()
+
+        await choose(pilot, "profile: globex")
+        screen = await wait_for_main(app, pilot, GLOBEX_ORG)
+        assert "profile globex (eu)" in header(app)
+        assert app.repository is not acme_repository
+        assert len(app.screen_stack) == 2  # the base screen and the new main screen
+        assert screen.campaigns.table.row_count == len(app.repository.cached_campaigns()) > 0
+        # Every request since the switch was answered with globex's organisation.
+        assert api.log.entries() and {e.org for e in api.log.entries()} == {GLOBEX_ORG}
+
+        await choose(pilot, "profile: acme")
+        await wait_for_main(app, pilot, ACME_ORG)
+        assert "profile acme (us)" in header(app)
+
+
+async def test_a_profile_without_a_key_asks_for_one_and_cancel_stays(
+    api: FakeKnowBe4API,
+) -> None:
+    app = acme_app(api)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        repository = app.repository
+        await choose(pilot, "profile: nokey")
+        screen = app.screen
+        assert isinstance(screen, SignInScreen)
+        title = str(screen.query_one(".signin-title", Static).render())
+        assert title == "Sign in to KnowBe4 (profile nokey)"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen) and app.repository is repository
+        assert "profile acme (us)" in header(app)
