@@ -3,10 +3,16 @@
 Screens ask the app to open things (`open_campaign`, `open_module`, `open_user`,
 `open_enrollment`) so the palette and the tables share one way in. Data comes only from
 `kb4tui.repository.Repository`; API errors are shown as their one-sentence resolution.
+
+With the disk cache the views show cached data at once; the app then revalidates whatever
+was served stale in the background and redraws those views from the memo (cursor and
+filter kept). When the API cannot be reached the header says "offline: data from <time>"
+and the app quietly tries again every `offline_retry_seconds`.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass
@@ -17,13 +23,15 @@ from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from kb4tui.api.errors import APIError
+from kb4tui.api.errors import APIError, NetworkError
 from kb4tui.api.models import Campaign, ContentItem, Enrollment, Policy
-from kb4tui.repository import EnrollmentQuery, Repository
+from kb4tui.repository import ALL_ENROLLMENTS, EnrollmentQuery, Repository
 from kb4tui.sanitize import clean_text
 from kb4tui.ui.commands import CampaignJump, ModuleJump, ProfileSwitch, UserJump
 from kb4tui.ui.profiles import ProfileSwitcher
@@ -32,10 +40,12 @@ from kb4tui.ui.screens.enrollment_detail import EnrollmentDetailScreen
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen
 from kb4tui.ui.screens.help import HelpScreen, help_text
 from kb4tui.ui.screens.main import MainScreen
+from kb4tui.ui.widgets.campaigns_pane import CampaignsPane
+from kb4tui.ui.widgets.compliance_pane import CompliancePane
 from kb4tui.ui.widgets.header import AppHeader, HeaderInfo
-from kb4tui.ui.widgets.library_pane import campaigns_using
+from kb4tui.ui.widgets.library_pane import LibraryPane, campaigns_using
 
-__all__ = ["KB4App", "RepositoryFactory", "SignInFlow"]
+__all__ = ["ConfirmQuotaScreen", "KB4App", "RepositoryFactory", "SignInFlow"]
 
 # Opens the connection inside the app's event loop (an httpx client must be created and
 # closed on the loop that uses it) and closes it when the app exits.
@@ -80,6 +90,40 @@ class ConnectionFailedScreen(Screen[None]):
         yield Static(text, id="connection-error", markup=False)
 
 
+class ConfirmQuotaScreen(ModalScreen[bool]):
+    """Asks before a refresh that would go past the day's API quota."""
+
+    DEFAULT_CSS = """
+    ConfirmQuotaScreen { align: center middle; }
+    ConfirmQuotaScreen > Vertical {
+        width: 64; height: auto; padding: 1 2;
+        border: thick $warning; background: $surface;
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Refresh anyway", id="quota.confirm"),
+        Binding("n,escape", "answer(False)", "Keep cached data", id="quota.cancel"),
+    ]
+
+    def __init__(self, needed: int, used: int, limit: int) -> None:
+        super().__init__()
+        self.needed, self.used, self.limit = needed, used, limit
+
+    def compose(self) -> ComposeResult:
+        text = Text("Refresh past the daily API quota?\n\n", style="bold")
+        text.append(
+            f"This refresh needs about {self.needed:,} requests; {self.used:,} of "
+            f"{self.limit:,} are used in the last 24 hours. Requests past the quota are "
+            "refused until the day rolls over.\n\n"
+        )
+        text.append("y: refresh anyway   n: keep the cached data", style="dim")
+        with Vertical():
+            yield Static(text, id="quota-confirm", markup=False)
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
 class KB4App(App[int]):
     """`KB4App(repository)` for an open repository, or `repository_factory=` to open one."""
 
@@ -91,7 +135,12 @@ class KB4App(App[int]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012 (Textual's type)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding(
+            "R", "refresh_all", "Refresh all", show=False, key_display="R", id="app.refresh_all"
+        ),
     ]
+    # How long to wait before trying the API again while offline.
+    offline_retry_seconds: float = 30.0
 
     def __init__(
         self,
@@ -113,6 +162,11 @@ class KB4App(App[int]):
         self._terminal_watch: TerminalWatch | None = None
         self.clock = clock
         self.header_info = HeaderInfo(profile=profile, region=region)
+        self._retry_timer: Timer | None = None
+        self._revalidating = False
+        self._flushing = False
+        self._quota_warned = False
+        self._offline_wait = False  # offline: wait for the retry timer, not every tick
         # Last line of defence for API text: no control character reaches the terminal.
         install_render_guard(self)
 
@@ -151,7 +205,7 @@ class KB4App(App[int]):
         await self.push_screen(MainScreen())
         self.load_account()
         # Often enough to show "retrying…" while the client backs off; one line to redraw.
-        self.set_interval(0.5, self.refresh_header)
+        self.set_interval(0.5, self._tick)
 
     async def on_unmount(self) -> None:
         if self._terminal_watch is not None:
@@ -161,21 +215,200 @@ class KB4App(App[int]):
     @work(group="account", exclusive=True, exit_on_error=False)
     async def load_account(self, refresh: bool = False) -> None:
         """The account name and seat count for the header; failures are reported once."""
+        repository = self.repository
         try:
-            account = (await self.repository.account(refresh=refresh)).value
+            account = (await repository.account(refresh=refresh)).value
+        except NetworkError as error:
+            if repository.cache is not None and repository.latest_fetch() is None:
+                # Nothing cached and no API: nothing to browse, say so on the whole screen.
+                await self.push_screen(
+                    ConnectionFailedScreen(
+                        f"{error.sentence} There is no cached data for profile "
+                        f"{self.header_info.profile or 'default'} yet, so there is nothing "
+                        "to show offline.",
+                        error.exit_code,
+                    )
+                )
+                return
+            self._went_offline(None)
+            return
         except APIError as error:
             self.report_error(error)
             return
         self.header_info.account = account.name
         self.header_info.daily_quota = account.daily_quota
+        if repository.quota is not None:
+            await asyncio.to_thread(repository.quota.set_seats, account.number_of_seats)
         self.refresh_header()
 
     def refresh_header(self) -> None:
-        if self._repository is not None:
-            self.header_info.requests_today = self._repository.requests_today
-            self.header_info.retrying, self.header_info.last_failure = self._repository.retrying
+        repository = self._repository
+        if repository is not None:
+            if repository.quota is not None:
+                status = repository.quota.status
+                self.header_info.requests_today = status.used + repository.quota.pending
+                self.header_info.daily_quota = status.limit
+                self.header_info.quota_warning = status.warning
+            else:
+                self.header_info.requests_today = repository.requests_today
+            self.header_info.retrying, self.header_info.last_failure = repository.retrying
         for header in self.screen.query(AppHeader):
             header.refresh()
+
+    # -- cache, quota and offline ------------------------------------------------------------
+
+    def _tick(self) -> None:
+        """Every half second: header, cache notices, quota batch, background revalidation."""
+        self.refresh_header()
+        repository = self._repository
+        if repository is None:
+            return
+        for notice in repository.pop_notices():
+            self.notify(clean_text(notice), title="Cache", severity="warning", markup=False)
+        if repository.quota is not None and not self._flushing:
+            self._flushing = True
+            self.flush_quota()
+        if repository.has_stale and not self._revalidating and not self._offline_wait:
+            self._revalidating = True
+            self.revalidate()
+
+    @work(group="quota", thread=True, exit_on_error=False)
+    def flush_quota(self) -> None:
+        """Write the batched request count (sqlite) off the event loop."""
+        try:
+            quota = self.repository.quota
+            if quota is not None:
+                status = quota.flush()
+                self.call_from_thread(self._quota_flushed, status.warning)
+        finally:
+            self._flushing = False
+
+    def _quota_flushed(self, warning: bool) -> None:
+        if warning and not self._quota_warned:
+            self._quota_warned = True
+            quota = self.repository.quota
+            used, limit = (quota.status.used, quota.status.limit) if quota else (0, 0)
+            self.notify(
+                f"{used:,} of today's {limit:,} API requests are used (80% or more).",
+                title="API quota",
+                severity="warning",
+                markup=False,
+            )
+        self.refresh_header()
+
+    @work(group="revalidate", exclusive=True, exit_on_error=False)
+    async def revalidate(self, force: bool = False) -> None:
+        """Fetch again what was served stale, then redraw those views in place.
+
+        In the background a refetch that would pass the day's quota is skipped (`force`:
+        the user said yes to it)."""
+        repository = self.repository
+        stale = repository.take_stale()
+        try:
+            if (
+                not force
+                and repository.quota is not None
+                and repository.quota.would_exceed(repository.estimate_requests(list(stale)))
+            ):
+                return  # not in the background: `R` asks before spending past the quota
+            done: dict[str, EnrollmentQuery | None] = {}
+            for key, query in stale.items():
+                try:
+                    await repository.revalidate(key, query)
+                except NetworkError:
+                    repository.requeue({k: q for k, q in stale.items() if k not in done})
+                    self._went_offline(repository.latest_fetch())
+                    return
+                except APIError as error:
+                    self.report_error(error)
+                    continue
+                done[key] = query
+            self._back_online()
+            self.reload_views(set(done))
+        finally:
+            self._revalidating = False
+
+    def _went_offline(self, data_from: datetime | None) -> None:
+        """Show the banner and try again quietly later (the timer dies with the app)."""
+        repository = self.repository
+        moment = data_from or repository.latest_fetch()
+        self.header_info.offline_since = moment or self.clock()
+        self._offline_wait = True
+        if not repository.has_stale:
+            # Something to try when the timer fires: the account costs one request.
+            repository.requeue({"account": None})
+        if self._retry_timer is not None:
+            self._retry_timer.stop()
+        self._retry_timer = self.set_timer(self.offline_retry_seconds, self._retry_offline)
+        self.refresh_header()
+
+    def _retry_offline(self) -> None:
+        self._retry_timer = None
+        self._offline_wait = False  # the banner stays until a request gets through
+        if self._repository is not None and not self._revalidating:
+            self._revalidating = True
+            self.revalidate()
+
+    def _back_online(self) -> None:
+        if self.header_info.offline_since is not None:
+            self.header_info.offline_since = None
+            self.notify("The KnowBe4 API can be reached again.", markup=False)
+        self.refresh_header()
+
+    def reload_views(self, keys: set[str]) -> None:
+        """Redraw every open view that shows one of `keys` from the (now fresh) memo."""
+        if "account" in keys:
+            self.load_account()
+        enrollments = {k for k in keys if k.startswith("enrollments:")}
+        for screen in self.screen_stack:
+            if "campaigns" in keys:
+                for pane in screen.query(CampaignsPane):
+                    pane.load()
+            if "library" in keys:
+                for library in screen.query(LibraryPane):
+                    if library.fetched_at is not None:
+                        library.load()
+            if keys & {"campaigns", "library", ALL_ENROLLMENTS}:
+                for compliance in screen.query(CompliancePane):
+                    if compliance.fetched_at is not None:
+                        compliance.load()
+            if isinstance(screen, EnrollmentsScreen) and (
+                ALL_ENROLLMENTS in enrollments or screen.query_spec.memo_key in enrollments
+            ):
+                screen.load()
+
+    def _everything(self) -> dict[str, EnrollmentQuery | None]:
+        """What `R` refetches: the account, the shared lists known, and open enrollment views."""
+        shared = ("campaigns", "library", ALL_ENROLLMENTS)
+        keys: dict[str, EnrollmentQuery | None] = {"account": None}
+        keys.update({k: None for k in shared if self.repository.memo.get(k) is not None})
+        for screen in self.screen_stack:
+            if isinstance(screen, EnrollmentsScreen):
+                keys[screen.query_spec.memo_key] = screen.query_spec
+        return keys
+
+    def action_refresh_all(self) -> None:
+        """`R`: fetch everything shown again (asks first if it would pass the quota)."""
+        repository = self._repository
+        if repository is None:
+            return
+        keys = self._everything()
+        needed = repository.estimate_requests(list(keys))
+        quota = repository.quota
+        if quota is not None and quota.would_exceed(needed):
+            status = quota.status
+            screen = ConfirmQuotaScreen(needed, status.used + quota.pending, status.limit)
+            self.push_screen(screen, lambda answer: self._refresh_all(keys, bool(answer)))
+            return
+        self._refresh_all(keys, True)
+
+    def _refresh_all(self, keys: dict[str, EnrollmentQuery | None], go: bool) -> None:
+        if not go:
+            return
+        self.repository.requeue(keys)
+        self._offline_wait = False
+        self._revalidating = True
+        self.revalidate(force=True)  # exclusive: replaces a background run in progress
 
     def report_error(self, error: APIError) -> None:
         """An API error as a toast; the screen that failed also shows it in place."""
