@@ -1,0 +1,276 @@
+"""The TUI on the disk cache (issue 6): a second launch within the TTL asks the API nothing,
+stale data is shown at once and refreshed in place, the quota meter counts across runs, a
+corrupt cache is rebuilt with a notice, and the files are private."""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import datetime, timedelta
+from functools import partial
+from pathlib import Path
+
+import httpx
+from ui_support import FROZEN_NOW, settle, wait_until
+
+from kb4tui.api.client import KnowBe4Client
+from kb4tui.api.ratelimit import RateLimiter, UsageCounter
+from kb4tui.api.retry import RetryPolicy
+from kb4tui.demo import (
+    DEMO_API_KEY,
+    FakeAPIConfig,
+    FakeKnowBe4API,
+    FakeKnowBe4Transport,
+    generate_org,
+)
+from kb4tui.repository import Repository
+from kb4tui.store.cache import Cache, account_key, cache_path
+from kb4tui.store.local import open_local_stores
+from kb4tui.store.quota import QuotaMeter, quota_path
+from kb4tui.ui.app import ConfirmQuotaScreen, ConnectionFailedScreen, KB4App
+from kb4tui.ui.screens.main import MainScreen
+
+SIZE = (140, 40)
+PROFILE = "acme"
+TTL = timedelta(minutes=15)
+
+
+class Clock:
+    def __init__(self, now: datetime = FROZEN_NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def fake_api(latency: float = 0.0) -> FakeKnowBe4API:
+    """A fresh fake API (its own request log) over the same deterministic organisation."""
+    return FakeKnowBe4API(
+        {DEMO_API_KEY: partial(generate_org, users=120, now=FROZEN_NOW)},
+        FakeAPIConfig(latency=latency, rate_limit=False),
+    )
+
+
+class Unreachable(httpx.AsyncBaseTransport):
+    """Every request fails to connect, as with no network; counts the attempts."""
+
+    def __init__(self) -> None:
+        self.attempts = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.attempts += 1
+        raise httpx.ConnectError("connection refused", request=request)
+
+
+def factory(
+    transport: httpx.AsyncBaseTransport, dirs: Path, clock: Clock
+) -> Callable[[], AbstractAsyncContextManager[Repository]]:
+    """What `kb4tui` opens, with the cache and the meter in `dirs` and a short retry budget."""
+
+    @asynccontextmanager
+    async def open_repository() -> AsyncIterator[Repository]:
+        client = KnowBe4Client(
+            DEMO_API_KEY,
+            transport=transport,
+            limiter=RateLimiter([(100_000, 1.0)]),
+            usage=UsageCounter(),
+            retry_policy=RetryPolicy(budget=0.2, base_delay=0.01, max_delay=0.05),
+        )
+        async with client:
+            stores = open_local_stores(
+                PROFILE, client.base_url, ttl=TTL, cache_dir=dirs / "c", quota_dir=dirs / "q"
+            )
+            try:
+                yield Repository(
+                    client,
+                    cache=stores.cache,
+                    quota=stores.quota,
+                    max_age=TTL,
+                    clock=clock,
+                    stale_while_revalidate=True,
+                )
+            finally:
+                stores.close()
+
+    return open_repository
+
+
+def make_app(transport: httpx.AsyncBaseTransport, dirs: Path, clock: Clock) -> KB4App:
+    return KB4App(repository_factory=factory(transport, dirs, clock), profile=PROFILE, clock=clock)
+
+
+def main(app: KB4App) -> MainScreen:
+    screen = app.screen
+    assert isinstance(screen, MainScreen)
+    return screen
+
+
+def campaign_names(app: KB4App) -> list[str]:
+    return [c.name or "" for c in main(app).campaigns.table.visible_items]
+
+
+def header_text(app: KB4App) -> str:
+    return str(app.screen.query_one("AppHeader").render())  # type: ignore[attr-defined]
+
+
+def the_cache(dirs: Path) -> Cache:
+    return Cache.open(dirs / "c", PROFILE, account_key(KnowBe4Client(DEMO_API_KEY).base_url))
+
+
+async def first_run(dirs: Path, clock: Clock) -> tuple[list[str], list[str], int]:
+    """Browse campaigns, the library and one campaign's enrollments; the rows seen and the
+    number of requests made."""
+    api = fake_api()
+    app = make_app(FakeKnowBe4Transport(api), dirs, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: main(app).campaigns.table.total_count == 25)
+        await pilot.press("2")
+        await wait_until(pilot, lambda: main(app).library.fetched_at is not None)
+        await settle(pilot)
+        names = campaign_names(app)
+        library = [i.name or "" for i in main(app).library.table.visible_items]
+    return names, library, len(api.log.entries())
+
+
+async def test_second_launch_within_the_ttl_asks_the_api_nothing(tmp_path: Path) -> None:
+    clock = Clock()
+    names, library, requests = await first_run(tmp_path, clock)
+    assert requests > 0
+    clock.now += timedelta(minutes=10)  # within the TTL
+    api = fake_api()
+    app = make_app(FakeKnowBe4Transport(api), tmp_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: main(app).campaigns.table.total_count == 25)
+        await pilot.press("2")
+        await wait_until(pilot, lambda: main(app).library.fetched_at is not None)
+        await settle(pilot)
+        await pilot.pause(0.6)  # a few header ticks: nothing is revalidated
+        assert campaign_names(app) == names
+        assert [i.name or "" for i in main(app).library.table.visible_items] == library
+        assert app.header_info.account is not None  # the account came from the cache too
+        assert "10 min" in header_text(app)
+        assert api.log.entries() == []
+
+
+async def test_stale_data_shows_at_once_then_refreshes_in_place(tmp_path: Path) -> None:
+    clock = Clock()
+    names, _, _ = await first_run(tmp_path, clock)
+    clock.now += TTL + timedelta(minutes=5)  # past the TTL
+    api = fake_api(latency=0.3)
+    app = make_app(FakeKnowBe4Transport(api), tmp_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = main(app).campaigns
+        await wait_until(pilot, lambda: pane.table.total_count == 25)
+        assert pane.fetched_at == FROZEN_NOW  # the cached rows, before any answer
+        assert campaign_names(app) == names
+        await pilot.press("down", "down", "down")
+        chosen = pane.highlighted
+        assert chosen is not None and chosen is not pane.table.visible_items[0]
+        await wait_until(pilot, lambda: pane.fetched_at == clock.now, limit=20)
+        await settle(pilot)
+        assert api.log.count("/v1/training/campaigns") > 0
+        highlighted = pane.highlighted
+        assert highlighted is not None and highlighted is not chosen  # new objects...
+        assert highlighted.campaign_id == chosen.campaign_id  # ...same row under the cursor
+    with the_cache(tmp_path) as cache:
+        assert cache.fetched_at("campaigns") == clock.now
+
+
+async def test_offline_start_shows_cached_data_under_a_banner_and_retries(tmp_path: Path) -> None:
+    clock = Clock()
+    names, _, _ = await first_run(tmp_path, clock)
+    clock.now += TTL * 2
+    transport = Unreachable()
+    app = make_app(transport, tmp_path, clock)
+    app.offline_retry_seconds = 0.3
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: main(app).campaigns.table.total_count == 25)
+        assert campaign_names(app) == names
+        await wait_until(pilot, lambda: app.header_info.offline_since is not None)
+        assert "offline: data from 2026-11-20 12:00 UTC" in header_text(app)
+        tried = transport.attempts
+        await wait_until(pilot, lambda: transport.attempts > tried)  # quietly again
+        assert campaign_names(app) == names
+        assert not any(n.severity == "error" for n in app._notifications)
+
+
+async def test_no_cache_and_no_api_says_so_on_the_screen(tmp_path: Path) -> None:
+    app = make_app(Unreachable(), tmp_path, Clock())
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, ConnectionFailedScreen))
+        screen = app.screen
+        assert isinstance(screen, ConnectionFailedScreen)
+        text = screen.sentence
+        assert "Could not reach the KnowBe4 API" in text
+        assert f"no cached data for profile {PROFILE}" in text
+        await pilot.press("q")
+    assert app.return_code == 3
+
+
+async def test_quota_counts_every_request_across_restarts(tmp_path: Path) -> None:
+    clock = Clock()
+    _, _, first = await first_run(tmp_path, clock)
+    with QuotaMeter.open(tmp_path / "q", PROFILE) as meter:
+        assert meter.used() == first
+        seats = meter.seats
+    assert seats is not None and seats > 0  # from /v1/account: the limit is 2,000 + seats
+    clock.now += TTL * 2
+    api = fake_api()
+    app = make_app(FakeKnowBe4Transport(api), tmp_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: main(app).campaigns.fetched_at == clock.now)
+        await settle(pilot)
+        second = len(api.log.entries())
+        await wait_until(pilot, lambda: app.header_info.requests_today == first + second)
+        assert f"API {first + second}/{2000 + seats:,} today" in header_text(app)
+    with QuotaMeter.open(tmp_path / "q", PROFILE) as meter:
+        assert meter.used() == first + second
+
+
+async def test_a_refresh_past_the_quota_asks_first(tmp_path: Path) -> None:
+    clock = Clock()
+    await first_run(tmp_path, clock)
+    with QuotaMeter.open(tmp_path / "q", PROFILE) as meter:
+        meter.record(meter.remaining())  # the day's quota is used up
+    api = fake_api()
+    app = make_app(FakeKnowBe4Transport(api), tmp_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: main(app).campaigns.table.total_count == 25)
+        await wait_until(pilot, lambda: app.header_info.quota_warning)
+        await wait_until(pilot, lambda: any(n.title == "API quota" for n in app._notifications))
+        assert sum(n.title == "API quota" for n in app._notifications) == 1  # once
+        await pilot.press("R")
+        assert isinstance(app.screen, ConfirmQuotaScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        assert api.log.entries() == []
+        await pilot.press("R", "y")
+        await wait_until(pilot, lambda: api.log.count("/v1/training/campaigns") > 0)
+        await settle(pilot)
+
+
+async def test_a_corrupt_cache_is_rebuilt_with_a_notice(tmp_path: Path) -> None:
+    path = cache_path(PROFILE, account_key(KnowBe4Client(DEMO_API_KEY).base_url), tmp_path / "c")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"this is not a database" * 100)
+    api = fake_api()
+    app = make_app(FakeKnowBe4Transport(api), tmp_path, Clock())
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: main(app).campaigns.table.total_count == 25)
+        await wait_until(pilot, lambda: any(n.title == "Cache" for n in app._notifications))
+        [notice] = [n.message for n in app._notifications if n.title == "Cache"]
+        assert "moved to" in notice and "fresh one started" in notice
+        await settle(pilot)
+    assert list(path.parent.glob("*.corrupt*")) or len(list(path.parent.iterdir())) > 1
+    with the_cache(tmp_path) as cache:
+        assert cache.get("campaigns") is not None
+
+
+async def test_cache_and_meter_files_are_private(tmp_path: Path) -> None:
+    await first_run(tmp_path, Clock())
+    key = account_key(KnowBe4Client(DEMO_API_KEY).base_url)
+    for path in (cache_path(PROFILE, key, tmp_path / "c"), quota_path(PROFILE, tmp_path / "q")):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+        assert DEMO_API_KEY.encode() not in path.read_bytes()
