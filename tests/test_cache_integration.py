@@ -111,7 +111,7 @@ def campaign_names(app: KB4App) -> list[str]:
 
 
 def header_text(app: KB4App) -> str:
-    return str(app.screen.query_one("AppHeader").render())  # type: ignore[attr-defined]
+    return str(app.screen.query_one("AppHeader").render())
 
 
 def the_cache(dirs: Path) -> Cache:
