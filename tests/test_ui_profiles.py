@@ -19,6 +19,7 @@ from ui_support import FROZEN_NOW, frozen_clock, settle
 
 from kb4tui.credentials import SERVICE
 from kb4tui.demo import FakeAPIConfig, FakeKnowBe4API, FakeKnowBe4Transport, generate_org
+from kb4tui.store.cache import list_cache_files
 from kb4tui.store.config import Config, Profile, save_config
 from kb4tui.ui.app import KB4App
 from kb4tui.ui.profiles import ProfileSwitcher
@@ -54,7 +55,7 @@ def api(memory_keyring: MemoryKeyring) -> FakeKnowBe4API:
 def acme_app(api: FakeKnowBe4API) -> KB4App:
     switcher = ProfileSwitcher(transport=FakeKnowBe4Transport(api))
     app = KB4App(
-        repository_factory=switcher.connect("us", None, KEY_ACME),
+        repository_factory=switcher.connect("acme", "us", None, KEY_ACME),
         profile="acme",
         region="us",
         clock=frozen_clock,
@@ -108,6 +109,8 @@ async def test_switching_profile_from_the_palette_keeps_accounts_apart(
         assert screen.campaigns.table.row_count == len(app.repository.cached_campaigns()) > 0
         # Every request since the switch was answered with globex's organisation.
         assert api.log.entries() and {e.org for e in api.log.entries()} == {GLOBEX_ORG}
+        # Each profile caches into its own file.
+        assert {f.profile_slug for f in list_cache_files()} == {"acme", "globex"}
 
         await choose(pilot, "profile: acme")
         await wait_for_main(app, pilot, ACME_ORG)

@@ -67,6 +67,7 @@ def run_tui(args: argparse.Namespace) -> int:
         return fail(error.sentence, error.exit_code)
 
     from kb4tui.ui.app import KB4App
+    from kb4tui.ui.profiles import ProfileSwitcher
     from kb4tui.ui.safety import install_crash_guard
 
     app = KB4App(
@@ -75,7 +76,10 @@ def run_tui(args: argparse.Namespace) -> int:
         profile=connection.profile,
         region=connection.region,
     )
-    guards.append(install_crash_guard(app, secrets))
+    guard = install_crash_guard(app, secrets)
+    guards.append(guard)
+    # Keys of profiles switched to from the palette are redacted from crash output too.
+    app.profile_switcher = ProfileSwitcher(remember_secret=guard.add)
     secrets.clear()
     app.run()
     return app.return_code or 0

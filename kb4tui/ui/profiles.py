@@ -2,8 +2,9 @@
 
 MSPs keep one profile per customer account. Choosing "Profile: <name>" looks the key up
 (KNOWBE4_API_KEY, then the keyring, in a thread: keyring calls block on D-Bus), and then
-the app starts again on a new Repository for that profile, so nothing fetched for one
-account is ever shown under another. A profile without a key gets the sign-in screen.
+the app starts again on a new Repository for that profile, with that profile's own cache
+file and quota meter, so nothing fetched for one account is ever shown under another. A
+profile without a key gets the sign-in screen.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,13 +28,30 @@ from kb4tui.credentials import (
     check_key,
 )
 from kb4tui.repository import Repository
-from kb4tui.store.config import Config, ConfigError, Profile, load_config
+from kb4tui.store.config import (
+    DEFAULT_CACHE_TTL_MINUTES,
+    Config,
+    ConfigError,
+    Profile,
+    cache_ttl,
+    load_config,
+)
+from kb4tui.store.local import LocalStores, open_local_stores
 from kb4tui.ui.screens.signin import SignInResult, SignInScreen
 
 if TYPE_CHECKING:
     from kb4tui.ui.app import KB4App, RepositoryFactory
 
 __all__ = ["ProfileSwitcher", "configured_profiles"]
+
+
+def _open_stores(profile: str, base_url: str, config_file: Path | None) -> LocalStores:
+    """The profile's cache and quota files, with its cache lifetime (blocking: a thread)."""
+    try:
+        ttl = cache_ttl(load_config(config_file), profile)
+    except ConfigError:
+        ttl = timedelta(minutes=DEFAULT_CACHE_TTL_MINUTES)
+    return open_local_stores(profile, base_url, ttl=ttl)
 
 
 def configured_profiles(config: Config) -> list[Profile]:
@@ -63,18 +82,33 @@ class ProfileSwitcher:
             return []
         return configured_profiles(config)
 
-    def connect(self, region: str, base_url: str | None, key: str) -> RepositoryFactory:
-        """A repository factory for this key: the client opens on the app's loop."""
+    def connect(
+        self, profile: str, region: str, base_url: str | None, key: str
+    ) -> RepositoryFactory:
+        """A repository factory for this key, as `kb4tui` opens one: the client (opened on
+        the app's loop), the profile's own cache file and quota meter."""
         if self.remember_secret is not None:
             self.remember_secret(key)
-        transport = self.transport
+        transport, config_file = self.transport, self.config_file
 
         @asynccontextmanager
         async def open_repository() -> AsyncIterator[Repository]:
             async with KnowBe4Client(
                 key, region=region, base_url=base_url, transport=transport
             ) as client:
-                yield Repository(client)
+                stores = await asyncio.to_thread(
+                    _open_stores, profile, client.base_url, config_file
+                )
+                try:
+                    yield Repository(
+                        client,
+                        cache=stores.cache,
+                        quota=stores.quota,
+                        max_age=stores.ttl,
+                        stale_while_revalidate=True,
+                    )
+                finally:
+                    await asyncio.to_thread(stores.close)
 
         return open_repository
 
@@ -94,11 +128,11 @@ class ProfileSwitcher:
             )
             app.push_screen(screen, partial(self._signed_in, app))
             return
-        factory = self.connect(profile.region, profile.base_url, key.reveal())
+        factory = self.connect(profile.name, profile.region, profile.base_url, key.reveal())
         app.call_later(app.switch_repository, factory, profile=profile.name, region=profile.region)
 
     def _signed_in(self, app: KB4App, result: Any) -> None:
         if not isinstance(result, SignInResult):
             return  # cancelled: stay on the current profile
-        factory = self.connect(result.region, result.base_url, result.key.reveal())
+        factory = self.connect(result.profile, result.region, result.base_url, result.key.reveal())
         app.call_later(app.switch_repository, factory, profile=result.profile, region=result.region)
