@@ -32,6 +32,7 @@ filters by kind:
 --status matches the status the API sends, ignoring case ("past_due" finds "Past Due").
 Without -o (or with -o -) the export goes to standard output; -o FILE appears only
 once the export is complete. CSV columns: docs/export.md.
+--offline reads what kb4tui cached for the profile (enrollments of active users only).
 Exit codes: 0 ok, 1 usage, 2 auth, 3 API or network failure, 4 not found."""
 
 
@@ -58,6 +59,11 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--format", choices=("csv", "json"), default="csv", help="default csv")
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE ('-' = stdout)")
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="export from the local cache (no key, no request); users are not cached",
+    )
     common.add_connection_options(parser)
     parser.set_defaults(handler=handle_export)
 

@@ -1,0 +1,139 @@
+"""`kb4tui export ... --offline`: the export read from the cache the TUI filled, with no
+key and no request; nothing cached is one sentence and exit 3."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from collections.abc import Callable
+from functools import partial
+
+import pytest
+
+from kb4tui.api.client import KnowBe4Client
+from kb4tui.api.models import Enrollment
+from kb4tui.api.ratelimit import RateLimiter, UsageCounter
+from kb4tui.cli import common, main
+from kb4tui.demo import (
+    DEMO_API_KEY,
+    FakeAPIConfig,
+    FakeKnowBe4API,
+    FakeKnowBe4Transport,
+    generate_org,
+)
+from kb4tui.repository import EnrollmentQuery, Repository
+from kb4tui.store.local import open_local_stores
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def fake_api() -> FakeKnowBe4API:
+    return FakeKnowBe4API(
+        {DEMO_API_KEY: partial(generate_org, users=150)}, FakeAPIConfig(rate_limit=False)
+    )
+
+
+async def fill_cache(api: FakeKnowBe4API) -> int:
+    """What the TUI caches for `--demo` (profile "demo"): campaigns, the library, all
+    enrollments and one campaign's. Returns that campaign's id."""
+    client = KnowBe4Client(
+        DEMO_API_KEY,
+        transport=FakeKnowBe4Transport(api),
+        limiter=RateLimiter([(100_000, 1.0)]),
+        usage=UsageCounter(),
+    )
+    async with client:
+        stores = open_local_stores("demo", client.base_url)
+        try:
+            repo = Repository(client, cache=stores.cache, quota=stores.quota)
+            campaigns = (await repo.campaigns()).value
+            await repo.library()
+            await repo.all_enrollments()
+            campaign_id = next(c.campaign_id for c in campaigns if c.campaign_id is not None)
+            repo.forget()  # fetch the campaign's own list too (not from all enrollments)
+            async for _ in repo.enrollment_pages(EnrollmentQuery(campaign_id=campaign_id)):
+                pass
+        finally:
+            stores.close()
+    return campaign_id
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("--offline opened a client")
+
+    monkeypatch.setattr(common, "open_client", refuse)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["export", *argv, "--demo", "--offline"])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+async def test_json_keeps_the_cached_records_exactly(
+    capsys: pytest.CaptureFixture[str], no_network: None
+) -> None:
+    api = fake_api()
+    await fill_cache(api)
+    requests = len(api.log.entries())
+    code, out, err = await _in_thread(run, capsys, "campaigns", "--format", "json")
+    assert (code, err) == (0, "")
+    code, modules, _ = await _in_thread(run, capsys, "modules", "--format", "json")
+    assert code == 0
+    assert len(api.log.entries()) == requests  # the API was not asked
+    async with KnowBe4Client(DEMO_API_KEY, transport=FakeKnowBe4Transport(api)) as client:
+        assert json.loads(out) == await client.list_raw("campaigns")
+        library = await client.list_raw("store_purchases") + await client.list_raw("policies")
+    assert json.loads(modules) == library
+
+
+async def test_enrollments_of_a_campaign_and_overdue_from_the_cache(
+    capsys: pytest.CaptureFixture[str], no_network: None
+) -> None:
+    api = fake_api()
+    campaign_id = await fill_cache(api)
+    code, out, err = await _in_thread(run, capsys, "enrollments", "--campaign", str(campaign_id))
+    assert (code, err) == (0, "")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    async with KnowBe4Client(DEMO_API_KEY, transport=FakeKnowBe4Transport(api)) as client:
+        online = await client.list_raw(
+            "enrollments", campaign_id=campaign_id, exclude_archived_users=True
+        )
+    assert len(rows) == len(online) > 0
+    # A user's enrollments are not cached on their own: filtered from all enrollments.
+    some_user = Enrollment.from_api(online[0]).user_id
+    code, out, _ = await _in_thread(run, capsys, "enrollments", "--user", str(some_user))
+    assert code == 0
+    users = {r["user_id"] for r in csv.DictReader(io.StringIO(out))}
+    assert users == {str(some_user)}
+    code, _, err = await _in_thread(run, capsys, "overdue")
+    assert (code, err) == (0, "")
+
+
+def test_nothing_cached_is_one_sentence_and_exit_3(
+    capsys: pytest.CaptureFixture[str], no_network: None
+) -> None:
+    code, out, err = run(capsys, "campaigns")
+    assert (code, out) == (3, "")
+    assert err.count("\n") == 1 and "no cached data for profile demo" in err
+    assert "Traceback" not in err
+
+
+async def test_a_kind_that_is_not_cached_says_which(
+    capsys: pytest.CaptureFixture[str], no_network: None
+) -> None:
+    await fill_cache(fake_api())
+    code, out, err = await _in_thread(run, capsys, "users")
+    assert (code, out) == (3, "")
+    assert "no cached users for profile demo" in err and err.count("\n") == 1
+
+
+async def _in_thread(
+    fn: Callable[..., tuple[int, str, str]], *args: object
+) -> tuple[int, str, str]:
+    """`main` runs its own event loop: call it off this test's loop."""
+    return await asyncio.to_thread(fn, *args)
