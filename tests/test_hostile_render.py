@@ -11,7 +11,6 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
@@ -165,9 +164,5 @@ def test_the_detail_pane_is_clean_at_source_without_the_guard() -> None:
     assert_paints_clean(text)
 
 
-@pytest.mark.xfail(
-    reason="virtual_table.py _CONTROL_TABLE keeps lone surrogates; map 0xD800-0xDFFF to U+FFFD",
-    strict=False,
-)
 def test_table_cells_and_surrogates() -> None:
     assert sanitize_cell("a\ud800b") == "a\ufffdb"

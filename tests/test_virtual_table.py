@@ -370,7 +370,8 @@ async def test_escape_sequences_are_neutralised() -> None:
         rows = [Row(0, evil, "ok\x1b[31m", 1)]
         table = await loaded(pilot, rows)
         line = screen_lines(table)[1]
-        assert line.split()[:5] == ["AB", "C", "D", "EFGH", "ok"]
+        # \x9b is an 8-bit CSI: as on a terminal, it swallows "G" as its final byte.
+        assert line.split()[:5] == ["AB", "C", "D", "EFH", "ok"]
         segments = table.render_line(1)._segments
         assert not any(ch in seg.text for seg in segments for ch in "\x1b\r\n\t\x00\x9b\x7f")
         assert cell_len(line) == table.scrollable_content_region.width

@@ -132,5 +132,7 @@ def test_sanitize_keeps_ordinary_text_and_removes_escapes() -> None:
     assert sanitize_cell("a\x1b[1;31mb\x1b[0m") == "ab"
     assert sanitize_cell("a\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\b") == "alinkb"
     assert sanitize_cell("line1\nline2\ttab\r") == "line1 line2 tab "
-    assert sanitize_cell("x\x00\x07\x08\x7f\x85\x9by") == "xy"
+    # NEL (\x85) is a line break, so a space; \x9b is an 8-bit CSI whose final byte is "y".
+    assert sanitize_cell("x\x00\x07\x08\x7f\x85\x9by") == "x "
+    assert sanitize_cell("x\x00\x07\x08\x7fy") == "xy"
     assert sanitize_cell("abc\u202edcba\u2066") == "abcdcba"

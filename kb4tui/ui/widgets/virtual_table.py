@@ -11,7 +11,6 @@ sequences, never parsed as markup) or as ``rich.text.Text`` (the caller's own st
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
@@ -29,6 +28,8 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from kb4tui.sanitize import clean_text
 
 T = TypeVar("T")
 
@@ -54,26 +55,6 @@ class Column:
     justify: Justify = "left"
 
 
-# Escape sequences: CSI (ESC [ ... final), OSC/DCS/SOS/PM/APC strings (terminated by BEL or
-# ESC \), and any other two-character ESC sequence. An 8-bit CSI (\x9b) is a C1 control and
-# is removed with the other control characters.
-_ESCAPE_RE = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]?"
-    r"|\x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?"
-    r"|\x1b.?",
-    re.DOTALL,
-)
-# Whitespace controls become a space so words stay apart; every other C0/C1 control, DEL and
-# the bidi embedding/override/isolate controls are dropped: they could move the cursor,
-# recolour the terminal or reorder the rest of the line, and they break column alignment.
-_CONTROL_TABLE: dict[int, int | None] = {
-    **{code: None for code in range(0x00, 0x20)},
-    **{code: None for code in range(0x7F, 0xA0)},
-    **{ord(ch): ord(" ") for ch in "\t\n\r\x0b\x0c"},
-    **{code: None for code in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F))},
-    **{code: None for code in range(0x2066, 0x206A)},
-}
-
 # Longest slice of a cell value worth measuring: enough characters for any column width
 # (wide characters take two cells, combining marks none), so a 10,000-character value is cut
 # before any per-character work.
@@ -84,9 +65,7 @@ def sanitize_cell(value: str) -> str:
     """Return ``value`` without control characters or terminal escape sequences."""
     if value.isprintable():  # fast path: the usual case, checked at C speed
         return value
-    if "\x1b" in value:
-        value = _ESCAPE_RE.sub("", value)
-    return value.translate(_CONTROL_TABLE)
+    return clean_text(value)
 
 
 def _plain(cell: object) -> str:
