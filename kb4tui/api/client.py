@@ -21,7 +21,7 @@ import ssl
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from contextlib import aclosing
 from types import TracebackType
-from typing import Any, Literal, Self, TypeVar
+from typing import Any, Literal, Self, TypedDict, TypeVar, Unpack
 
 import httpx
 
@@ -53,7 +53,7 @@ from kb4tui.api.resources import RESOURCES, Resource, query_params, resource
 from kb4tui.api.responses import decode_json, next_cursor, object_from_body, rows_from_body
 from kb4tui.api.retry import RETRYABLE_STATUSES, RetryPolicy, RetryStatus, parse_retry_after
 
-__all__ = ["CAMPAIGN_PERCENTAGE_PAGE", "KINDS", "KnowBe4Client", "Pagination"]
+__all__ = ["CAMPAIGN_PERCENTAGE_PAGE", "KINDS", "EnrollmentFilters", "KnowBe4Client", "Pagination"]
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,25 @@ USER_AGENT = f"kb4tui/{__version__} (+python-httpx)"
 _KEY_SHAPE = re.compile(r"[\x21-\x7e]+")
 
 M = TypeVar("M", bound=KBModel)
+T = TypeVar("T")
+
+
+class EnrollmentFilters(TypedDict, total=False):
+    """The enrollment endpoint's own query parameters (knowbe4-api.md §3.4)."""
+
+    campaign_id: int | None
+    user_id: int | None
+    store_purchase_id: int | None
+    exclude_archived_users: bool | None
+    include_campaign_id: bool
+    include_store_purchase_id: bool
+    include_employee_number: bool
+
+
+_ENROLLMENT_DEFAULTS: EnrollmentFilters = {
+    "include_campaign_id": True,
+    "include_store_purchase_id": True,
+}
 
 
 def _row_key(row: Row, id_field: str) -> int | str | None:
@@ -426,8 +445,8 @@ class KnowBe4Client:
         return True
 
     @staticmethod
-    async def _collect(pages: AsyncGenerator[list[Row], None]) -> list[Row]:
-        rows: list[Row] = []
+    async def _collect(pages: AsyncGenerator[list[T], None]) -> list[T]:
+        rows: list[T] = []
         async with aclosing(pages):
             async for page in pages:
                 rows.extend(page)
@@ -499,9 +518,6 @@ class KnowBe4Client:
             async for rows in pages:
                 yield _parse_rows(model, rows)
 
-    async def _typed_list(self, model: type[M], pages: AsyncGenerator[list[Row], None]) -> list[M]:
-        return _parse_rows(model, await self._collect(pages))
-
     async def account(self) -> Account:
         return _parse_one(Account, await self._get_object("/v1/account"))
 
@@ -515,12 +531,7 @@ class KnowBe4Client:
         )
 
     async def campaigns(self, *, with_percentages: bool = True) -> list[Campaign]:
-        return await self._typed_list(
-            Campaign,
-            self.iter_raw_pages(
-                "campaigns", **({} if with_percentages else {"exclude_percentages": True})
-            ),
-        )
+        return await self._collect(self.iter_campaign_pages(with_percentages=with_percentages))
 
     async def campaign(self, campaign_id: int) -> Campaign:
         return _parse_one(Campaign, await self.get_raw("campaigns", campaign_id))
@@ -528,72 +539,46 @@ class KnowBe4Client:
     def iter_enrollment_pages(
         self,
         *,
-        campaign_id: int | None = None,
-        user_id: int | None = None,
-        store_purchase_id: int | None = None,
-        exclude_archived_users: bool | None = False,
-        include_campaign_id: bool = True,
-        include_store_purchase_id: bool = True,
-        include_employee_number: bool = False,
         window: int | None = None,
         expected_rows: int | None = None,
+        **filters: Unpack[EnrollmentFilters],
     ) -> AsyncGenerator[list[Enrollment], None]:
-        """Enrollment pages in order as they arrive, several requested ahead at once."""
+        """Enrollment pages in order as they arrive, several requested ahead at once.
+
+        `include_campaign_id` and `include_store_purchase_id` default to True, so every
+        enrollment says which campaign and module it belongs to.
+        """
+        query: EnrollmentFilters = {**_ENROLLMENT_DEFAULTS, **filters}
         raw = self.iter_raw_pages(
-            "enrollments",
-            window=window,
-            expected_rows=expected_rows,
-            campaign_id=campaign_id,
-            user_id=user_id,
-            store_purchase_id=store_purchase_id,
-            exclude_archived_users=exclude_archived_users,
-            include_campaign_id=include_campaign_id,
-            include_store_purchase_id=include_store_purchase_id,
-            include_employee_number=include_employee_number,
+            "enrollments", window=window, expected_rows=expected_rows, **query
         )
         return self._typed_pages(Enrollment, raw)
 
     async def enrollments(
         self,
         *,
-        campaign_id: int | None = None,
-        user_id: int | None = None,
-        store_purchase_id: int | None = None,
-        exclude_archived_users: bool | None = False,
-        include_campaign_id: bool = True,
-        include_store_purchase_id: bool = True,
-        include_employee_number: bool = False,
         window: int | None = None,
         expected_rows: int | None = None,
+        **filters: Unpack[EnrollmentFilters],
     ) -> list[Enrollment]:
-        rows: list[Enrollment] = []
-        pages = self.iter_enrollment_pages(
-            campaign_id=campaign_id,
-            user_id=user_id,
-            store_purchase_id=store_purchase_id,
-            exclude_archived_users=exclude_archived_users,
-            include_campaign_id=include_campaign_id,
-            include_store_purchase_id=include_store_purchase_id,
-            include_employee_number=include_employee_number,
-            window=window,
-            expected_rows=expected_rows,
+        """Every enrollment matching `filters` (see `iter_enrollment_pages`)."""
+        return await self._collect(
+            self.iter_enrollment_pages(window=window, expected_rows=expected_rows, **filters)
         )
-        async with aclosing(pages):
-            async for page in pages:
-                rows.extend(page)
-        return rows
 
     async def enrollment(self, enrollment_id: int) -> Enrollment:
         return _parse_one(Enrollment, await self.get_raw("enrollments", enrollment_id))
 
     async def store_purchases(self) -> list[StorePurchase]:
-        return await self._typed_list(StorePurchase, self.iter_raw_pages("store_purchases"))
+        return await self._collect(
+            self._typed_pages(StorePurchase, self.iter_raw_pages("store_purchases"))
+        )
 
     async def store_purchase(self, store_purchase_id: int) -> StorePurchase:
         return _parse_one(StorePurchase, await self.get_raw("store_purchases", store_purchase_id))
 
     async def policies(self) -> list[Policy]:
-        return await self._typed_list(Policy, self.iter_raw_pages("policies"))
+        return await self._collect(self._typed_pages(Policy, self.iter_raw_pages("policies")))
 
     async def policy(self, policy_id: int) -> Policy:
         return _parse_one(Policy, await self.get_raw("policies", policy_id))
@@ -606,15 +591,15 @@ class KnowBe4Client:
         )
 
     async def users(self, *, status: str | None = None, group_id: int | None = None) -> list[User]:
-        return await self._typed_list(
-            User, self.iter_raw_pages("users", status=status, group_id=group_id)
-        )
+        return await self._collect(self.iter_user_pages(status=status, group_id=group_id))
 
     async def user(self, user_id: int) -> User:
         return _parse_one(User, await self.get_raw("users", user_id))
 
     async def groups(self, *, status: str | None = None) -> list[Group]:
-        return await self._typed_list(Group, self.iter_raw_pages("groups", status=status))
+        return await self._collect(
+            self._typed_pages(Group, self.iter_raw_pages("groups", status=status))
+        )
 
     async def group(self, group_id: int) -> Group:
         return _parse_one(Group, await self.get_raw("groups", group_id))
@@ -625,4 +610,4 @@ class KnowBe4Client:
         pages = self._pages(
             f"/v1/groups/{group_id}/members", {}, not_found=f"Group {group_id} not found"
         )
-        return await self._typed_list(User, pages)
+        return await self._collect(self._typed_pages(User, pages))
