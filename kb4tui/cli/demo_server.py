@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
+
+from kb4tui.cli import common
 
 EXIT_OK = 0
 EXIT_USAGE = 1
@@ -44,6 +45,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from kb4tui.api.regions import is_loopback_host
     from kb4tui.demo import (
         DEMO_API_KEY,
         FakeAPIConfig,
@@ -51,19 +53,17 @@ def run(args: argparse.Namespace) -> int:
         LoopbackServer,
         generate_org,
     )
-    from kb4tui.demo.loopback import is_loopback_host
 
     if not is_loopback_host(args.host):
-        print(
-            f"kb4tui: the demo server only listens on loopback, not {args.host}.", file=sys.stderr
+        return common.fail(
+            f"The demo server only listens on loopback, not {args.host}; "
+            "use --host 127.0.0.1 or ::1.",
+            EXIT_USAGE,
         )
-        return EXIT_USAGE
     if args.users < 20 or not 0.0 <= args.faults <= 1.0 or args.latency < 0:
-        print(
-            "kb4tui: --users must be at least 20, --faults between 0 and 1, --latency >= 0.",
-            file=sys.stderr,
+        return common.fail(
+            "--users must be at least 20, --faults between 0 and 1, --latency >= 0.", EXIT_USAGE
         )
-        return EXIT_USAGE
     config = FakeAPIConfig(
         latency=args.latency,
         rate_limit=not args.no_rate_limit,
@@ -76,10 +76,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         server.start()
     except OSError as exc:
-        print(
-            f"kb4tui: cannot listen on {args.host}:{args.port} ({exc.strerror}).", file=sys.stderr
+        return common.fail(
+            f"Cannot listen on {args.host}:{args.port} ({exc.strerror}); "
+            "choose another --port (0 picks a free one).",
+            EXIT_USAGE,
         )
-        return EXIT_USAGE
     print(f"Fake KnowBe4 API on {server.base_url}", flush=True)
     print(f"API key: {DEMO_API_KEY}", flush=True)
     print(

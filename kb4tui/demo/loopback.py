@@ -14,28 +14,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import threading
 from http import HTTPStatus
 from types import TracebackType
 from typing import Self
 from urllib.parse import unquote, urlsplit
 
+from kb4tui.api.regions import is_loopback_host
 from kb4tui.demo.handler import FakeKnowBe4API
 
-__all__ = ["LoopbackServer", "is_loopback_host"]
+__all__ = ["LoopbackServer"]
 
 _MAX_LINE = 16_384
 _MAX_HEADERS = 100
-
-
-def is_loopback_host(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 class LoopbackServer:
