@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from kb4tui.api.errors import APIError, AuthError
 from kb4tui.cli import common
+from kb4tui.sanitize import clean_text
 
 if TYPE_CHECKING:
     import httpx
@@ -73,11 +74,6 @@ def register(subparsers: Any) -> None:
     status.set_defaults(handler=handle_status)
 
 
-def _printable(text: str) -> str:
-    """API text for a terminal: control characters (escape sequences) become '?'."""
-    return "".join(ch if ch.isprintable() else "?" for ch in text)
-
-
 def _describe_account(account: Account) -> str:
     details = [
         part
@@ -88,7 +84,7 @@ def _describe_account(account: Account) -> str:
         if part
     ]
     name = account.name or "(unnamed account)"
-    return _printable(f"{name} ({', '.join(details)})" if details else name)
+    return clean_text(f"{name} ({', '.join(details)})" if details else name)
 
 
 def _read_key(args: argparse.Namespace, stdin: TextIO) -> str:
