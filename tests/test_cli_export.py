@@ -20,14 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from loopback_support import quicken_clients, reset_fake, run_cli, serve_org
 
-from kb4tui.api import client as client_module
 from kb4tui.api.models import Campaign, Enrollment
-from kb4tui.api.ratelimit import RateLimiter
-from kb4tui.api.retry import RetryPolicy
-from kb4tui.cli import main
 from kb4tui.core.compliance import OVERDUE_COLUMNS, overdue_rows
-from kb4tui.demo import DemoOrg, FakeAPIConfig, FakeKnowBe4API, LoopbackServer, generate_org
+from kb4tui.demo import DemoOrg, FakeKnowBe4API, LoopbackServer, generate_org
 from kb4tui.exporting.columns import (
     CAMPAIGN_COLUMNS,
     ENROLLMENT_COLUMNS,
@@ -51,33 +48,15 @@ def org() -> DemoOrg:
 
 @pytest.fixture(scope="module")
 def server(org: DemoOrg) -> Iterator[LoopbackServer]:
-    api = FakeKnowBe4API({KEY: org}, FakeAPIConfig(rate_limit=False))
-    with LoopbackServer(api) as running:
-        yield running
+    yield from serve_org(KEY, org)
 
 
 @pytest.fixture
 def api(server: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> FakeKnowBe4API:
     """A clean fake (default config, empty log) and a fast client for each test."""
-    server.api.config = FakeAPIConfig(rate_limit=False)
-    server.api.log.clear()
-    server.api.reset_rate_limits()
     monkeypatch.setenv("KNOWBE4_API_KEY", KEY)
-    monkeypatch.setattr(client_module, "shared_limiter", lambda _key: RateLimiter([(500, 1.0)]))
-
-    def quick_retries(budget: float, base_delay: float, max_delay: float) -> RetryPolicy:
-        return RetryPolicy(budget=min(budget, 1.5), base_delay=0.002, max_delay=0.05)
-
-    monkeypatch.setattr(client_module, "RetryPolicy", quick_retries)
-    return server.api
-
-
-def run(
-    server: LoopbackServer, capsys: pytest.CaptureFixture[str], *argv: str
-) -> tuple[int, str, str]:
-    code = main([*argv, "--base-url", server.base_url])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    quicken_clients(monkeypatch, retry_budget=1.5, base_delay=0.002, max_delay=0.05)
+    return reset_fake(server)
 
 
 def by_id(rows: list[dict[str, Any]], field: str) -> dict[Any, dict[str, Any]]:
@@ -114,7 +93,7 @@ def assert_one_plain_sentence(err: str) -> None:
 def test_campaigns_json_has_every_campaign_despite_the_10_row_cap(
     api: FakeKnowBe4API, server: LoopbackServer, org: DemoOrg, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(server, capsys, "export", "campaigns", "--format", "json")
+    code, out, err = run_cli(server, capsys, "export", "campaigns", "--format", "json")
     assert (code, err) == (0, "")
     exported = json.loads(out)
     expected = org.campaigns(with_percentage=True)
@@ -141,7 +120,7 @@ def test_enrollments_of_a_big_campaign_survive_429s(
     # Seed 1 faults the 1st and 4th requests, so 429s happen however few requests the
     # pager needs (a page count of ~5 leaves no room for a later first fault).
     api.config.fault_seed = 1
-    code, out, err = run(
+    code, out, err = run_cli(
         server, capsys, "export", "enrollments", "--campaign", str(campaign_id), "--format", "json"
     )
     assert (code, err) == (0, "")
@@ -176,7 +155,7 @@ def test_auth_failures_exit_2_with_one_sentence_and_no_file(
     for mode in modes:
         setattr(api.config, mode, True)
     target = tmp_path / "campaigns.json"
-    code, out, err = run(server, capsys, "export", "campaigns", "-o", str(target))
+    code, out, err = run_cli(server, capsys, "export", "campaigns", "-o", str(target))
     assert code == exit_code
     assert out == ""
     assert needle in err
@@ -187,7 +166,7 @@ def test_auth_failures_exit_2_with_one_sentence_and_no_file(
 def test_unknown_id_exits_4(
     api: FakeKnowBe4API, server: LoopbackServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(server, capsys, "get", "campaign", "999999")
+    code, out, err = run_cli(server, capsys, "get", "campaign", "999999")
     assert (code, out) == (4, "")
     assert "Campaign 999999 not found" in err
     assert_one_plain_sentence(err)
@@ -200,7 +179,7 @@ def test_server_failing_for_good_exits_3_and_keeps_the_previous_file(
     target.write_text("yesterday's export\n")
     api.config.fault_rate = 1.0
     api.config.fault_kinds = ("503",)
-    code, out, err = run(server, capsys, "export", "users", "-o", str(target))
+    code, out, err = run_cli(server, capsys, "export", "users", "-o", str(target))
     assert (code, out) == (3, "")
     assert "HTTP 503" in err
     assert f"Nothing was written to {target}" in err
@@ -217,7 +196,7 @@ def test_no_key_exits_2(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.delenv("KNOWBE4_API_KEY")
-    code, out, err = run(server, capsys, "export", "campaigns")
+    code, out, err = run_cli(server, capsys, "export", "campaigns")
     assert (code, out) == (2, "")
     assert_one_plain_sentence(err)
     assert len(api.log) == 0
@@ -259,7 +238,7 @@ def test_every_kind_in_csv_and_json(
     extra: list[str] = []
     if kind in ("enrollments", "overdue"):  # one campaign keeps the test quick
         extra = ["--campaign", str(busy_campaign(org))]
-    code, out, err = run(server, capsys, "export", kind, "--format", "json", *extra)
+    code, out, err = run_cli(server, capsys, "export", kind, "--format", "json", *extra)
     assert (code, err) == (0, "")
     records = json.loads(out)
     expected = expected_records(org, kind)
@@ -267,7 +246,7 @@ def test_every_kind_in_csv_and_json(
         assert sorted(map(json.dumps, records)) == sorted(map(json.dumps, expected))
     assert records, f"the demo org should have some {kind}"
 
-    code, out, err = run(server, capsys, "export", kind, *extra)  # csv is the default
+    code, out, err = run_cli(server, capsys, "export", kind, *extra)  # csv is the default
     assert (code, err) == (0, "")
     reader = csv.reader(io.StringIO(out))
     assert next(reader) == KIND_COLUMNS[kind]
@@ -291,7 +270,7 @@ def test_overdue_matches_core_for_active_users(
         argv = ["export", "overdue", "--campaign", campaign_id, "--format", "json"]
         if within is not None:
             argv += ["--within", str(within)]
-        code, out, err = run(server, capsys, *argv)
+        code, out, err = run_cli(server, capsys, *argv)
         assert (code, err) == (0, "")
         expected = overdue_rows(Enrollment.from_api_list(active), campaigns, now, within)
         exported = json.loads(out)
@@ -311,7 +290,7 @@ def test_status_filter_is_case_and_snake_case_insensitive(
     campaign_id = org.campaign_ids[3]
     expected = [r for r in org.campaign_enrollments(campaign_id) if r["status"] == "Past Due"]
     for spelling in ("past_due", "PAST DUE"):
-        code, out, _ = run(
+        code, out, _ = run_cli(
             server,
             capsys,
             "export",
@@ -335,12 +314,12 @@ def test_user_and_module_filters_go_to_the_api(
     user_id, module_id = sample["user"]["id"], sample["store_purchase_id"]
     everything = list(org.iter_enrollments())
     mine = [r for r in everything if r["user"] and r["user"]["id"] == user_id]
-    code, out, _ = run(
+    code, out, _ = run_cli(
         server, capsys, "export", "enrollments", "--user", str(user_id), "--format", "json"
     )
     assert code == 0
     assert json.loads(out) == mine
-    code, out, _ = run(
+    code, out, _ = run_cli(
         server,
         capsys,
         "export",
@@ -361,21 +340,27 @@ def test_user_and_module_filters_go_to_the_api(
 def test_type_filter_on_library_kinds(
     api: FakeKnowBe4API, server: LoopbackServer, org: DemoOrg, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(server, capsys, "export", "modules", "--type", "video", "--format", "json")
+    code, out, _ = run_cli(
+        server, capsys, "export", "modules", "--type", "video", "--format", "json"
+    )
     assert code == 0
     videos = [p for p in org.store_purchases if p["type"] == "Video"]
     assert json.loads(out) == videos and videos
-    code, out, _ = run(server, capsys, "export", "modules", "--type", "Policy", "--format", "json")
+    code, out, _ = run_cli(
+        server, capsys, "export", "modules", "--type", "Policy", "--format", "json"
+    )
     assert json.loads(out) == org.policies
 
 
 def test_empty_result_is_a_header_and_exit_0(
     api: FakeKnowBe4API, server: LoopbackServer, org: DemoOrg, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(server, capsys, "export", "campaigns", "--status", "no such status")
+    code, out, err = run_cli(server, capsys, "export", "campaigns", "--status", "no such status")
     assert (code, err) == (0, "")
     assert out == ",".join(header(CAMPAIGN_COLUMNS)) + "\n"
-    code, out, _ = run(server, capsys, "export", "users", "--status", "no such", "--format", "json")
+    code, out, _ = run_cli(
+        server, capsys, "export", "users", "--status", "no such", "--format", "json"
+    )
     assert (code, out) == (0, "[]\n")
 
 
@@ -387,12 +372,12 @@ def test_output_file(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     target = tmp_path / "policies.json"
-    code, out, err = run(
+    code, out, err = run_cli(
         server, capsys, "export", "policies", "--format", "json", "-o", str(target)
     )
     assert (code, out, err) == (0, "", "")
     assert json.loads(target.read_text(encoding="utf-8")) == org.policies
-    code, out, _ = run(server, capsys, "export", "policies", "-o", "-")
+    code, out, _ = run_cli(server, capsys, "export", "policies", "-o", "-")
     assert code == 0 and out.startswith("policy_id,name,")
 
 
@@ -412,7 +397,7 @@ def test_get_each_kind(
         "enrollment": (enrollment["enrollment_id"], None),
     }
     for kind, (item_id, expected) in cases.items():
-        code, out, err = run(server, capsys, "get", kind, str(item_id))
+        code, out, err = run_cli(server, capsys, "get", kind, str(item_id))
         assert (code, err) == (0, ""), kind
         record = json.loads(out)
         if expected is not None:
@@ -420,7 +405,7 @@ def test_get_each_kind(
         else:
             assert record["enrollment_id"] == item_id
             assert record["campaign_id"] == enrollment["campaign_id"]
-    code, out, _ = run(server, capsys, "get", "users", str(user["id"]), "--format", "csv")
+    code, out, _ = run_cli(server, capsys, "get", "users", str(user["id"]), "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and len(rows) == 1
     assert rows[0]["email"] == user["email"]

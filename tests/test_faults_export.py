@@ -16,12 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from loopback_support import quicken_clients, reset_fake, run_cli, serve_org
 
 from kb4tui.api import client as client_module
 from kb4tui.api.client import KnowBe4Client
-from kb4tui.api.ratelimit import RateLimiter
-from kb4tui.api.retry import RetryPolicy
-from kb4tui.cli import main
 from kb4tui.demo import DemoOrg, FakeAPIConfig, FakeKnowBe4API, LoopbackServer, generate_org
 from kb4tui.demo.handler import FakeResponse
 
@@ -39,9 +37,7 @@ def org() -> DemoOrg:
 
 @pytest.fixture(scope="module")
 def server(org: DemoOrg) -> Iterator[LoopbackServer]:
-    api = FakeKnowBe4API({KEY: org}, FakeAPIConfig(rate_limit=False))
-    with LoopbackServer(api) as running:
-        yield running
+    yield from serve_org(KEY, org)
 
 
 def faulty(seed: int, rate: float = 0.2, kinds: tuple[str, ...] = ALL_FAULTS) -> FakeAPIConfig:
@@ -58,30 +54,15 @@ def faulty(seed: int, rate: float = 0.2, kinds: tuple[str, ...] = ALL_FAULTS) ->
 @pytest.fixture
 def api(server: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> FakeKnowBe4API:
     """A clean fake, and the real client with quick waits and a short timeout."""
-    server.api.config = FakeAPIConfig(rate_limit=False)
-    server.api.log.clear()
-    server.api.reset_rate_limits()
     monkeypatch.setenv("KNOWBE4_API_KEY", KEY)
-    monkeypatch.setattr(client_module, "shared_limiter", lambda _key: RateLimiter([(500, 1.0)]))
-
-    def quick_retries(budget: float, base_delay: float, max_delay: float) -> RetryPolicy:
-        return RetryPolicy(budget=min(budget, 1.5), base_delay=0.005, max_delay=0.05)
+    quicken_clients(monkeypatch, retry_budget=1.5, base_delay=0.005, max_delay=0.05)
 
     class QuickTimeoutClient(KnowBe4Client):
         def __init__(self, api_key: str, **options: Any) -> None:
             super().__init__(api_key, **{**options, "timeout": CLIENT_TIMEOUT})
 
-    monkeypatch.setattr(client_module, "RetryPolicy", quick_retries)
     monkeypatch.setattr(client_module, "KnowBe4Client", QuickTimeoutClient)
-    return server.api
-
-
-def run(
-    server: LoopbackServer, capsys: pytest.CaptureFixture[str], *argv: str
-) -> tuple[int, str, str]:
-    code = main([*argv, "--base-url", server.base_url])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return reset_fake(server)
 
 
 def biggest_campaign(org: DemoOrg) -> int:
@@ -121,7 +102,7 @@ def test_every_export_is_exact_under_20_percent_mixed_faults(
 ) -> None:
     argv, expected = EXPORTS[kind](org)
     if expected is None:
-        code, out, err = run(server, capsys, "export", *argv, "--format", "json")
+        code, out, err = run_cli(server, capsys, "export", *argv, "--format", "json")
         assert (code, err) == (0, "")
         expected = json.loads(out)
     if kind == "enrollments":
@@ -133,7 +114,7 @@ def test_every_export_is_exact_under_20_percent_mixed_faults(
     for seed in (1, 2):
         server.api.config = faulty(seed)
         server.api.reset_rate_limits()
-        code, out, err = run(server, capsys, "export", *argv, "--format", "json")
+        code, out, err = run_cli(server, capsys, "export", *argv, "--format", "json")
         if code == 0:
             assert err == ""
             exported = json.loads(out)
@@ -157,7 +138,7 @@ def test_the_fault_mix_really_covers_every_kind(
     """The test above is only meaningful if the client survived every fault kind."""
     # Seed 20 draws every kind within its first 22 requests (the export makes ~40).
     server.api.config = faulty(seed=20, rate=0.3)
-    code, out, err = run(server, capsys, "export", "enrollments", "--format", "json")
+    code, out, err = run_cli(server, capsys, "export", "enrollments", "--format", "json")
     assert (code, err) == (0, "")
     assert canonical(json.loads(out)) == canonical(list(org.iter_enrollments()))
     entries = api.log.entries()
@@ -179,7 +160,9 @@ def test_faults_for_good_exit_3_with_one_sentence_and_no_file(
 ) -> None:
     server.api.config = faulty(seed=0, rate=1.0, kinds=(kind,))
     target = tmp_path / "users.json"
-    code, out, err = run(server, capsys, "export", "users", "--format", "json", "-o", str(target))
+    code, out, err = run_cli(
+        server, capsys, "export", "users", "--format", "json", "-o", str(target)
+    )
     assert_clear_failure(code, err)
     assert needle in err
     assert f"Nothing was written to {target}" in err
@@ -191,7 +174,7 @@ def test_endless_429s_without_retry_after_exit_3(
 ) -> None:
     server.api.config = faulty(seed=0, rate=1.0, kinds=("429",))
     server.api.config.burst_length = 10_000
-    code, out, err = run(server, capsys, "export", "campaigns")
+    code, out, err = run_cli(server, capsys, "export", "campaigns")
     assert_clear_failure(code, err)
     assert "429" in err
     # At most the CSV header reached stdout, and then the sentence says so.
@@ -230,7 +213,7 @@ def test_failure_mid_export_is_never_a_silent_partial(
     argv = ["export", "enrollments", "--campaign", campaign, "--format", fmt]
 
     fail_after(api, 1, monkeypatch)  # the first page arrives, then the server breaks
-    code, out, err = run(server, capsys, *argv)
+    code, out, err = run_cli(server, capsys, *argv)
     assert_clear_failure(code, err)
     if out:  # something was streamed to stdout: the sentence must say it is incomplete
         assert "The output above is incomplete" in err
@@ -240,6 +223,6 @@ def test_failure_mid_export_is_never_a_silent_partial(
 
     fail_after(api, 1, monkeypatch)
     target = tmp_path / f"enrollments.{fmt}"
-    code, out, err = run(server, capsys, *argv, "-o", str(target))
+    code, out, err = run_cli(server, capsys, *argv, "-o", str(target))
     assert_clear_failure(code, err)
     assert out == "" and not target.exists()

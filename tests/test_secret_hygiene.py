@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from loopback_support import quicken_clients, reset_fake, serve_org
 
-from kb4tui.api import client as client_module
 from kb4tui.api.client import KnowBe4Client
 from kb4tui.api.errors import APIError, InsecureURLError
 from kb4tui.api.ratelimit import RateLimiter, UsageCounter
@@ -63,23 +63,13 @@ def assert_no_key(blob: bytes | str, where: str) -> None:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[LoopbackServer]:
-    api = FakeKnowBe4API({KEY: generate_org(seed=3, users=150)}, FakeAPIConfig(rate_limit=False))
-    with LoopbackServer(api) as running:
-        yield running
+    yield from serve_org(KEY, generate_org(seed=3, users=150))
 
 
 @pytest.fixture
 def api(server: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> FakeKnowBe4API:
-    server.api.config = FakeAPIConfig(rate_limit=False)
-    server.api.log.clear()
-    server.api.reset_rate_limits()  # also ends a 429 burst a previous test left running
-    monkeypatch.setattr(client_module, "shared_limiter", lambda _key: RateLimiter([(500, 1.0)]))
-
-    def quick_retries(budget: float, base_delay: float, max_delay: float) -> RetryPolicy:
-        return RetryPolicy(budget=min(budget, 0.5), base_delay=0.002, max_delay=0.02)
-
-    monkeypatch.setattr(client_module, "RetryPolicy", quick_retries)
-    return server.api
+    quicken_clients(monkeypatch, retry_budget=0.5, base_delay=0.002, max_delay=0.02)
+    return reset_fake(server)
 
 
 def fast_client(server: LoopbackServer, **options: Any) -> KnowBe4Client:
