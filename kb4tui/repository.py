@@ -342,8 +342,11 @@ class Repository:
         return total
 
     def pop_notices(self) -> list[str]:
-        """Sentences about cache trouble (a corrupt file rebuilt, ...) for the UI."""
-        return self.cache.pop_notices() if self.cache is not None else []
+        """Sentences about cache or quota-meter trouble (a corrupt file rebuilt, ...)."""
+        notices = self.cache.pop_notices() if self.cache is not None else []
+        if self.quota is not None:
+            notices.extend(self.quota.meter.pop_notices())
+        return notices
 
     def forget(self, key: str | None = None) -> None:
         """Drop one memoised result, or all of them (a full refresh)."""

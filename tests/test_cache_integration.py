@@ -244,6 +244,11 @@ async def test_a_refresh_past_the_quota_asks_first(tmp_path: Path) -> None:
         assert isinstance(app.screen, ConfirmQuotaScreen)
         await pilot.press("n")
         await settle(pilot)
+        await pilot.press("r")  # the campaigns pane's own refresh asks too
+        assert isinstance(app.screen, ConfirmQuotaScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
         assert api.log.entries() == []
         await pilot.press("R", "y")
         await wait_until(pilot, lambda: api.log.count("/v1/training/campaigns") > 0)

@@ -13,7 +13,7 @@ and the app quietly tries again every `offline_retry_seconds`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,9 +21,11 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import work
+from textual.actions import ActionParseResult
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Static
@@ -376,6 +378,50 @@ class KB4App(App[int]):
                 ALL_ENROLLMENTS in enrollments or screen.query_spec.memo_key in enrollments
             ):
                 screen.load()
+
+    # The screens' and panes' own refresh keys (`r`): what each refetches.
+    _VIEW_REFRESH_ACTIONS = frozenset({"refresh", "reload"})
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """`r` on a screen or pane asks first when its refetch would pass the day's quota."""
+        keys = self._view_refresh_keys(action, default_namespace)
+        quota = self._repository.quota if self._repository is not None else None
+        if keys and quota is not None:
+            needed = self.repository.estimate_requests(keys)
+            if quota.would_exceed(needed):
+                status = quota.status
+
+                async def answered(answer: bool | None) -> None:
+                    if answer:
+                        await super(KB4App, self).run_action(action, default_namespace, namespaces)
+
+                screen = ConfirmQuotaScreen(needed, status.used + quota.pending, status.limit)
+                await self.push_screen(screen, answered)
+                return True
+        return await super().run_action(action, default_namespace, namespaces)
+
+    def _view_refresh_keys(
+        self, action: str | ActionParseResult, namespace: DOMNode | None
+    ) -> list[str]:
+        """The memo keys a view's refresh action refetches (empty: not a refresh)."""
+        if not isinstance(action, str) or action not in self._VIEW_REFRESH_ACTIONS:
+            return []
+        compliance = ["campaigns", ALL_ENROLLMENTS, "library"]
+        if isinstance(namespace, EnrollmentsScreen):
+            return [namespace.query_spec.memo_key]
+        if isinstance(namespace, CompliancePane):
+            return compliance
+        if isinstance(namespace, MainScreen):
+            pane = namespace.active_pane
+            if isinstance(pane, CompliancePane):
+                return compliance
+            return ["account", "library" if isinstance(pane, LibraryPane) else "campaigns"]
+        return []
 
     def _everything(self) -> dict[str, EnrollmentQuery | None]:
         """What `R` refetches: the account, the shared lists known, and open enrollment views."""
