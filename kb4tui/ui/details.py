@@ -96,8 +96,12 @@ def campaign_detail(
         _field(text, "Users get", f"{campaign.relative_duration} from enrollment")
     if campaign.duration_type:
         _field(text, "Duration", campaign.duration_type)
-    _field(text, "Enrollment", how_enrolled(campaign))
-    _field(text, "Retakes", "allowed" if campaign.allow_multiple_enrollments else "not allowed")
+    # Under a heading, not as label + value: the sentences are too long for the column.
+    _heading(text, "How people get enrolled")
+    text.append(f"{how_enrolled(campaign)}\n")
+    retakes = {True: "allowed", False: "not allowed", None: "not reported"}
+    text.append("Multiple enrollments ", style="dim")
+    text.append(f"{retakes[campaign.allow_multiple_enrollments]}\n")
     _heading(text, "Completion")
     text.append(fmt.bar(campaign.completion_percentage), style="green")
     text.append(f" {fmt.percent(campaign.completion_percentage)}\n")

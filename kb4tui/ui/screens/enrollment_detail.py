@@ -70,7 +70,7 @@ class EnrollmentDetailScreen(Screen[None]):
         yield Static(Text(clean_text(" > ".join(self.crumbs))), classes="breadcrumb", markup=False)
         with VerticalScroll(id="enrollment-body"):
             yield Static(self._detail(), id="enrollment-detail", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None

@@ -125,7 +125,12 @@ class EnrollmentsScreen(Screen[None]):
         Binding("r", "refresh", "Refresh", id="enrollments.refresh"),
         *(
             Binding(
-                key, f"status('{key}')", state.label, show=False, id=f"enrollments.status_{key}"
+                key,
+                f"status('{key}')",
+                state.label,
+                show=False,
+                tooltip=f"Only {state.label}: {state.meaning.lower()}",
+                id=f"enrollments.status_{key}",
             )
             for key, state in STATUS_KEYS.items()
         ),
@@ -194,7 +199,7 @@ class EnrollmentsScreen(Screen[None]):
         yield self.counts_line
         yield self.progress_line
         yield self.pane
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.pane.table.focus()
@@ -250,23 +255,37 @@ class EnrollmentsScreen(Screen[None]):
         self.progress_line.display = bool(text)
 
     def _draw_counts(self) -> None:
-        text = Text()
-        # Non-breaking spaces keep "key label count" together when the line wraps.
-        nbsp = "\u00a0"
+        """One chunk per status ("n Not Started 12"); lines break between chunks only
+        (Rich would also break at a non-breaking space)."""
+        chunks: list[Text] = []
         for key, state in STATUS_KEYS.items():
-            selected = self.status_filter is state
-            text.append(f"{key}", style="bold reverse" if selected else "bold")
-            label = state.label.replace(" ", nbsp)
-            text.append(nbsp)
-            text.append(f"{label}{nbsp}", style=_STATE_STYLE[state])
-            text.append(f"{self.counts[state]:,}")
-            text.append("  ")
+            chunk = Text(key, style="bold reverse" if self.status_filter is state else "bold")
+            chunk.append(f" {state.label} ", style=_STATE_STYLE[state])
+            chunk.append(f"{self.counts[state]:,}")
+            chunks.append(chunk)
         if self.counts.unknown:
-            text.append(f"other{nbsp}", style=_STATE_STYLE[EnrollmentState.UNKNOWN])
-            text.append(f"{self.counts.unknown:,}  ")
-        text.append("a", style="bold reverse" if self.status_filter is None else "bold")
-        text.append(f"{nbsp}all{nbsp}{self.counts.total:,}")
+            chunk = Text("other ", style=_STATE_STYLE[EnrollmentState.UNKNOWN])
+            chunk.append(f"{self.counts.unknown:,}")
+            chunks.append(chunk)
+        chunk = Text("a", style="bold reverse" if self.status_filter is None else "bold")
+        chunk.append(f" all {self.counts.total:,}")
+        chunks.append(chunk)
+        width = self.counts_line.content_region.width or self.app.size.width - 2
+        text = Text(no_wrap=True)
+        line = 0
+        for chunk in chunks:
+            if line and line + 2 + chunk.cell_len > width:
+                text.append("\n")
+                line = 0
+            elif line:
+                text.append("  ")
+                line += 2
+            text.append_text(chunk)
+            line += chunk.cell_len
         self.counts_line.update(text)
+
+    def on_resize(self) -> None:
+        self._draw_counts()
 
     # -- keys ------------------------------------------------------------------------------
 
@@ -277,7 +296,13 @@ class EnrollmentsScreen(Screen[None]):
             self.pane.set_choice(None, None)
         else:
             chosen: Callable[[Enrollment], bool] = lambda e: classify(e.status) is state  # noqa: E731
-            self.pane.set_choice(f"status {state.label}", chosen)
+            label = f"{state.label} = {state.meaning.lower()} (a: all)"
+            self.pane.set_choice(label, chosen)
+        self._draw_counts()
+
+    @on(BrowsePane.ChoiceCleared)
+    def _choice_cleared(self) -> None:
+        self.status_filter = None
         self._draw_counts()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

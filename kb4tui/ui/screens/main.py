@@ -85,7 +85,7 @@ class MainScreen(Screen[None]):
             yield self.campaigns
             yield self.library
             yield self.compliance
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.tabs.show("campaigns")

@@ -17,6 +17,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
@@ -51,7 +52,13 @@ def browse_bindings(prefix: str) -> list[BindingType]:
             key_display="S",
             id=f"{prefix}.sort_reverse",
         ),
-        Binding("escape", "clear_filter", "Clear filter", id=f"{prefix}.clear_filter"),
+        Binding(
+            "escape",
+            "clear_filter",
+            "Clear filter",
+            tooltip="Clears the typed filter and the status/type choice; then escape goes back",
+            id=f"{prefix}.clear_filter",
+        ),
         Binding(
             "e",
             "export",
@@ -81,6 +88,9 @@ class PaneTable(VirtualTable[T]):
 
 class BrowsePane(Vertical, Generic[T]):
     """Summary line, hidden filter input, table (+ detail), error line."""
+
+    class ChoiceCleared(Message):
+        """escape cleared the status/type choice (the screen may show the choice too)."""
 
     DEFAULT_CSS = """
     BrowsePane {
@@ -117,7 +127,7 @@ class BrowsePane(Vertical, Generic[T]):
     BrowsePane .pane-detail {
         border-left: vkey $foreground 30%;
         padding: 0 1;
-        width: 38;
+        width: 36;
     }
     """
 
@@ -155,6 +165,7 @@ class BrowsePane(Vertical, Generic[T]):
         self.detail = Static("", classes="pane-detail-text", markup=False)
         self._sort_index = -1
         self._choice_label: str | None = None
+        self._choice_active = False  # a choice that hides rows (not just a label)
         self._loaded = False
         self._busy = False
 
@@ -239,9 +250,11 @@ class BrowsePane(Vertical, Generic[T]):
     def set_choice(self, label: str | None, predicate: Callable[[T], bool] | None) -> None:
         """A second filter, e.g. one status or one content type (None shows all)."""
         self._choice_label = label
+        self._choice_active = predicate is not None
         self.table.set_predicate(predicate)
         self.update_summary()
         self.show_detail()
+        self.refresh_bindings()  # escape now clears the choice, or goes back
 
     def set_busy(self, busy: bool) -> None:
         """Say "loading…" in the summary line; rows already shown stay usable meanwhile."""
@@ -260,6 +273,15 @@ class BrowsePane(Vertical, Generic[T]):
     @property
     def filter_active(self) -> bool:
         return bool(self.table.filter_text) or self.filter_input.has_class("-shown")
+
+    @property
+    def choice_active(self) -> bool:
+        return self._choice_active
+
+    def clear_choice(self) -> None:
+        """Show every row again; subclasses also forget which choice they were on."""
+        self.set_choice(None, None)
+        self.post_message(self.ChoiceCleared())
 
     def summary_text(self) -> Text:
         table = self.table
@@ -327,6 +349,9 @@ class BrowsePane(Vertical, Generic[T]):
         self.filter_input.focus()
 
     def action_clear_filter(self) -> None:
+        """k9s: escape clears the filter (and the status/type choice); the next goes back."""
+        if self._choice_active:
+            self.clear_choice()
         with self.filter_input.prevent(Input.Changed):
             self.filter_input.value = ""
         self.filter_input.remove_class("-shown")
@@ -338,7 +363,7 @@ class BrowsePane(Vertical, Generic[T]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # escape falls through to the screen (go back) when there is no filter to clear.
         if action == "clear_filter":
-            return self.filter_active
+            return self.filter_active or self._choice_active
         if action == "scroll_detail":
             return self.HAS_DETAIL
         if action == "export":

@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 from kb4tui.api.errors import APIError
 from kb4tui.api.models import Campaign
 from kb4tui.core.hints import campaign_hints
+from kb4tui.core.lifecycle import CampaignPhase, campaign_phase
 from kb4tui.core.summaries import count_by_status
 from kb4tui.repository import EnrollmentQuery
 from kb4tui.ui import formatting as fmt
@@ -24,11 +25,37 @@ from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
 if TYPE_CHECKING:
     from kb4tui.ui.app import KB4App
 
-__all__ = ["CampaignsPane"]
+__all__ = ["CampaignsPane", "status_cell"]
 
 
 def _end_key(campaign: Campaign) -> Any:
     return campaign.end_date or (campaign.relative_duration or None)
+
+
+def _first_content(campaign: Campaign) -> str:
+    items = campaign.content_items
+    return (items[0].name or "?") if items else ""
+
+
+# Campaign lifecycle by colour (the text is always the status as sent): running cyan,
+# not started yet yellow, finished dim. Plain ANSI names, so 16-colour terminals show them.
+_PHASE_STYLE: dict[CampaignPhase, str] = {
+    CampaignPhase.CREATED: "yellow",
+    CampaignPhase.SCHEDULED: "yellow",
+    CampaignPhase.ACTIVE: "cyan",
+    CampaignPhase.COMPLETED: "green",
+    CampaignPhase.CLOSED: "green",
+    CampaignPhase.CANCELLED: "dim",
+    CampaignPhase.ARCHIVED: "dim",
+    CampaignPhase.UNKNOWN: "magenta",
+}
+
+
+def status_cell(status: str | None) -> Text:
+    """A campaign status exactly as sent, coloured by its lifecycle phase."""
+    if not status:
+        return Text(fmt.DASH)
+    return Text(status, style=_PHASE_STYLE[campaign_phase(status)])
 
 
 class CampaignsPane(BrowsePane[Campaign]):
@@ -45,9 +72,11 @@ class CampaignsPane(BrowsePane[Campaign]):
         ),
     ]
     COLUMNS = (
-        Column("name", "Name", min_width=14, flex=3),
+        Column("name", "Name", min_width=24, flex=4),
         Column("status", "Status", width=11),
-        Column("content", "Content", min_width=10, flex=2),
+        Column("content", "Content", min_width=14, flex=2),
+        # "+2" more items: its own column so the count stays visible when the name is cut.
+        Column("more", "", width=3),
         Column("groups", "Groups", min_width=8, flex=1),
         Column("start", "Start", width=10),
         Column("end", "End", width=10),
@@ -56,13 +85,14 @@ class CampaignsPane(BrowsePane[Campaign]):
     SORTS: ClassVar[Sequence[SortSpec[Any]]] = (
         SortSpec("name", "name", lambda c: (c.name or "").casefold()),
         SortSpec("status", "status", lambda c: (c.status or "").casefold() or None),
-        SortSpec("content", "content", lambda c: len(c.content_items)),
+        SortSpec("content", "content", lambda c: _first_content(c).casefold() or None),
         SortSpec("groups", "groups", lambda c: ", ".join(c.group_names).casefold() or None),
         SortSpec("start", "start", lambda c: c.start_date),
         SortSpec("end", "end", _end_key),
         SortSpec("done", "completion", lambda c: c.completion_percentage),
     )
-    DROP_ORDER = ("start", "groups")
+    # Groups are in the detail pane: at 120 columns the name gets their room first.
+    DROP_ORDER = ("groups", "start", "more")
     HAS_DETAIL = True
     NOUN = "campaigns"
     EMPTY_TEXT = "No training campaigns"
@@ -80,14 +110,12 @@ class CampaignsPane(BrowsePane[Campaign]):
     # -- rows ------------------------------------------------------------------------------
 
     def cells(self, item: Campaign) -> Sequence[str | Text]:
-        content = item.content_items
-        content_text = (content[0].name or "?") if content else fmt.DASH
-        if len(content) > 1:
-            content_text = f"+{len(content) - 1} {content_text}"
+        more = len(item.content_items) - 1
         return (
             item.name or "",
-            item.status or fmt.DASH,
-            content_text,
+            status_cell(item.status),
+            _first_content(item) or fmt.DASH,
+            f"+{more}" if more > 0 else "",
             ", ".join(item.group_names) or fmt.DASH,
             fmt.day(item.start_date),
             campaign_end(item),
@@ -162,6 +190,10 @@ class CampaignsPane(BrowsePane[Campaign]):
         else:
             label = f"status {choice or '(none)'} (f: next)"
             self.set_choice(label, lambda c: (c.status or "") == choice)
+
+    def clear_choice(self) -> None:
+        self._status_choice = None
+        super().clear_choice()
 
     def _all_statuses(self) -> set[str]:
         campaigns = self.kb.repository.cached_campaigns()

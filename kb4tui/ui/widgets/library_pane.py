@@ -64,10 +64,10 @@ class LibraryPane(BrowsePane[ContentItem]):
         ),
     ]
     COLUMNS = (
-        Column("name", "Name", min_width=14, flex=3),
+        Column("name", "Name", min_width=24, flex=3),
         Column("type", "Type", width=15),
         Column("duration", "Length", width=6, justify="right"),
-        Column("publisher", "Publisher", min_width=6, flex=1),
+        Column("publisher", "Publisher", min_width=10, flex=1),
         Column("published", "Published", width=10),
         Column("purchased", "Purchased", width=10),
         Column("retired", "Retired", width=13),
@@ -158,6 +158,10 @@ class LibraryPane(BrowsePane[ContentItem]):
             self.set_choice(None, None)
         else:
             self.set_choice(f"type {choice} (t: next)", lambda i: content_type_of(i) == choice)
+
+    def clear_choice(self) -> None:
+        self._type_choice = None
+        super().clear_choice()
 
     @on(VirtualTable.Selected, ".pane-table")
     def _open(self, event: VirtualTable.Selected) -> None:
