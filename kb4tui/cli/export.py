@@ -94,7 +94,7 @@ def _days(text: str) -> int:
 
 def usage_problem(args: argparse.Namespace) -> str | None:
     """A sentence saying which given filter does not apply to this KIND, or None."""
-    allowed = OVERDUE_FILTERS if args.kind == OVERDUE else EXPORT_KINDS[args.kind].filters
+    allowed = _filters_of(args.kind)
     for name in ALL_FILTERS:
         if getattr(args, name, None) is not None and name not in allowed:
             takers = [k for k in EXPORT_KIND_NAMES if name in _filters_of(k)]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from kb4tui.api.models import Campaign, Enrollment, Policy, StorePurchase, User
+from kb4tui.api.models import Campaign, ContentItem, Enrollment, Policy, StorePurchase, User
 
 T = TypeVar("T")
 
@@ -106,27 +106,32 @@ POLICY_COLUMNS: tuple[Column[Policy], ...] = (
     Column("description", lambda p: p.description),
 )
 
+
+def _purchase_only(get: Callable[[StorePurchase], object]) -> Callable[[ContentItem], object]:
+    return lambda item: get(item) if isinstance(item, StorePurchase) else None
+
+
+def _policy_only(get: Callable[[Policy], object]) -> Callable[[ContentItem], object]:
+    return lambda item: get(item) if isinstance(item, Policy) else None
+
+
 # `modules` = store purchases and uploaded policies in one table. `source` says which
 # endpoint a row came from; `id` is its store_purchase_id or policy_id.
-MODULE_COLUMNS: tuple[Column[StorePurchase | Policy], ...] = (
+MODULE_COLUMNS: tuple[Column[ContentItem], ...] = (
     Column("source", lambda m: "policy" if m.is_policy else "store_purchase"),
     Column("id", lambda m: m.item_id),
     Column("name", lambda m: m.name),
     Column("type", lambda m: m.type_label),
     Column("content_type", lambda m: m.content_type),
     Column("minutes", lambda m: m.minutes),
-    Column("publisher", lambda m: m.publisher if isinstance(m, StorePurchase) else None),
-    Column("publish_date", lambda m: m.publish_date if isinstance(m, StorePurchase) else None),
-    Column("purchase_date", lambda m: m.purchase_date if isinstance(m, StorePurchase) else None),
-    Column(
-        "expiration_date", lambda m: m.expiration_date if isinstance(m, StorePurchase) else None
-    ),
-    Column("retired", lambda m: m.retired if isinstance(m, StorePurchase) else None),
-    Column(
-        "retirement_date", lambda m: m.retirement_date if isinstance(m, StorePurchase) else None
-    ),
-    Column("published", lambda m: m.is_published if isinstance(m, Policy) else None),
-    Column("default_language", lambda m: m.default_language if isinstance(m, Policy) else None),
+    Column("publisher", _purchase_only(lambda p: p.publisher)),
+    Column("publish_date", _purchase_only(lambda p: p.publish_date)),
+    Column("purchase_date", _purchase_only(lambda p: p.purchase_date)),
+    Column("expiration_date", _purchase_only(lambda p: p.expiration_date)),
+    Column("retired", _purchase_only(lambda p: p.retired)),
+    Column("retirement_date", _purchase_only(lambda p: p.retirement_date)),
+    Column("published", _policy_only(lambda p: p.is_published)),
+    Column("default_language", _policy_only(lambda p: p.default_language)),
     Column("description", lambda m: m.description),
 )
 
