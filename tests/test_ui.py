@@ -396,3 +396,60 @@ async def test_ctrl_d_scrolls_the_detail_pane_while_the_table_keeps_focus() -> N
         assert scroller.scroll_y > 0 and app.focused is pane.table
         await pilot.press("ctrl+u")
         assert scroller.scroll_y == 0
+
+
+async def test_escape_clears_the_status_choice_then_goes_back() -> None:
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pane = main(app).campaigns
+        await pilot.press("f", "slash", *"a", "enter")  # a status choice and a filter
+        assert pane.table.row_count < 25 and "status" in plain(pane.summary)
+        await pilot.press("escape")  # one escape clears both
+        assert pane.table.row_count == 25 and "status" not in plain(pane.summary)
+        await pilot.press("f")  # the cycle starts again from the first status
+        assert len({c.status for c in pane.table.visible_items}) == 1
+        await pilot.press("escape")
+
+        screen = await open_campaign(pilot, "GDPR Essentials")
+        total = screen.pane.table.row_count
+        await pilot.press("n")
+        assert screen.pane.table.row_count < total
+        assert "Not Started = needs reminder" in plain(screen.pane.summary)
+        await pilot.press("escape")
+        assert app.screen is screen and screen.pane.table.row_count == total
+        assert screen.status_filter is None
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_campaign_content_keeps_its_count_visible_and_status_is_coloured() -> None:
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pane = main(app).campaigns
+        keys = [c.key for c in pane.table.columns]
+        assert keys[:4] == ["name", "status", "content", "more"]
+        name_width = pane.table._widths[0]
+        assert name_width >= 24  # the name gets the groups' room at 120 columns
+        campaign = next(c for c in pane.table.visible_items if len(c.content_items) == 2)
+        pane.table.scroll_to_item(campaign)
+        await pilot.pause()
+        row = pane.table.render_line(1 + pane.table.cursor_index - pane.table.scroll_offset.y)
+        cells = row.text.split()
+        first = campaign.content_items[0].name or ""
+        assert first.split()[0] in cells and "+1" in cells
+        status = pane.cells(campaign)[1]
+        assert isinstance(status, Text) and status.plain == campaign.status and status.style
+
+
+async def test_counts_line_breaks_between_statuses_at_80_columns() -> None:
+    app = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_campaign(pilot, "GDPR Essentials")
+        lines = plain(screen.counts_line).splitlines()
+        assert len(lines) == 2 and all(len(line) <= 78 for line in lines)
+        joined = "\n".join(lines)
+        for label in ("n Not Started", "i In Progress", "p Completed", "d Past Due", "x Exempted"):
+            assert label in joined  # never "x" at the end of one line and "Exempted" on the next
