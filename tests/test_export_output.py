@@ -82,3 +82,21 @@ def test_unexpected_errors_show_only_their_type(capsys: pytest.CaptureFixture[st
     assert "RuntimeError" in err
     assert "secret-token-value" not in err
     assert "Traceback" not in err
+
+
+def test_stdout_failing_at_the_final_flush_names_standard_output(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    class FullDisk(io.BytesIO):
+        def flush(self) -> None:
+            raise OSError(28, "No space left on device")
+
+    async def job() -> None:
+        return None
+
+    assert run_to_output(Output(FullDisk()), job) == 3
+    err = capsys.readouterr().err
+    assert err == (
+        "kb4tui: Could not write standard output: No space left on device."
+        " Check the path and free space.\n"
+    )

@@ -35,9 +35,7 @@ def run_to_output(output: Output, job: Callable[[], Awaitable[object]]) -> int:
         return EXIT_OK
     except OSError as exc:
         output.abort()
-        where = str(output.target) if output.target else "standard output"
-        reason = exc.strerror or type(exc).__name__
-        return fail(f"Could not write {where}: {reason}. Check the path and free space.", EXIT_API)
+        return fail(_write_failure(exc, output), EXIT_API)
     except Exception as exc:
         output.abort()
         message = f"Unexpected error ({type(exc).__name__}); report it with the command you ran."
@@ -51,8 +49,7 @@ def run_to_output(output: Output, job: Callable[[], Awaitable[object]]) -> int:
         _silence_stdout()
     except OSError as exc:
         output.abort()
-        reason = exc.strerror or type(exc).__name__
-        return fail(f"Could not write {output.target}: {reason}. Check the path.", EXIT_API)
+        return fail(_write_failure(exc, output), EXIT_API)
     return EXIT_OK
 
 
@@ -66,6 +63,12 @@ def _failure_message(sentence: str, output: Output) -> str:
     if output.bytes_written:
         return f"{sentence} The output above is incomplete."
     return sentence
+
+
+def _write_failure(exc: OSError, output: Output) -> str:
+    where = str(output.target) if output.target else "standard output"
+    reason = exc.strerror or type(exc).__name__
+    return f"Could not write {where}: {reason}. Check the path and free space."
 
 
 def _silence_stdout() -> None:
