@@ -20,6 +20,8 @@ from kb4tui.cli import main
         (["export", "overdue", "--within", "soon"], "number of days"),
         (["get", "campaign"], "ID"),
         (["get", "campaign", "12x"], "numeric id"),
+        (["get", "campaign", "\u00b2"], "numeric id"),  # str.isdigit() says yes, int() no
+        (["export", "enrollments", "--module", "\u00b2"], "numeric id"),
         (["get", "group", "12"], "unknown kind"),
         (["get", "user", "1", "--format", "yaml"], "invalid choice"),
     ],

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from kb4tui.cli import common
+from kb4tui.cli import common, get
 from kb4tui.exporting.kinds import (
     ALL_FILTERS,
     EXPORT_KIND_NAMES,
@@ -46,9 +46,9 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("kind", choices=EXPORT_KIND_NAMES, metavar="KIND", help="what to export")
     filters = parser.add_argument_group("filters")
-    filters.add_argument("--campaign", type=_positive_id, metavar="ID", help="campaign id")
-    filters.add_argument("--user", type=_positive_id, metavar="ID", help="user id")
-    filters.add_argument("--module", type=_positive_id, metavar="ID", help="store purchase id")
+    filters.add_argument("--campaign", type=get.record_id, metavar="ID", help="campaign id")
+    filters.add_argument("--user", type=get.record_id, metavar="ID", help="user id")
+    filters.add_argument("--module", type=get.record_id, metavar="ID", help="store purchase id")
     filters.add_argument("--status", metavar="STATUS", help="status as the API sends it")
     filters.add_argument("--type", metavar="TYPE", help="content type of library items")
     filters.add_argument(
@@ -66,20 +66,7 @@ def register(subparsers: Any) -> None:
     )
     common.add_connection_options(parser)
     parser.set_defaults(handler=handle_export)
-
-    from kb4tui.cli import get
-
     get.register(subparsers)
-
-
-def _positive_id(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a numeric id, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a numeric id, got {text!r}")
-    return value
 
 
 def _days(text: str) -> int:

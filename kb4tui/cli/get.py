@@ -26,7 +26,7 @@ def register(subparsers: Any) -> None:
         metavar="KIND",
         help=f"one of: {', '.join(GET_KINDS)}",
     )
-    parser.add_argument("id", type=_record_id, metavar="ID", help="the record's numeric id")
+    parser.add_argument("id", type=record_id, metavar="ID", help="the record's numeric id")
     parser.add_argument("--format", choices=("json", "csv"), default="json", help="default json")
     common.add_connection_options(parser)
     parser.set_defaults(handler=handle_get)
@@ -41,8 +41,10 @@ def _kind(text: str) -> str:
     return name
 
 
-def _record_id(text: str) -> int:
-    if not text.isdigit():
+def record_id(text: str) -> int:
+    """An id as typed on the command line: ASCII digits only (`str.isdigit` alone would let
+    "²" through to an `int()` that refuses it)."""
+    if not (text.isascii() and text.isdigit()):
         raise argparse.ArgumentTypeError(f"expected a numeric id, got {text!r}")
     return int(text)
 
