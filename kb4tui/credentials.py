@@ -208,30 +208,23 @@ def _keeps_secrets_in_a_file(backend: KeyringBackend) -> bool:
 
 
 def _choose_backend(backend: KeyringBackend) -> KeyringBackend:
-    """The backend to use, or KeyringUnavailableError.
+    """The backend to use, or KeyringUnavailableError naming the one refused.
 
     A chain is unwrapped to its best acceptable member: the chain itself would fall back
     to a plaintext file when the real keyring is locked.
     """
-    if isinstance(backend, chainer.ChainerBackend):
-        members: list[KeyringBackend] = list(backend.backends)
-        acceptable = [b for b in members if _usable(b)]
-        if acceptable:
-            return acceptable[0]
-        if any(_keeps_secrets_in_a_file(b) for b in members):
-            raise KeyringUnavailableError(KeyringProblem.FILE_BACKEND, _backend_label(members[0]))
-        raise KeyringUnavailableError(KeyringProblem.NO_BACKEND, _backend_label(backend))
-    if isinstance(backend, fail.Keyring | null.Keyring):
-        raise KeyringUnavailableError(KeyringProblem.NO_BACKEND, _backend_label(backend))
-    if _keeps_secrets_in_a_file(backend):
-        raise KeyringUnavailableError(KeyringProblem.FILE_BACKEND, _backend_label(backend))
-    return backend
-
-
-def _usable(backend: KeyringBackend) -> bool:
-    return not isinstance(backend, fail.Keyring | null.Keyring) and not _keeps_secrets_in_a_file(
-        backend
+    members: list[KeyringBackend] = (
+        list(backend.backends) if isinstance(backend, chainer.ChainerBackend) else [backend]
     )
+    for member in members:
+        if not isinstance(member, fail.Keyring | null.Keyring) and not (
+            _keeps_secrets_in_a_file(member)
+        ):
+            return member
+    for member in members:
+        if _keeps_secrets_in_a_file(member):
+            raise KeyringUnavailableError(KeyringProblem.FILE_BACKEND, _backend_label(member))
+    raise KeyringUnavailableError(KeyringProblem.NO_BACKEND, _backend_label(backend))
 
 
 class KeyStore:

@@ -133,7 +133,7 @@ def _assert_helpful(error: KeyringUnavailableError, fragment: str) -> None:
 
 
 def test_no_backend_headless_host(install_keyring: Install) -> None:
-    install_keyring(fail.Keyring())
+    install_keyring(_no_keyring())
     store = KeyStore()
     with pytest.raises(KeyringUnavailableError) as info:
         resolve_key("default", env={})
@@ -146,7 +146,7 @@ def test_no_backend_headless_host(install_keyring: Install) -> None:
 
 
 def test_null_backend_is_no_backend_not_a_silent_sink(install_keyring: Install) -> None:
-    install_keyring(null.Keyring())
+    install_keyring(_null_keyring())
     with pytest.raises(KeyringUnavailableError) as info:
         KeyStore().set("default", ResolvedKey(new_key(), KeySource.SESSION, "default"))
     assert info.value.problem is KeyringProblem.NO_BACKEND
@@ -215,6 +215,15 @@ def test_file_backends_are_refused_and_never_written(
     assert backend.entries == {}
 
 
+# keyring's own stand-in backends are untyped; these give mypy --strict their type.
+def _no_keyring() -> KeyringBackend:
+    return fail.Keyring()  # type: ignore[no-untyped-call]
+
+
+def _null_keyring() -> KeyringBackend:
+    return null.Keyring()  # type: ignore[no-untyped-call]
+
+
 def _chain(*members: KeyringBackend) -> chainer.ChainerBackend:
     # Not viable: keyring registers every subclass, and must never pick this one itself.
     attrs = {"backends": list(members), "viable": False}
@@ -241,10 +250,20 @@ def test_a_chain_is_unwrapped_to_its_real_keyring_never_its_file_fallback(
     assert info.value.problem is KeyringProblem.FILE_BACKEND
 
 
+def test_a_refused_chain_names_the_member_that_keeps_secrets_in_a_file(
+    install_keyring: Install,
+) -> None:
+    install_keyring(_chain(_no_keyring(), _file_backend("keyrings.alt.file", "PlaintextKeyring")()))
+    with pytest.raises(KeyringUnavailableError) as info:
+        KeyStore().check()
+    assert info.value.problem is KeyringProblem.FILE_BACKEND
+    assert info.value.backend_name == "keyrings.alt.file.PlaintextKeyring"
+
+
 def test_save_writes_key_then_profile_and_nothing_when_the_keyring_fails(
     install_keyring: Install,
 ) -> None:
-    install_keyring(fail.Keyring())
+    install_keyring(_no_keyring())
     with pytest.raises(KeyringUnavailableError):
         save_profile_and_key(
             Profile("acme", "eu"), ResolvedKey(new_key(), KeySource.SESSION, "acme")
