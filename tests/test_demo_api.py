@@ -93,6 +93,14 @@ def test_single_objects_and_404s(api: FakeKnowBe4API) -> None:
         assert (response.status, response.json()) == (404, {"message": "Not Found"}), path
 
 
+def test_digits_only_ascii_ones_count(api: FakeKnowBe4API) -> None:
+    # "²" passes str.isdigit() but int() refuses it: a 404 or the default, never a crash.
+    assert get(api, "/v1/users/\u00b2").status == 404
+    assert get(api, "/v1/users", page="\u00b2", per_page="\u00b2").json() == ORG.users[:100]
+    enrollments = get(api, "/v1/training/enrollments", campaign_id="\u00b2", per_page=5)
+    assert enrollments.status == 200 and len(enrollments.json()) == 5
+
+
 def test_enrollment_by_id_honours_include_flags(api: FakeKnowBe4API) -> None:
     row = ORG.campaign_enrollments(ORG.campaign_ids[0])[0]
     plain = get(api, f"/v1/training/enrollments/{row['enrollment_id']}").json()

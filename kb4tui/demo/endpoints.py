@@ -42,9 +42,18 @@ def flag(query: Query, name: str) -> bool:
     return query.get(name, "").strip().lower() == "true"
 
 
+def parse_int(text: str) -> int | None:
+    """A whole number written in ASCII digits, else None (`"²".isdigit()` is True, but
+    `int("²")` raises)."""
+    digits = text.strip()
+    if digits.startswith("-"):
+        digits = digits[1:]
+    return int(text) if digits.isascii() and digits.isdigit() else None
+
+
 def int_param(query: Query, name: str) -> int | None:
-    value = query.get(name, "").strip()
-    return int(value) if value.isdigit() else None
+    value = parse_int(query.get(name, ""))
+    return value if value is not None and value >= 0 else None
 
 
 class Routes:
@@ -78,10 +87,10 @@ class Routes:
             match = pattern.fullmatch(path)
             if match is None:
                 continue
-            ids = match.groups()
-            if not all(i.isdigit() for i in ids):
+            ids = [parse_int(text) for text in match.groups()]
+            if any(i is None or i < 0 for i in ids):
                 return None
-            return route(query, *(int(i) for i in ids))
+            return route(query, *ids)
         return None
 
     # -- account, users, groups -----------------------------------------------------------

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl
 
 from kb4tui.demo.config import FakeAPIConfig
-from kb4tui.demo.endpoints import ListResult, Routes
+from kb4tui.demo.endpoints import ListResult, Routes, parse_int
 from kb4tui.demo.org import DemoOrg, generate_org
 from kb4tui.demo.ratelimit import RateLimiter, retry_after_header
 from kb4tui.demo.requestlog import LoggedRequest, RequestLog
@@ -333,10 +333,8 @@ def _accepts_json(accept: str | None) -> bool:
 
 
 def _int_or(value: str | None, default: int) -> int:
-    text = (value or "").strip()
-    if text.lstrip("-").isdigit():
-        return int(text)
-    return default
+    number = parse_int(value or "")
+    return default if number is None else number
 
 
 def _encode_cursor(offset: int, path: str) -> str:
