@@ -176,6 +176,8 @@ def test_nested_content_and_legacy_names() -> None:
     assert campaign.groups == [] and campaign.completion_percentage == 62.0
     user = User.from_api({"id": 1, "adi_guid": "g", "groups": [1, "2", {"group_id": 3}, True]})
     assert user.provisioning_guid == "g" and user.groups == [1, 2, 3]
+    # One unreadable id ("²" passes str.isdigit, not int) costs only itself, not the list.
+    assert User.from_api({"id": 1, "groups": [4, "\u00b2", "5"]}).groups == [4, 5]
 
 
 hostile_bodies = st.one_of(

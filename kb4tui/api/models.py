@@ -244,7 +244,7 @@ def _group_ids(value: Any) -> Any:
             item = item.get("group_id", item.get("id"))
         if isinstance(item, bool):
             continue
-        if isinstance(item, int) or (isinstance(item, str) and item.isdigit()):
+        if isinstance(item, int) or (isinstance(item, str) and item.isascii() and item.isdigit()):
             ids.append(int(item))
     return ids
 
