@@ -9,8 +9,8 @@ Three rules shape this module:
 - The key is never written to a file. Backends that keep secrets in a local file
   (keyrings.alt's plaintext or file keyrings, also inside a chain) and the fail/null
   backends are refused with a `KeyringUnavailableError` that says what to do instead.
-- Keyring calls block (D-Bus, Keychain), so the UI uses the `a*` coroutines, which run
-  them in a thread.
+- Keyring calls block (D-Bus, Keychain), so the UI uses the `a*` coroutines
+  (`aresolve_key`, `KeyStore.acheck`), which run them in a thread.
 
 No textual here.
 """
@@ -230,7 +230,7 @@ def _choose_backend(backend: KeyringBackend) -> KeyringBackend:
 class KeyStore:
     """The OS keyring, one entry per profile (service "kb4tui", username = profile name).
 
-    Sync methods for the CLI; `a*` coroutines (run in a thread) for the UI.
+    Blocking methods; the UI calls `acheck` and `aresolve_key`, which run in a thread.
     """
 
     def __init__(self, backend: KeyringBackend | None = None, *, service: str = SERVICE) -> None:
@@ -283,16 +283,8 @@ class KeyStore:
             _raise_unavailable(exc, backend)
         return True
 
-    async def aget(self, profile: str) -> str | None:
-        return await asyncio.to_thread(self.get, profile)
-
-    async def aset(self, profile: str, key: ResolvedKey) -> None:
-        await asyncio.to_thread(self.set, profile, key)
-
-    async def adelete(self, profile: str) -> bool:
-        return await asyncio.to_thread(self.delete, profile)
-
     async def acheck(self) -> None:
+        """`check` off the event loop (the sign-in screen)."""
         await asyncio.to_thread(self.check)
 
 

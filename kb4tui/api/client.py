@@ -49,15 +49,14 @@ from kb4tui.api.models import (
 from kb4tui.api.pagination import DEFAULT_WINDOW, PER_PAGE, Row, ordered_pages
 from kb4tui.api.ratelimit import RateLimiter, Slot, UsageCounter, shared_limiter, shared_usage
 from kb4tui.api.regions import base_url_for
-from kb4tui.api.resources import RESOURCES, Resource, query_params, resource
+from kb4tui.api.resources import Resource, query_params, resource
 from kb4tui.api.responses import decode_json, next_cursor, object_from_body, rows_from_body
 from kb4tui.api.retry import RETRYABLE_STATUSES, RetryPolicy, RetryStatus, parse_retry_after
 
-__all__ = ["CAMPAIGN_PERCENTAGE_PAGE", "KINDS", "EnrollmentFilters", "KnowBe4Client", "Pagination"]
+__all__ = ["CAMPAIGN_PERCENTAGE_PAGE", "EnrollmentFilters", "KnowBe4Client", "Pagination"]
 
 log = logging.getLogger(__name__)
 
-KINDS = frozenset(RESOURCES)
 # Without exclude_percentages=true the API returns at most 10 campaigns a page.
 CAMPAIGN_PERCENTAGE_PAGE = 10
 Pagination = Literal["page", "cursor"]
@@ -464,10 +463,10 @@ class KnowBe4Client:
     ) -> AsyncGenerator[list[Row], None]:
         """Pages of `kind` as the API sent them, in order, each row once.
 
-        `kind` is one of KINDS; `filters` are the API's own query parameters for that
-        kind (e.g. campaign_id=..., exclude_archived_users=True). `expected_rows` (for
-        example a campaign's known enrollment count) lets the pager request all the
-        pages at once; `window` caps how many pages are requested ahead. Campaigns
+        `kind` is a key of `kb4tui.api.resources.RESOURCES`; `filters` are the API's own
+        query parameters for that kind (e.g. campaign_id=..., exclude_archived_users=True).
+        `expected_rows` (for example a campaign's known enrollment count) lets the pager
+        request all the pages at once; `window` caps how many pages are requested ahead. Campaigns
         without exclude_percentages=True come with their completion_percentage (see
         `_campaign_pages_with_percentages`); `expected_rows` does not apply to them.
         """

@@ -53,11 +53,6 @@ class CampaignPhase(Enum):
             CampaignPhase.ARCHIVED,
         )
 
-    @property
-    def is_pending(self) -> bool:
-        """Not started yet: created or scheduled."""
-        return self in (CampaignPhase.CREATED, CampaignPhase.SCHEDULED)
-
 
 _PHASES: dict[str, CampaignPhase] = {
     "created": CampaignPhase.CREATED,

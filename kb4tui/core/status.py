@@ -50,11 +50,6 @@ class EnrollmentState(Enum):
         compliant nor incomplete: we do not guess."""
         return self in INCOMPLETE_STATES
 
-    @property
-    def is_open(self) -> bool:
-        """Incomplete and its deadline has not been called yet (not started or in progress)."""
-        return self in (EnrollmentState.NOT_STARTED, EnrollmentState.IN_PROGRESS)
-
 
 # Module-level sets so hot loops over 100k rows test membership without a property call.
 COMPLIANT_STATES = frozenset({EnrollmentState.COMPLETED, EnrollmentState.EXEMPTED})
