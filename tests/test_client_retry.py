@@ -17,6 +17,7 @@ from kb4tui.api.errors import (
     ResponseFormatError,
     ServerError,
 )
+from kb4tui.api.ratelimit import RateLimiter
 from kb4tui.api.retry import RetryPolicy, parse_retry_after
 
 
@@ -148,6 +149,17 @@ async def test_retry_after_beyond_budget_gives_up_at_once() -> None:
             await client.account()
     assert clock.sleeps == [] and len(api.requests) == 1
 
+
+
+async def test_time_queued_for_the_rate_limit_does_not_spend_the_retry_budget() -> None:
+    """A request that waited out the 50/min window still gets its retries after a 503."""
+    clock = FakeClock()
+    limiter = RateLimiter([(1, 61.0)], margin=0.0, clock=clock, sleep=clock.sleep)
+    await limiter.acquire()  # the window is full: the client's first request waits 61 s
+    api = failing_then_ok([json_response({}, 503)])
+    async with api.client(retry_policy=policy(clock), limiter=limiter) as client:
+        assert (await client.account()).name == "Acme"
+    assert len(api.requests) == 2
 
 async def test_retries_inside_a_paged_listing_lose_and_repeat_nothing() -> None:
     """20% of requests fail transiently: the listing is still exact."""

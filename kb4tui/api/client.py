@@ -228,12 +228,18 @@ class KnowBe4Client:
     ) -> httpx.Response:
         """GET `path`; returns a 2xx response or raises an APIError subclass.
 
-        `not_found` is the message for a 404 ("Campaign 123 not found").
+        `not_found` is the message for a 404 ("Campaign 123 not found"). The retry budget
+        counts attempts and backoff, not time queued for the rate limiter: a request that
+        waited out the 50/min window still gets its retries.
         """
-        started = self.retry.clock()
+        clock = self.retry.clock
+        started = clock()
+        queued = 0.0
         attempt = 0
         while True:
+            before = clock()
             slot = await self.limiter.acquire()
+            queued += clock() - before
             self.usage.record()
             failure: APIError
             retry_after: float | None = None
@@ -268,7 +274,7 @@ class KnowBe4Client:
                 if response.status_code not in RETRYABLE_STATUSES:
                     raise failure
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
-            delay = self.retry.next_delay(attempt, self.retry.clock() - started, retry_after)
+            delay = self.retry.next_delay(attempt, clock() - started - queued, retry_after)
             if delay is None:
                 raise failure
             log.debug("GET %s failed (%s); retry %d in %.2fs", path, failure.status, attempt, delay)

@@ -4,6 +4,7 @@ Retried: 429, 500, 502, 503, 504, timeouts and dropped connections. Never retrie
 4xx (a wrong key or id does not get better by asking again). Waits use exponential
 backoff with full jitter, or the server's Retry-After when it sends one, and all waits and
 attempts together stay inside a time budget (about a minute) before the error surfaces.
+Time queued for the rate limiter does not count: pacing is not failing.
 """
 
 from __future__ import annotations
