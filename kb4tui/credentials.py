@@ -22,7 +22,7 @@ import enum
 import hmac
 import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -400,9 +400,13 @@ def save_profile_and_key(
     """Store the key in the keyring, then the profile in the config.
 
     The key goes first: if the keyring refuses, nothing is written. The first profile
-    saved becomes the default.
+    saved becomes the default. Settings the profile already had beyond region and base URL
+    (`cache_ttl_minutes`, a newer kb4tui's keys) are kept.
     """
     (store or KeyStore()).set(profile.name, key)
     config = load_config(config_file)
+    existing = config.get(profile.name)
+    if existing is not None:
+        profile = replace(profile, extra={**existing.extra, **profile.extra})
     make_default = not config.profiles
     save_config(config.with_profile(profile, make_default=make_default), config_file)

@@ -30,7 +30,7 @@ from kb4tui.credentials import (
     resolve_key,
     save_profile_and_key,
 )
-from kb4tui.store.config import Profile, load_config
+from kb4tui.store.config import Config, Profile, load_config, save_config
 from kb4tui.store.paths import config_path
 
 Install = Callable[[KeyringBackend], KeyringBackend]
@@ -280,6 +280,15 @@ def test_save_writes_key_then_profile_and_nothing_when_the_keyring_fails(
     assert set(config.profiles) == {"acme", "lab"}
     assert memory.entries[(SERVICE, "acme")] == secret
     assert secret not in config_path().read_text()
+
+
+def test_saving_a_profile_again_keeps_its_other_settings(memory_keyring: MemoryKeyring) -> None:
+    """Signing in again (new key, maybe a new region) must not drop cache_ttl_minutes."""
+    save_config(Config().with_profile(Profile("acme", "us", extra={"cache_ttl_minutes": 5})))
+    save_profile_and_key(Profile("acme", "eu"), ResolvedKey(new_key(), KeySource.SESSION, "acme"))
+    saved = load_config().get("acme")
+    assert saved is not None and saved.region == "eu"
+    assert saved.extra == {"cache_ttl_minutes": 5}
 
 
 # ---- trying the other regions ----

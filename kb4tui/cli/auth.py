@@ -110,8 +110,9 @@ def handle_login(
         ResolvedKey,
         check_key,
         normalise_key,
+        save_profile_and_key,
     )
-    from kb4tui.store.config import ConfigError, Profile, load_config, save_config
+    from kb4tui.store.config import ConfigError, Profile
 
     if getattr(args, "demo", False):
         return common.fail("The demo needs no key; run `kb4tui --demo`.", EXIT_USAGE)
@@ -142,20 +143,11 @@ def handle_login(
     print(f"The key works: account {_describe_account(account)}.")
 
     store = store or KeyStore()
+    profile = Profile(connection.profile, connection.region, connection.base_url)
     try:
-        store.set(connection.profile, key)
+        save_profile_and_key(profile, key, store=store)
     except KeyringUnavailableError as exc:
         return common.fail(exc.sentence, exc.exit_code)
-    try:
-        config = load_config()
-        existing = config.get(connection.profile)
-        profile = Profile(
-            name=connection.profile,
-            region=connection.region,
-            base_url=connection.base_url,
-            extra=existing.extra if existing else {},
-        )
-        save_config(config.with_profile(profile, make_default=not config.profiles))
     except (ConfigError, OSError) as exc:
         return common.fail(f"The key was stored, but the config was not saved: {exc}", EXIT_USAGE)
     print(
