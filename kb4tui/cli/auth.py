@@ -206,6 +206,7 @@ def handle_status(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> int:
     from kb4tui.credentials import (
+        ENV_API_KEY,
         KeyringUnavailableError,
         KeyStore,
         MissingKeyError,
@@ -247,7 +248,7 @@ def handle_status(
         rows.append(("Key source", f"none: {exc.sentence}"))
     except KeyringUnavailableError as exc:
         problem = exc
-        rows.append(("Key source", "none: KNOWBE4_API_KEY is not set and the keyring is unusable"))
+        rows.append(("Key source", f"none: {ENV_API_KEY} is not set and the keyring is unusable"))
 
     if key is not None and not args.no_check:
         if connection.demo and transport is None:
