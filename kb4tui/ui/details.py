@@ -16,7 +16,7 @@ from kb4tui.api.models import Campaign, ContentItem, Enrollment, Policy, StorePu
 from kb4tui.core.content import content_type_of
 from kb4tui.core.deadlines import days_left, describe_days_left
 from kb4tui.core.hints import Hint, Severity
-from kb4tui.core.lifecycle import how_enrolled
+from kb4tui.core.lifecycle import CampaignPhase, campaign_phase, how_enrolled
 from kb4tui.core.status import EnrollmentState, classify
 from kb4tui.sanitize import clean_text
 from kb4tui.ui import formatting as fmt
@@ -25,6 +25,7 @@ __all__ = [
     "STATE_ORDER",
     "campaign_detail",
     "campaign_end",
+    "campaign_status_text",
     "enrollment_detail",
     "library_detail",
 ]
@@ -67,6 +68,27 @@ def _hints(text: Text, hints: Sequence[Hint]) -> None:
             text.append("\n  → ", style="dim")
             text.append(clean_text(hint.resolution))
         text.append("\n")
+
+
+# Campaign lifecycle by colour (the text is always the status as sent): running cyan,
+# not started yet yellow, finished dim. Plain ANSI names, so 16-colour terminals show them.
+_PHASE_STYLE: dict[CampaignPhase, str] = {
+    CampaignPhase.CREATED: "yellow",
+    CampaignPhase.SCHEDULED: "yellow",
+    CampaignPhase.ACTIVE: "cyan",
+    CampaignPhase.COMPLETED: "green",
+    CampaignPhase.CLOSED: "green",
+    CampaignPhase.CANCELLED: "dim",
+    CampaignPhase.ARCHIVED: "dim",
+    CampaignPhase.UNKNOWN: "magenta",
+}
+
+
+def campaign_status_text(status: str | None) -> Text:
+    """A campaign status exactly as sent, coloured by its lifecycle phase."""
+    if not status:
+        return Text(fmt.DASH)
+    return Text(status, style=_PHASE_STYLE[campaign_phase(status)])
 
 
 def campaign_end(campaign: Campaign) -> str:

@@ -45,7 +45,7 @@ _STATE_STYLE: dict[EnrollmentState, str] = {
     EnrollmentState.IN_PROGRESS: "cyan",
     EnrollmentState.COMPLETED: "green",
     EnrollmentState.PAST_DUE: "bold red",
-    EnrollmentState.EXEMPTED: "blue",
+    EnrollmentState.EXEMPTED: "bright_blue",  # plain blue is unreadable on black in 16 colours
     EnrollmentState.UNKNOWN: "magenta",
 }
 

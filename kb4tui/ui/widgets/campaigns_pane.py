@@ -13,11 +13,10 @@ from textual.binding import Binding, BindingType
 from kb4tui.api.errors import APIError
 from kb4tui.api.models import Campaign
 from kb4tui.core.hints import campaign_hints
-from kb4tui.core.lifecycle import CampaignPhase, campaign_phase
 from kb4tui.core.summaries import count_by_status
 from kb4tui.repository import EnrollmentQuery
 from kb4tui.ui import formatting as fmt
-from kb4tui.ui.details import campaign_detail, campaign_end
+from kb4tui.ui.details import campaign_detail, campaign_end, campaign_status_text
 from kb4tui.ui.export_view import CAMPAIGNS_EXPORT
 from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings
 from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
@@ -25,7 +24,7 @@ from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
 if TYPE_CHECKING:
     from kb4tui.ui.app import KB4App
 
-__all__ = ["CampaignsPane", "status_cell"]
+__all__ = ["CampaignsPane"]
 
 
 def _end_key(campaign: Campaign) -> Any:
@@ -35,27 +34,6 @@ def _end_key(campaign: Campaign) -> Any:
 def _first_content(campaign: Campaign) -> str:
     items = campaign.content_items
     return (items[0].name or "?") if items else ""
-
-
-# Campaign lifecycle by colour (the text is always the status as sent): running cyan,
-# not started yet yellow, finished dim. Plain ANSI names, so 16-colour terminals show them.
-_PHASE_STYLE: dict[CampaignPhase, str] = {
-    CampaignPhase.CREATED: "yellow",
-    CampaignPhase.SCHEDULED: "yellow",
-    CampaignPhase.ACTIVE: "cyan",
-    CampaignPhase.COMPLETED: "green",
-    CampaignPhase.CLOSED: "green",
-    CampaignPhase.CANCELLED: "dim",
-    CampaignPhase.ARCHIVED: "dim",
-    CampaignPhase.UNKNOWN: "magenta",
-}
-
-
-def status_cell(status: str | None) -> Text:
-    """A campaign status exactly as sent, coloured by its lifecycle phase."""
-    if not status:
-        return Text(fmt.DASH)
-    return Text(status, style=_PHASE_STYLE[campaign_phase(status)])
 
 
 class CampaignsPane(BrowsePane[Campaign]):
@@ -113,7 +91,7 @@ class CampaignsPane(BrowsePane[Campaign]):
         more = len(item.content_items) - 1
         return (
             item.name or "",
-            status_cell(item.status),
+            campaign_status_text(item.status),
             _first_content(item) or fmt.DASH,
             f"+{more}" if more > 0 else "",
             ", ".join(item.group_names) or fmt.DASH,

@@ -19,6 +19,7 @@ from kb4tui.core.content import content_type_of
 from kb4tui.core.deadlines import NO_DEADLINE_TEXT, describe_days_left
 from kb4tui.core.status import EnrollmentState
 from kb4tui.ui import formatting as fmt
+from kb4tui.ui.details import campaign_status_text
 from kb4tui.ui.export_view import CONTENT_RISK_EXPORT, DEADLINES_EXPORT, PEOPLE_EXPORT
 from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings
 from kb4tui.ui.widgets.virtual_table import Column
@@ -101,7 +102,7 @@ class DeadlinesSection(BrowsePane[DeadlineRow]):
         open_work = item.counts.incomplete > 0 and not item.phase.is_finished
         return (
             item.name,
-            item.campaign.status or fmt.DASH,
+            campaign_status_text(item.campaign.status),
             deadline_cell(item),
             Text(short_days(item.days_left), style=_days_style(item.days_left, open_work)),
             fmt.percent(item.completion.percent),
@@ -146,7 +147,7 @@ class DeadlinesSection(BrowsePane[DeadlineRow]):
             ("In Progress", counts.in_progress, "cyan"),
             ("Past Due", counts.past_due, "bold red"),
             ("Completed", counts.completed, "green"),
-            ("Exempted", counts.exempted, "blue"),
+            ("Exempted", counts.exempted, "bright_blue"),
         ):
             text.append(f"\n{label:<12}", style=style)
             text.append(f"{value:>7,}")
