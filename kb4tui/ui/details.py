@@ -23,6 +23,7 @@ from kb4tui.ui import formatting as fmt
 
 __all__ = [
     "STATE_ORDER",
+    "STATE_STYLE",
     "campaign_detail",
     "campaign_end",
     "campaign_status_text",
@@ -41,6 +42,17 @@ STATE_ORDER: tuple[EnrollmentState, ...] = (
 )
 
 
+# Enrollment states by colour (the text is always the status as sent); ANSI names only.
+STATE_STYLE: dict[EnrollmentState, str] = {
+    EnrollmentState.NOT_STARTED: "yellow",
+    EnrollmentState.IN_PROGRESS: "cyan",
+    EnrollmentState.COMPLETED: "green",
+    EnrollmentState.PAST_DUE: "bold red",
+    EnrollmentState.EXEMPTED: "bright_blue",  # plain blue is unreadable on black in 16 colours
+    EnrollmentState.UNKNOWN: "magenta",
+}
+
+
 def _heading(text: Text, title: str) -> None:
     if text:
         text.append("\n")
@@ -48,9 +60,9 @@ def _heading(text: Text, title: str) -> None:
     text.append("\n")
 
 
-def _field(text: Text, label: str, value: str, *, width: int = 14) -> None:
+def _field(text: Text, label: str, value: str, *, width: int = 14, style: str = "") -> None:
     text.append(f"{label:<{width}}", style="dim")
-    text.append(clean_text(value))
+    text.append(clean_text(value), style=style)
     text.append("\n")
 
 
@@ -203,8 +215,8 @@ def enrollment_detail(
         text.append("  ")
         text.append(clean_text(enrollment.user_email), style="dim")
     text.append("\n")
-    _field(text, "Status", enrollment.status or fmt.DASH, width=20)
-    _field(text, "Meaning", state.meaning, width=20)
+    _field(text, "Status", enrollment.status or fmt.DASH, width=20, style=STATE_STYLE[state])
+    _field(text, "Meaning", state.meaning, width=20, style=STATE_STYLE[state])
     _field(text, "Module", enrollment.module or fmt.DASH, width=20)
     _field(text, "Content type", content_type_of(enrollment, content), width=20)
     _field(text, "Campaign", enrollment.campaign_name or fmt.DASH, width=20)

@@ -21,6 +21,7 @@ from kb4tui.core.summaries import StatusCounts
 from kb4tui.repository import EnrollmentQuery
 from kb4tui.sanitize import clean_text
 from kb4tui.ui import formatting as fmt
+from kb4tui.ui.details import STATE_STYLE as _STATE_STYLE
 from kb4tui.ui.export_view import ENROLLMENTS_EXPORT
 from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings
 from kb4tui.ui.widgets.header import AppHeader
@@ -38,15 +39,6 @@ STATUS_KEYS: dict[str, EnrollmentState] = {
     "p": EnrollmentState.COMPLETED,
     "d": EnrollmentState.PAST_DUE,
     "x": EnrollmentState.EXEMPTED,
-}
-
-_STATE_STYLE: dict[EnrollmentState, str] = {
-    EnrollmentState.NOT_STARTED: "yellow",
-    EnrollmentState.IN_PROGRESS: "cyan",
-    EnrollmentState.COMPLETED: "green",
-    EnrollmentState.PAST_DUE: "bold red",
-    EnrollmentState.EXEMPTED: "bright_blue",  # plain blue is unreadable on black in 16 colours
-    EnrollmentState.UNKNOWN: "magenta",
 }
 
 
