@@ -1,14 +1,38 @@
-"""Fakes for the credentials tests: an in-memory keyring, and fake KnowBe4 hosts."""
+"""Fakes for the credentials tests: an in-memory keyring, fake KnowBe4 hosts, new keys."""
 
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import keyring.errors
+import pytest
 from keyring.backend import KeyringBackend
+from keyring.backends import fail
+
+from kb4tui.api.ratelimit import RateLimiter
+
+
+def new_key() -> str:
+    """A fresh key in the shape `normalise_key` and the client accept."""
+    return "kb4-" + secrets.token_urlsafe(24)
+
+
+def no_keyring() -> KeyringBackend:
+    """keyring's own "no backend" stand-in (untyped in keyring, typed here)."""
+    return fail.Keyring()  # type: ignore[no-untyped-call]
+
+
+def quicken_key_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Key checks fail at once on "no network" instead of after their retry budget, and
+    probing five regions does not wait for the 4/s limiter (not under test here)."""
+    monkeypatch.setattr("kb4tui.credentials.CHECK_RETRY_BUDGET", 0.0)
+    monkeypatch.setattr(
+        "kb4tui.api.client.shared_limiter", lambda key: RateLimiter([(1000, 1.0)], margin=0.0)
+    )
 
 
 class MemoryKeyring(KeyringBackend):

@@ -3,32 +3,28 @@
 from __future__ import annotations
 
 import io
-import secrets
 from typing import Any
 
 import pytest
-from credentials_fakes import FakeHosts, FakeTenant, MemoryKeyring, region_host
-from keyring.backends import fail
+from credentials_fakes import (
+    FakeHosts,
+    FakeTenant,
+    MemoryKeyring,
+    new_key,
+    no_keyring,
+    quicken_key_checks,
+    region_host,
+)
 
-from kb4tui.api.ratelimit import RateLimiter
 from kb4tui.cli import auth, build_parser, main
 from kb4tui.credentials import SERVICE
 from kb4tui.store.config import load_config
 from kb4tui.store.paths import config_path
 
 
-def new_key() -> str:
-    return "kb4-" + secrets.token_urlsafe(24)
-
-
 @pytest.fixture(autouse=True)
 def _quick_checks(monkeypatch: pytest.MonkeyPatch) -> None:
-    # "No network" should fail at once in tests, not after the check's retry budget.
-    monkeypatch.setattr("kb4tui.credentials.CHECK_RETRY_BUDGET", 0.0)
-    # Probing five regions with one key would wait for the 4/s limiter; not under test here.
-    monkeypatch.setattr(
-        "kb4tui.api.client.shared_limiter", lambda key: RateLimiter([(1000, 1.0)], margin=0.0)
-    )
+    quicken_key_checks(monkeypatch)
 
 
 def eu_tenant(key: str, **extra: Any) -> FakeTenant:
@@ -138,7 +134,7 @@ def test_login_without_a_terminal_or_key_stdin_is_a_usage_error(
 def test_login_with_no_keyring_says_so_after_the_check(
     install_keyring: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    install_keyring(fail.Keyring())
+    install_keyring(no_keyring())
     key = new_key()
     hosts = FakeHosts({region_host("us"): eu_tenant(key)})
     assert login([], key, hosts) == 2
@@ -233,7 +229,7 @@ def test_account_names_cannot_send_escape_sequences_to_the_terminal(
 def test_status_on_a_host_without_keyring(
     install_keyring: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    install_keyring(fail.Keyring())
+    install_keyring(no_keyring())
     assert status([]) == 2
     out = capsys.readouterr().out
     assert "Keyring backend: unusable: No usable OS keyring was found" in out

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import argparse
 import io
-import secrets
 
 import pytest
-from credentials_fakes import FakeHosts, FakeTenant, MemoryKeyring
+from credentials_fakes import FakeHosts, FakeTenant, MemoryKeyring, new_key
 
 from kb4tui.cli import auth, build_parser, common
 from kb4tui.credentials import KeySource
 
 ACME_HOST, GLOBEX_HOST = "127.0.0.1:9101", "127.0.0.1:9102"
-
-
-def new_key() -> str:
-    return "kb4-" + secrets.token_urlsafe(24)
 
 
 def tenant(name: str, key: str, campaign_ids: list[int]) -> FakeTenant:

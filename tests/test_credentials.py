@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import pickle
-import secrets
 import threading
 from collections.abc import Callable
 
 import keyring.errors
 import pytest
-from credentials_fakes import MemoryKeyring
+from credentials_fakes import MemoryKeyring, new_key, no_keyring
 from keyring.backend import KeyringBackend
-from keyring.backends import chainer, fail, null
+from keyring.backends import chainer, null
 
 from kb4tui.api.errors import AuthError
 from kb4tui.api.models import Account
@@ -34,10 +33,6 @@ from kb4tui.store.config import Config, Profile, load_config, save_config
 from kb4tui.store.paths import config_path
 
 Install = Callable[[KeyringBackend], KeyringBackend]
-
-
-def new_key() -> str:
-    return "kb4-" + secrets.token_urlsafe(24)
 
 
 # ---- ResolvedKey never shows the key ----
@@ -133,7 +128,7 @@ def _assert_helpful(error: KeyringUnavailableError, fragment: str) -> None:
 
 
 def test_no_backend_headless_host(install_keyring: Install) -> None:
-    install_keyring(_no_keyring())
+    install_keyring(no_keyring())
     store = KeyStore()
     with pytest.raises(KeyringUnavailableError) as info:
         resolve_key("default", env={})
@@ -215,11 +210,7 @@ def test_file_backends_are_refused_and_never_written(
     assert backend.entries == {}
 
 
-# keyring's own stand-in backends are untyped; these give mypy --strict their type.
-def _no_keyring() -> KeyringBackend:
-    return fail.Keyring()  # type: ignore[no-untyped-call]
-
-
+# keyring's own stand-in backends are untyped; this gives mypy --strict its type.
 def _null_keyring() -> KeyringBackend:
     return null.Keyring()  # type: ignore[no-untyped-call]
 
@@ -253,7 +244,7 @@ def test_a_chain_is_unwrapped_to_its_real_keyring_never_its_file_fallback(
 def test_a_refused_chain_names_the_member_that_keeps_secrets_in_a_file(
     install_keyring: Install,
 ) -> None:
-    install_keyring(_chain(_no_keyring(), _file_backend("keyrings.alt.file", "PlaintextKeyring")()))
+    install_keyring(_chain(no_keyring(), _file_backend("keyrings.alt.file", "PlaintextKeyring")()))
     with pytest.raises(KeyringUnavailableError) as info:
         KeyStore().check()
     assert info.value.problem is KeyringProblem.FILE_BACKEND
@@ -263,7 +254,7 @@ def test_a_refused_chain_names_the_member_that_keeps_secrets_in_a_file(
 def test_save_writes_key_then_profile_and_nothing_when_the_keyring_fails(
     install_keyring: Install,
 ) -> None:
-    install_keyring(_no_keyring())
+    install_keyring(no_keyring())
     with pytest.raises(KeyringUnavailableError):
         save_profile_and_key(
             Profile("acme", "eu"), ResolvedKey(new_key(), KeySource.SESSION, "acme")
