@@ -157,22 +157,27 @@ async def test_stale_data_shows_at_once_then_refreshes_in_place(tmp_path: Path) 
     clock = Clock()
     names, _, _ = await first_run(tmp_path, clock)
     clock.now += TTL + timedelta(minutes=5)  # past the TTL
-    api = fake_api(latency=0.3)
+    api = fake_api(latency=0.8)
     app = make_app(FakeKnowBe4Transport(api), tmp_path, clock)
     async with app.run_test(size=SIZE) as pilot:
         pane = main(app).campaigns
         await wait_until(pilot, lambda: pane.table.total_count == 25)
         assert pane.fetched_at == FROZEN_NOW  # the cached rows, before any answer
         assert campaign_names(app) == names
+        await pilot.press("slash", "s", "e", "c", "enter")  # filter: "sec"
+        filtered = pane.table.row_count
+        assert 0 < filtered < 25
         await pilot.press("down", "down", "down")
         chosen = pane.highlighted
         assert chosen is not None and chosen is not pane.table.visible_items[0]
+        assert pane.fetched_at == FROZEN_NOW  # still the cached rows: the refetch is slow
         await wait_until(pilot, lambda: pane.fetched_at == clock.now, limit=20)
         await settle(pilot)
         assert api.log.count("/v1/training/campaigns") > 0
         highlighted = pane.highlighted
         assert highlighted is not None and highlighted is not chosen  # new objects...
         assert highlighted.campaign_id == chosen.campaign_id  # ...same row under the cursor
+        assert (pane.table.filter_text, pane.table.row_count) == ("sec", filtered)
     with the_cache(tmp_path) as cache:
         assert cache.fetched_at("campaigns") == clock.now
 
