@@ -63,6 +63,16 @@ class Unreachable(httpx.AsyncBaseTransport):
         raise httpx.ConnectError("connection refused", request=request)
 
 
+def client_for(transport: httpx.AsyncBaseTransport) -> KnowBe4Client:
+    return KnowBe4Client(
+        DEMO_API_KEY,
+        transport=transport,
+        limiter=RateLimiter([(100_000, 1.0)]),
+        usage=UsageCounter(),
+        retry_policy=RetryPolicy(budget=0.2, base_delay=0.01, max_delay=0.05),
+    )
+
+
 def factory(
     transport: httpx.AsyncBaseTransport, dirs: Path, clock: Clock
 ) -> Callable[[], AbstractAsyncContextManager[Repository]]:
@@ -70,14 +80,7 @@ def factory(
 
     @asynccontextmanager
     async def open_repository() -> AsyncIterator[Repository]:
-        client = KnowBe4Client(
-            DEMO_API_KEY,
-            transport=transport,
-            limiter=RateLimiter([(100_000, 1.0)]),
-            usage=UsageCounter(),
-            retry_policy=RetryPolicy(budget=0.2, base_delay=0.01, max_delay=0.05),
-        )
-        async with client:
+        async with client_for(transport) as client:
             stores = open_local_stores(
                 PROFILE, client.base_url, ttl=TTL, cache_dir=dirs / "c", quota_dir=dirs / "q"
             )
@@ -198,6 +201,26 @@ async def test_offline_start_shows_cached_data_under_a_banner_and_retries(tmp_pa
         await wait_until(pilot, lambda: transport.attempts > tried)  # quietly again
         assert campaign_names(app) == names
         assert not any(n.severity == "error" for n in app._notifications)
+
+
+async def test_a_view_that_fails_to_load_offline_raises_the_banner(tmp_path: Path) -> None:
+    clock = Clock()
+    async with client_for(FakeKnowBe4Transport(fake_api())) as client:
+        stores = open_local_stores(
+            PROFILE, client.base_url, cache_dir=tmp_path / "c", quota_dir=tmp_path / "q"
+        )
+        repo = Repository(client, cache=stores.cache, clock=clock)
+        await repo.account()
+        await repo.campaigns()  # cached; the library is not
+        stores.close()
+    app = make_app(Unreachable(), tmp_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: main(app).campaigns.table.total_count == 25)
+        assert app.header_info.offline_since is None  # fresh cache: nothing was asked
+        await pilot.press("2")
+        await wait_until(pilot, lambda: app.header_info.offline_since == FROZEN_NOW)
+        assert "Could not reach" in str(main(app).library.error_line.render())
+        assert main(app).campaigns.table.total_count == 25
 
 
 async def test_no_cache_and_no_api_says_so_on_the_screen(tmp_path: Path) -> None:

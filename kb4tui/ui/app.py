@@ -458,6 +458,14 @@ class KB4App(App[int]):
 
     def report_error(self, error: APIError) -> None:
         """An API error as a toast; the screen that failed also shows it in place."""
+        repository = self._repository
+        if (
+            isinstance(error, NetworkError)
+            and repository is not None
+            and repository.cache is not None
+            and repository.latest_fetch() is not None
+        ):
+            self._went_offline(None)  # the cached data stays browsable: say so, retry quietly
         self.notify(clean_text(error.sentence), title="KnowBe4 API", severity="error", markup=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
