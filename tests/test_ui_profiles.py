@@ -17,6 +17,7 @@ from textual.command import CommandList, CommandPalette
 from textual.widgets import Static
 from ui_support import FROZEN_NOW, frozen_clock, settle
 
+from kb4tui.api.ratelimit import RateLimiter
 from kb4tui.credentials import SERVICE
 from kb4tui.demo import FakeAPIConfig, FakeKnowBe4API, FakeKnowBe4Transport, generate_org
 from kb4tui.store.cache import list_cache_files
@@ -31,6 +32,14 @@ KEY_ACME = "kb4-acme-key-0123456789abcdef"
 KEY_GLOBEX = "kb4-globex-key-0123456789abcdef"
 ACME_ORG = "Fabrikam Manufacturing"  # seed 7
 GLOBEX_ORG = "Tailspin Credit Union"  # seed 8
+
+
+@pytest.fixture(autouse=True)
+def _unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The real client paces at 4 requests/s; not under test here.
+    monkeypatch.setattr(
+        "kb4tui.api.client.shared_limiter", lambda key: RateLimiter([(1000, 1.0)], margin=0.0)
+    )
 
 
 @pytest.fixture
