@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input, Select, Static
+from textual.widgets import Footer, Input, Select, Static
+from textual.widgets._footer import FooterKey
 from ui_support import demo_app, settle
 
 from kb4tui.api.models import Campaign, Enrollment
@@ -18,6 +19,7 @@ from kb4tui.ui.app import KB4App
 from kb4tui.ui.export_view import default_filename
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen
 from kb4tui.ui.screens.export import ExportScreen
+from kb4tui.ui.screens.help import help_text
 from kb4tui.ui.screens.main import MainScreen
 
 SIZE = (120, 40)
@@ -80,6 +82,9 @@ async def test_campaigns_export_is_the_filtered_sorted_rows(tmp_path: Path) -> N
         await pilot.press("slash", *"security", "enter", "s", "S")  # filter, name Z-A
         shown = [c.name or "" for c in pane.table.visible_items if isinstance(c, Campaign)]
         assert 1 < len(shown) < 25 and shown == sorted(shown, key=str.casefold, reverse=True)
+        assert "campaigns.export" in help_text(app.screen).plain  # listed in help, remappable
+        footer = main(app).query_one(Footer)
+        assert any("Export" in str(key.render()) for key in footer.query(FooterKey))
         await pilot.press("e")
         await pilot.pause()
         path = dialog(app).query_one("#export-path", Input)
