@@ -150,7 +150,6 @@ async def test_retry_after_beyond_budget_gives_up_at_once() -> None:
     assert clock.sleeps == [] and len(api.requests) == 1
 
 
-
 async def test_time_queued_for_the_rate_limit_does_not_spend_the_retry_budget() -> None:
     """A request that waited out the 50/min window still gets its retries after a 503."""
     clock = FakeClock()
@@ -160,6 +159,7 @@ async def test_time_queued_for_the_rate_limit_does_not_spend_the_retry_budget() 
     async with api.client(retry_policy=policy(clock), limiter=limiter) as client:
         assert (await client.account()).name == "Acme"
     assert len(api.requests) == 2
+
 
 async def test_retries_inside_a_paged_listing_lose_and_repeat_nothing() -> None:
     """20% of requests fail transiently: the listing is still exact."""

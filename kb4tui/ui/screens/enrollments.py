@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -218,8 +219,10 @@ class EnrollmentsScreen(Screen[None]):
                     first = False
                 else:
                     self.pane.append_items(page.rows)
-                for row in page.rows:
-                    self.counts.add(row.status)
+                # Count the raw strings at C speed, then classify the few distinct ones:
+                # a 100,000-row page otherwise costs ~80 ms before the first paint.
+                for status, count in Counter(row.status for row in page.rows).items():
+                    self.counts.add(status, count)
                 self.loaded_rows = page.total
                 self.data_fetched_at = page.fetched_at
                 self.loading_done = page.done

@@ -306,7 +306,8 @@ class BrowsePane(Vertical, Generic[T]):
         return text
 
     def update_summary(self) -> None:
-        self.summary.update(self.summary_text())
+        # One fixed-height line: no layout pass needed (it costs ms per filter keystroke).
+        self.summary.update(self.summary_text(), layout=False)
 
     def show_detail(self) -> None:
         if self.HAS_DETAIL:
@@ -402,10 +403,14 @@ class BrowsePane(Vertical, Generic[T]):
     @on(Input.Changed, ".pane-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         event.stop()
+        was_filtering = bool(self.table.filter_text)
         self.table.set_filter(event.value)
         self.update_summary()
         self.show_detail()
-        self.refresh_bindings()
+        if was_filtering != bool(self.table.filter_text):
+            # What escape does changes only when the filter turns on or off; refreshing the
+            # footer on every keystroke recomposes it and costs a layout each time.
+            self.refresh_bindings()
 
     @on(Input.Submitted, ".pane-filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:

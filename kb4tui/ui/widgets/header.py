@@ -9,6 +9,7 @@ from datetime import datetime
 from rich.text import Text
 from textual.widget import Widget
 
+from kb4tui.sanitize import clean_text
 from kb4tui.ui import formatting as fmt
 
 __all__ = ["AppHeader", "HeaderInfo"]
@@ -50,15 +51,23 @@ class AppHeader(Widget):
         self.set_interval(15, self.refresh)
 
     def render(self) -> Text:
+        text = self._line(compact=False)
+        if text.cell_len > self.size.width:
+            # 80 columns: drop the labels before the ellipsis eats the data age.
+            text = self._line(compact=True)
+        return text
+
+    def _line(self, *, compact: bool) -> Text:
         info: HeaderInfo = getattr(self.app, "header_info", HeaderInfo())
         now: datetime = self.app.clock()  # type: ignore[attr-defined]
         fetched: datetime | None = getattr(self.screen, "data_fetched_at", None)
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(" ")
-        # Control characters: the app-wide render guard (ui/safety.py) strips them.
-        text.append(info.account or "…", style="bold")
+        # Cleaned here (whole escape sequences removed); the render guard is a second line.
+        text.append(clean_text(info.account or "") or "…", style="bold")
         text.append("  ")  # unstyled gaps: some SVG renderers drop styled leading spaces
-        text.append("profile ", style="dim")
+        if not compact:
+            text.append("profile ", style="dim")
         text.append(info.profile or "default")
         text.append(f" ({info.region})")
         if info.requests_today is not None or info.daily_quota:
@@ -67,8 +76,9 @@ class AppHeader(Widget):
             text.append("  ")
             text.append("API ", style="dim")
             text.append(f"{used}/{quota}", style="bold yellow" if info.quota_warning else "")
-            text.append(" ")
-            text.append("today", style="dim")
+            if not compact:
+                text.append(" ")
+                text.append("today", style="dim")
         if info.retrying:
             # The client is backing off (429, 5xx, dropped connection): say so, and why.
             text.append("  ")
@@ -84,6 +94,7 @@ class AppHeader(Widget):
             text.append("loading…", style="dim")
         else:
             text.append("  ")
-            text.append("fetched ", style="dim")
+            if not compact:
+                text.append("fetched ", style="dim")
             text.append(fmt.age(fetched, now))
         return text
