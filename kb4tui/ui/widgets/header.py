@@ -33,7 +33,8 @@ class HeaderInfo:
 class AppHeader(Widget):
     """Reads the app's `HeaderInfo`, `clock` and the screen's `data_fetched_at` when drawn.
 
-    Refreshed by a timer so the age ("fetched 2 min ago") keeps moving; cheap to draw.
+    The app redraws the visible header from `KB4App._tick` every half second, so the age
+    ("fetched 2 min ago") keeps moving; it has no timer of its own. Cheap to draw.
     """
 
     DEFAULT_CSS = """
@@ -46,9 +47,6 @@ class AppHeader(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-
-    def on_mount(self) -> None:
-        self.set_interval(15, self.refresh)
 
     def render(self) -> Text:
         text = self._line(compact=False)
