@@ -534,6 +534,18 @@ class KB4App(App[int]):
         title = "Keys: " + (" > ".join(crumbs) if crumbs else "main screen")
         self.push_screen(HelpScreen(help_text(self.screen), title))
 
+    def _reset_connection_state(self) -> None:
+        """Forget the old profile's offline retry, quota warning and background run: the new
+        profile starts online, unwarned and idle (its header is built anew too)."""
+        if self._retry_timer is not None:
+            self._retry_timer.stop()
+            self._retry_timer = None
+        self._offline_wait = False
+        self._quota_warned = False
+        self._revalidating = False
+        self._flushing = False
+        self.header_info.offline_since = None
+
     async def switch_repository(
         self, factory: RepositoryFactory, *, profile: str, region: str
     ) -> None:
@@ -543,6 +555,7 @@ class KB4App(App[int]):
         memoised) all go first, so no data crosses from one account to another.
         """
         self.workers.cancel_node(self)
+        self._reset_connection_state()
         while len(self.screen_stack) > 1:
             await self.pop_screen()
         old, self._exit_stack = self._exit_stack, AsyncExitStack()
