@@ -21,6 +21,7 @@ from kb4tui.core.hints import Hint, enrollment_hints
 from kb4tui.repository import EnrollmentQuery
 from kb4tui.sanitize import clean_text
 from kb4tui.ui.details import enrollment_detail
+from kb4tui.ui.screens.enrollments import EnrollmentsScreen
 from kb4tui.ui.widgets.header import AppHeader
 
 if TYPE_CHECKING:
@@ -117,6 +118,10 @@ class EnrollmentDetailScreen(Screen[None]):
         self.app.pop_screen()
 
     def action_user(self) -> None:
+        below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
+        if isinstance(below, EnrollmentsScreen) and below.shows_user(self.enrollment.user_id):
+            self.app.pop_screen()  # that user's enrollments are right underneath
+            return
         self.kb.open_user(self.enrollment, self.crumbs[:-1])
 
     def action_scroll_down(self) -> None:

@@ -309,10 +309,20 @@ class EnrollmentsScreen(Screen[None]):
     def action_refresh(self) -> None:
         self.load(refresh=True)
 
+    def shows_user(self, user_id: int | None) -> bool:
+        """True when this screen is already that user's enrollments (every campaign)."""
+        return user_id is not None and self.query_spec == EnrollmentQuery(user_id=user_id)
+
     def action_user(self) -> None:
         enrollment = self.pane.highlighted
-        if enrollment is not None:
-            self.kb.open_user(enrollment, self.crumbs)
+        if enrollment is None:
+            return
+        if self.shows_user(enrollment.user_id):
+            # Pushing the same query again only grows the breadcrumb ("Mei Chen > Mei Chen").
+            name = enrollment.user_name or enrollment.user_email or str(enrollment.user_id)
+            self.notify(f"Already showing {name}'s enrollments", markup=False)
+            return
+        self.kb.open_user(enrollment, self.crumbs)
 
     @on(VirtualTable.Selected, "#enrollments .pane-table")
     def _open(self, event: VirtualTable.Selected) -> None:

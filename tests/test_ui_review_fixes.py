@@ -1,0 +1,71 @@
+"""Pilot tests for the review fixes: what the screen shows after each key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import Static
+from ui_support import demo_app, settle
+
+from kb4tui.api.models import Enrollment
+from kb4tui.ui.app import KB4App
+from kb4tui.ui.screens.enrollment_detail import EnrollmentDetailScreen
+from kb4tui.ui.screens.enrollments import EnrollmentsScreen
+from kb4tui.ui.screens.main import MainScreen
+
+SIZE = (120, 40)
+
+
+def plain(widget: Static) -> str:
+    content = widget.render()
+    text = content.plain if isinstance(content, Text) else str(content)
+    return text.replace("\u00a0", " ")
+
+
+def current(app: KB4App) -> object:
+    """The screen on top, read afresh (keeps mypy from carrying narrowing across keys)."""
+    return app.screen
+
+
+async def open_campaign(pilot: Any, name: str) -> EnrollmentsScreen:
+    app: KB4App = pilot.app
+    assert isinstance(app.screen, MainScreen)
+    pane = app.screen.campaigns
+    pane.table.scroll_to_item(next(c for c in pane.table.visible_items if c.name == name))
+    await pilot.press("enter")
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, EnrollmentsScreen)
+    return screen
+
+
+async def test_u_on_a_users_enrollments_stays_and_says_so() -> None:
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_campaign(pilot, "GDPR Essentials")
+        await pilot.press("u")
+        await settle(pilot)
+        user_screen = current(app)
+        assert isinstance(user_screen, EnrollmentsScreen)
+        first = user_screen.pane.highlighted
+        assert isinstance(first, Enrollment) and first.user_name
+        crumb = f"Campaigns > GDPR Essentials > {first.user_name}"
+        assert plain(user_screen.breadcrumb) == crumb
+        depth = len(app.screen_stack)
+
+        await pilot.press("u")
+        await settle(pilot)
+        assert current(app) is user_screen and len(app.screen_stack) == depth
+        assert plain(user_screen.breadcrumb) == crumb
+        messages = [n.message for n in app._notifications]
+        assert f"Already showing {first.user_name}'s enrollments" in messages
+
+        # From one of that user's enrollments, u goes back down to the same screen.
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(current(app), EnrollmentDetailScreen)
+        await pilot.press("u")
+        await settle(pilot)
+        assert current(app) is user_screen and len(app.screen_stack) == depth
