@@ -217,6 +217,10 @@ def enrollment_detail(
     text.append("\n")
     _field(text, "Status", enrollment.status or fmt.DASH, width=20, style=STATE_STYLE[state])
     _field(text, "Meaning", state.meaning, width=20, style=STATE_STYLE[state])
+    # Hints next, not last: at 80x24 they were below the fold ("Past due but completed").
+    if hints:
+        _hints(text, hints)
+        _heading(text, "Enrollment")
     _field(text, "Module", enrollment.module or fmt.DASH, width=20)
     _field(text, "Content type", content_type_of(enrollment, content), width=20)
     _field(text, "Campaign", enrollment.campaign_name or fmt.DASH, width=20)
@@ -242,5 +246,4 @@ def enrollment_detail(
     _field(text, "User id", str(user.id if user and user.id else fmt.DASH), width=20)
     employee = enrollment.employee_number or (user.employee_number if user else None)
     _field(text, "Employee number", employee or fmt.DASH, width=20)
-    _hints(text, hints)
     return text
