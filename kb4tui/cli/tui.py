@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -99,25 +98,9 @@ def _repository_factory(
     ttl: timedelta,
 ) -> Callable[[], AbstractAsyncContextManager[Repository]]:
     """Opens the client, the profile's cache (keyed by the base URL) and its quota meter."""
-    from kb4tui.repository import Repository
-    from kb4tui.store.local import open_local_stores
+    from kb4tui.ui.connect import repository_factory
 
-    @asynccontextmanager
-    async def open_repository() -> AsyncIterator[Repository]:
-        async with client:
-            stores = await asyncio.to_thread(open_local_stores, profile, client.base_url, ttl=ttl)
-            try:
-                yield Repository(
-                    client,
-                    cache=stores.cache,
-                    quota=stores.quota,
-                    max_age=ttl,
-                    stale_while_revalidate=True,
-                )
-            finally:
-                await asyncio.to_thread(stores.close)
-
-    return open_repository
+    return repository_factory(lambda: client, profile, lambda: ttl)
 
 
 def _sign_in_flow(

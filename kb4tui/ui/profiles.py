@@ -10,8 +10,7 @@ profile without a key gets the sign-in screen.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -27,7 +26,6 @@ from kb4tui.credentials import (
     aresolve_key,
     check_key,
 )
-from kb4tui.repository import Repository
 from kb4tui.store.config import (
     DEFAULT_CACHE_TTL_MINUTES,
     Config,
@@ -36,7 +34,7 @@ from kb4tui.store.config import (
     cache_ttl,
     load_config,
 )
-from kb4tui.store.local import LocalStores, open_local_stores
+from kb4tui.ui.connect import repository_factory
 from kb4tui.ui.screens.signin import SignInResult, SignInScreen
 
 if TYPE_CHECKING:
@@ -45,13 +43,12 @@ if TYPE_CHECKING:
 __all__ = ["ProfileSwitcher", "configured_profiles"]
 
 
-def _open_stores(profile: str, base_url: str, config_file: Path | None) -> LocalStores:
-    """The profile's cache and quota files, with its cache lifetime (blocking: a thread)."""
+def _profile_ttl(profile: str, config_file: Path | None) -> timedelta:
+    """The profile's cache lifetime from the config (blocking: called in a thread)."""
     try:
-        ttl = cache_ttl(load_config(config_file), profile)
+        return cache_ttl(load_config(config_file), profile)
     except ConfigError:
-        ttl = timedelta(minutes=DEFAULT_CACHE_TTL_MINUTES)
-    return open_local_stores(profile, base_url, ttl=ttl)
+        return timedelta(minutes=DEFAULT_CACHE_TTL_MINUTES)
 
 
 def configured_profiles(config: Config) -> list[Profile]:
@@ -90,27 +87,11 @@ class ProfileSwitcher:
         if self.remember_secret is not None:
             self.remember_secret(key)
         transport, config_file = self.transport, self.config_file
-
-        @asynccontextmanager
-        async def open_repository() -> AsyncIterator[Repository]:
-            async with KnowBe4Client(
-                key, region=region, base_url=base_url, transport=transport
-            ) as client:
-                stores = await asyncio.to_thread(
-                    _open_stores, profile, client.base_url, config_file
-                )
-                try:
-                    yield Repository(
-                        client,
-                        cache=stores.cache,
-                        quota=stores.quota,
-                        max_age=stores.ttl,
-                        stale_while_revalidate=True,
-                    )
-                finally:
-                    await asyncio.to_thread(stores.close)
-
-        return open_repository
+        return repository_factory(
+            lambda: KnowBe4Client(key, region=region, base_url=base_url, transport=transport),
+            profile,
+            partial(_profile_ttl, profile, config_file),
+        )
 
     async def switch(self, app: KB4App, profile: Profile) -> None:
         """Start `app` again on `profile`, or ask for its key first."""
