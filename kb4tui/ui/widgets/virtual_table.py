@@ -561,8 +561,9 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        if width != self._layout_width:
-            self._layout(width)
+        layout_width = self.layout_width
+        if layout_width != self._layout_width:
+            self._layout(layout_width)
         if y == 0:
             return self._render_header(width)
         if self.row_count == 0:
@@ -714,6 +715,18 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         self._content_width = sum(widths) + gaps
         self._layout_width = width
         self._line_cache.clear()
+
+    @property
+    def layout_width(self) -> int:
+        """The width the columns are laid out in: the scrollbar's room stays reserved while
+        a filter or predicate hides it, so columns keep their widths while filtering (tables
+        whose full data fits on screen never had a scrollbar and use the whole width)."""
+        region = self.scrollable_content_region
+        if self.show_vertical_scrollbar or self.styles.overflow_y != "auto":
+            return region.width
+        if self.total_count + 1 <= region.height:  # +1: the header line
+            return region.width
+        return max(0, region.width - self.styles.scrollbar_size_vertical)
 
     def _page_rows(self) -> int:
         return max(1, self.scrollable_content_region.height - 1)
