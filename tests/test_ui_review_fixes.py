@@ -11,6 +11,7 @@ from textual.widgets import Static
 from ui_support import demo_app, settle
 
 from kb4tui.api.models import Enrollment
+from kb4tui.core.compliance import DeadlineRow
 from kb4tui.core.hints import HintKind, enrollment_hints
 from kb4tui.ui.app import KB4App
 from kb4tui.ui.screens.enrollment_detail import EnrollmentDetailScreen
@@ -97,3 +98,39 @@ async def test_enrollment_hints_are_on_screen_at_80x24() -> None:
         meaning = next(i for i, line in enumerate(lines) if line.startswith("Meaning"))
         assert lines[meaning + 2].startswith("Hints")
         assert any(line.startswith("Enrollment id") for line in lines[row:])
+
+
+async def test_compliance_deadline_opens_incomplete_only_and_one_escape_goes_back() -> None:
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        main_screen = current(app)
+        assert isinstance(main_screen, MainScreen)
+        row = main_screen.compliance.deadlines.highlighted
+        assert isinstance(row, DeadlineRow) and row.counts.incomplete > 0
+
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = current(app)
+        assert isinstance(screen, EnrollmentsScreen)
+        assert screen.pane.table.row_count == row.counts.incomplete
+        assert "incomplete only" in plain(screen.counts_line)
+        await pilot.press("escape")
+        assert current(app) is main_screen
+
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = current(app)
+        assert isinstance(screen, EnrollmentsScreen)
+        await pilot.press("slash", "x", "enter", "escape")  # escape clears the typed filter
+        assert current(app) is screen and "incomplete only" in plain(screen.counts_line)
+        assert screen.pane.table.row_count == row.counts.incomplete
+        await pilot.press("a")
+        assert screen.pane.table.row_count == row.counts.total
+        assert "incomplete only" not in plain(screen.counts_line)
+        await pilot.press("d", "escape")  # a status choice: escape clears it first
+        assert current(app) is screen and screen.pane.table.row_count == row.counts.total
+        await pilot.press("escape")
+        assert current(app) is main_screen

@@ -17,7 +17,7 @@ from textual.worker import Worker
 
 from kb4tui.api.errors import APIError
 from kb4tui.api.models import Enrollment
-from kb4tui.core.status import EnrollmentState, classify
+from kb4tui.core.status import INCOMPLETE_STATES, EnrollmentState, classify
 from kb4tui.core.summaries import StatusCounts
 from kb4tui.repository import EnrollmentQuery
 from kb4tui.sanitize import clean_text
@@ -31,7 +31,13 @@ from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
 if TYPE_CHECKING:
     from kb4tui.ui.app import KB4App
 
-__all__ = ["STATUS_KEYS", "EnrollmentsPane", "EnrollmentsScreen"]
+__all__ = [
+    "INCOMPLETE_LABEL",
+    "STATUS_KEYS",
+    "EnrollmentsPane",
+    "EnrollmentsScreen",
+    "is_incomplete",
+]
 
 # Key -> state for the status filter; `a` shows all. Shown in the counts line.
 STATUS_KEYS: dict[str, EnrollmentState] = {
@@ -41,6 +47,12 @@ STATUS_KEYS: dict[str, EnrollmentState] = {
     "d": EnrollmentState.PAST_DUE,
     "x": EnrollmentState.EXEMPTED,
 }
+
+INCOMPLETE_LABEL = "incomplete only: Not Started, In Progress, Past Due (a: all)"
+
+
+def is_incomplete(enrollment: Enrollment) -> bool:
+    return classify(enrollment.status) in INCOMPLETE_STATES
 
 
 def _status_cell(enrollment: Enrollment) -> Text:
@@ -159,9 +171,13 @@ class EnrollmentsScreen(Screen[None]):
         crumbs: Sequence[str],
         *,
         context: str | None = None,
+        incomplete_only: bool = False,
     ) -> None:
+        """`incomplete_only` opens the screen on the incomplete rows (Compliance's view): a
+        preset, not a choice of the user's, so escape goes back at once; `a` drops it."""
         super().__init__()
         self.query_spec = query
+        self.incomplete_only = incomplete_only
         self.crumbs = list(crumbs)
         self.context_text = context
         self.data_fetched_at: datetime | None = None
@@ -196,6 +212,12 @@ class EnrollmentsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.pane.table.focus()
+        if self.incomplete_only:
+            # The label without a predicate leaves escape to the screen (go back); the
+            # table keeps its predicate across the streamed pages' set_rows.
+            self.pane.set_choice(INCOMPLETE_LABEL, None)
+            self.pane.table.set_predicate(is_incomplete)
+            self.pane.update_summary()
         self._draw_counts()
         self.load()
 
@@ -253,8 +275,10 @@ class EnrollmentsScreen(Screen[None]):
         """One chunk per status ("n Not Started 12"); lines break between chunks only
         (Rich would also break at a non-breaking space)."""
         chunks: list[Text] = []
+        preset = self.incomplete_only
         for key, state in STATUS_KEYS.items():
-            chunk = Text(key, style="bold reverse" if self.status_filter is state else "bold")
+            chosen = self.status_filter is state or (preset and state in INCOMPLETE_STATES)
+            chunk = Text(key, style="bold reverse" if chosen else "bold")
             chunk.append(f" {state.label} ", style=_STATE_STYLE[state])
             chunk.append(f"{self.counts[state]:,}")
             chunks.append(chunk)
@@ -262,9 +286,12 @@ class EnrollmentsScreen(Screen[None]):
             chunk = Text("other ", style=_STATE_STYLE[EnrollmentState.UNKNOWN])
             chunk.append(f"{self.counts.unknown:,}")
             chunks.append(chunk)
-        chunk = Text("a", style="bold reverse" if self.status_filter is None else "bold")
+        everything = self.status_filter is None and not preset
+        chunk = Text("a", style="bold reverse" if everything else "bold")
         chunk.append(f" all {self.counts.total:,}")
         chunks.append(chunk)
+        if preset:
+            chunks.append(Text("incomplete only", style="bold reverse"))
         width = self.counts_line.content_region.width or self.app.size.width - 2
         text = Text(no_wrap=True)
         line = 0
@@ -287,6 +314,7 @@ class EnrollmentsScreen(Screen[None]):
     def action_status(self, key: str) -> None:
         state = STATUS_KEYS.get(key)
         self.status_filter = state
+        self.incomplete_only = False  # any status key, `a` included, replaces the preset
         if state is None:
             self.pane.set_choice(None, None)
         else:

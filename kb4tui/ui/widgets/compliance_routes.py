@@ -8,20 +8,19 @@ The main screen routes the pane's messages with one handler:
     def _open_from_compliance(self, message: Message) -> None:
         open_compliance_target(self.kb, message)
 
-Until `EnrollmentsScreen` takes an "incomplete only" option itself, a small subclass starts
-it with that status filter (the `a` key still shows every status).
+A deadline opens its campaign's enrollments with the "incomplete only" preset (one escape
+goes back; the `a` key still shows every status).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from kb4tui.api.models import Enrollment
-from kb4tui.core.status import INCOMPLETE_STATES, classify
 from kb4tui.repository import EnrollmentQuery
-from kb4tui.ui.screens.enrollments import EnrollmentsScreen
+from kb4tui.ui.screens.enrollments import EnrollmentsScreen, is_incomplete
 from kb4tui.ui.widgets.compliance_pane import CompliancePane
 
 if TYPE_CHECKING:
@@ -29,20 +28,14 @@ if TYPE_CHECKING:
 
 __all__ = ["IncompleteEnrollmentsScreen", "is_incomplete", "open_compliance_target"]
 
-INCOMPLETE_LABEL = "incomplete only: Not Started, In Progress, Past Due (a: all)"
-
-
-def is_incomplete(enrollment: Enrollment) -> bool:
-    return classify(enrollment.status) in INCOMPLETE_STATES
-
 
 class IncompleteEnrollmentsScreen(EnrollmentsScreen):
-    """The enrollments screen, opened filtered to the incomplete rows."""
+    """The enrollments screen, opened with the "incomplete only" preset."""
 
-    def on_mount(self) -> None:
-        # Runs before EnrollmentsScreen.on_mount starts loading; the filter stays through
-        # the streamed pages because the table keeps its predicate across set_rows.
-        self.pane.set_choice(INCOMPLETE_LABEL, is_incomplete)
+    def __init__(
+        self, query: EnrollmentQuery, crumbs: Sequence[str], *, context: str | None = None
+    ) -> None:
+        super().__init__(query, crumbs, context=context, incomplete_only=True)
 
 
 def open_compliance_target(app: KB4App, message: Message) -> None:
