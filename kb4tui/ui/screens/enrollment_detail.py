@@ -31,6 +31,7 @@ __all__ = ["EnrollmentDetailScreen"]
 
 
 class EnrollmentDetailScreen(Screen[None]):
+    HELP_TITLE: ClassVar[str] = "Enrollment"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="enrollment.back"),
         Binding("q", "back", "Back", show=False, id="enrollment.back_q"),

@@ -61,6 +61,7 @@ def _status_cell(enrollment: Enrollment) -> Text:
 
 
 class EnrollmentsPane(BrowsePane[Enrollment]):
+    HELP_TITLE: ClassVar[str] = "Enrollments"
     BINDINGS: ClassVar[list[BindingType]] = browse_bindings("enrollments")
     COLUMNS = (
         Column("user", "User", min_width=12, flex=2),
@@ -115,6 +116,7 @@ class EnrollmentsPane(BrowsePane[Enrollment]):
 class EnrollmentsScreen(Screen[None]):
     """Pushed from a campaign, a user or a library item; its loading stops when it is left."""
 
+    HELP_TITLE: ClassVar[str] = "Enrollments"
     AUTO_FOCUS = ".pane-table"
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import textwrap
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,20 +19,44 @@ from kb4tui.ui.widgets.virtual_table import VirtualTable
 
 __all__ = ["HelpScreen", "help_text"]
 
+# Keys, description, id: the tooltip goes on the next lines, under the description.
+_KEYS_WIDTH = 18
+_TOOLTIP_INDENT = 2 + _KEYS_WIDTH
+# The help box is 84 wide at most; border and padding take 4, a scrollbar 2 more.
+_BOX_WIDTH = 84
+_BOX_CHROME = 6
+# Screens other modules own, titled here rather than by their class names.
+_TITLES = {"MainScreen": "Main screen"}
+
 
 def _where(active: ActiveBinding) -> str:
-    """A readable name for where a binding lives: the app, a screen, a pane, the table."""
+    """A readable title for where a binding lives: a class's HELP_TITLE if it has one,
+    else its class name in words ("IncompleteEnrollmentsScreen" reads "Incomplete enrollments")."""
     node = active.node
     if isinstance(node, VirtualTable):
         return "Table"
     if isinstance(node, App):
         return "Everywhere"
+    title = getattr(type(node), "HELP_TITLE", None)
+    if isinstance(title, str) and title:
+        return title
     name = type(node).__name__
-    return name.removesuffix("Screen").removesuffix("Pane") or name
+    if name in _TITLES:
+        return _TITLES[name]
+    bare = name.removesuffix("Screen").removesuffix("Pane").removesuffix("Section") or name
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", bare) or [bare]
+    return " ".join([words[0], *(word.lower() for word in words[1:])])
 
 
-def help_text(screen: Screen[object]) -> Text:
-    """One line per binding (keys sharing an action are joined), grouped by where they live."""
+def help_text(screen: Screen[object], width: int | None = None) -> Text:
+    """One line per binding (keys sharing an action are joined), grouped by where they live.
+
+    `width` is the text's width on screen (default: what the help box gets in this
+    terminal); tooltips are wrapped to it, indented under the description column.
+    """
+    if width is None:
+        width = min(_BOX_WIDTH, screen.app.size.width) - _BOX_CHROME
+    wrap_at = max(20, width - _TOOLTIP_INDENT)
     grouped: dict[str, dict[tuple[str, str, str], list[str]]] = {}
     for active in screen.active_bindings.values():
         binding: Binding = active.binding
@@ -43,18 +69,19 @@ def help_text(screen: Screen[object]) -> Text:
     for where, rows in grouped.items():
         text.append(f"{where}\n", style="bold underline")
         for (label, tooltip, binding_id), keys in rows.items():
-            text.append(f"  {' / '.join(dict.fromkeys(keys)):<18}", style="bold")
+            text.append(f"  {' / '.join(dict.fromkeys(keys)):<{_KEYS_WIDTH}}", style="bold")
             text.append(f"{label:<22} ")
             if binding_id:
                 text.append(binding_id, style="dim")
             text.append("\n")
-            if tooltip:
-                text.append(" " * 20)
-                text.append(tooltip, style="italic")
+            for line in textwrap.wrap(tooltip, wrap_at):
+                text.append(" " * _TOOLTIP_INDENT)
+                text.append(line, style="italic")
                 text.append("\n")
         text.append("\n")
     text.append(
-        "Binding ids can be remapped. ctrl+p: jump to a campaign, module or user; themes.",
+        "Remap keys in the [keys] table of config.toml by binding id (shown here).\n"
+        "ctrl+p: jump to a campaign, module or user; themes.",
         style="dim",
     )
     return text
@@ -67,6 +94,8 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss_help", "Close", id="help.close"),
         Binding("j,down", "scroll('down')", "Scroll", show=False, id="help.down"),
         Binding("k,up", "scroll('up')", "Scroll", show=False, id="help.up"),
+        Binding("g,home", "scroll('top')", "Top", show=False, id="help.top"),
+        Binding("G,end", "scroll('bottom')", "Bottom", show=False, id="help.bottom"),
     ]
 
     DEFAULT_CSS = """
@@ -107,5 +136,9 @@ class HelpScreen(ModalScreen[None]):
         body = self.query_one("#help-body", VerticalScroll)
         if direction == "down":
             body.scroll_down()
-        else:
+        elif direction == "up":
             body.scroll_up()
+        elif direction == "top":
+            body.scroll_home(animate=False)
+        else:
+            body.scroll_end(animate=False)

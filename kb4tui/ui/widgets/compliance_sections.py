@@ -73,6 +73,7 @@ def _count_cell(value: int, style: str) -> Text:
 class DeadlinesSection(BrowsePane[DeadlineRow]):
     """Campaigns with a deadline, most urgent first; enter opens the incomplete enrollments."""
 
+    HELP_TITLE: ClassVar[str] = "Compliance: deadlines"
     BINDINGS: ClassVar[list[BindingType]] = browse_bindings("compliance.deadlines")
     COLUMNS = (
         Column("campaign", "Campaign", min_width=14, flex=3),
@@ -172,6 +173,7 @@ def _earliest_deadline(person: PersonAtRisk) -> datetime | None:
 class PeopleSection(BrowsePane[PersonAtRisk]):
     """Users past due anywhere, or with incomplete work due within N days."""
 
+    HELP_TITLE: ClassVar[str] = "Compliance: people at risk"
     BINDINGS: ClassVar[list[BindingType]] = browse_bindings("compliance.people")
     COLUMNS = (
         Column("name", "User", min_width=12, flex=2),
@@ -242,6 +244,7 @@ def _append_risk_item(text: Text, risk: RiskItem) -> None:
 class ContentSection(BrowsePane[ContentRisk]):
     """Store purchases retired, retiring within 30 days, or with a licence ending."""
 
+    HELP_TITLE: ClassVar[str] = "Compliance: content at risk"
     BINDINGS: ClassVar[list[BindingType]] = browse_bindings("compliance.content")
     COLUMNS = (
         Column("name", "Store purchase", min_width=14, flex=3),
