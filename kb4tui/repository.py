@@ -21,6 +21,7 @@ the background (`revalidate`), then redraws the views from the memo.
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -31,6 +32,7 @@ from kb4tui.store.cache import Cache, enrollments_kind
 from kb4tui.store.quota_feed import QuotaFeed
 
 __all__ = [
+    "EnrollmentIndex",
     "EnrollmentPage",
     "EnrollmentQuery",
     "Fetched",
@@ -151,6 +153,59 @@ class Memo:
 
 ALL_ENROLLMENTS = "enrollments:all"
 LIBRARY_KINDS = ("store_purchases", "policies")
+# Enrollment subsets fetched on their own (a campaign's, a user's...) kept in memory at
+# most: the oldest used is dropped, so browsing for a day does not grow without bound.
+SUBSET_MEMO_LIMIT = 8
+
+
+@dataclass(frozen=True, slots=True)
+class EnrollmentIndex:
+    """The all-enrollments list by campaign, user and store purchase, built once per list
+    (in a worker thread) so a cursor move or the palette need not scan 100k rows."""
+
+    by_campaign: dict[int, list[Enrollment]]
+    by_user: dict[int, list[Enrollment]]
+    by_purchase: dict[int, list[Enrollment]]
+    # One row per user id (its first): the palette's "User: ..." entries.
+    users: dict[int, Enrollment]
+
+    @classmethod
+    def build(cls, rows: list[Enrollment]) -> EnrollmentIndex:
+        by_campaign: dict[int, list[Enrollment]] = {}
+        by_user: dict[int, list[Enrollment]] = {}
+        by_purchase: dict[int, list[Enrollment]] = {}
+        for row in rows:
+            if row.campaign_id is not None:
+                by_campaign.setdefault(row.campaign_id, []).append(row)
+            if row.user_id is not None:
+                by_user.setdefault(row.user_id, []).append(row)
+            if row.store_purchase_id is not None:
+                by_purchase.setdefault(row.store_purchase_id, []).append(row)
+        users = {user_id: found[0] for user_id, found in by_user.items()}
+        return cls(by_campaign, by_user, by_purchase, users)
+
+    def candidates(self, query: EnrollmentQuery) -> list[Enrollment] | None:
+        """The rows `query` can only be among (still to be matched); None: no index fits."""
+        if query.campaign_id is not None:
+            return self.by_campaign.get(query.campaign_id, [])
+        if query.user_id is not None:
+            return self.by_user.get(query.user_id, [])
+        if query.store_purchase_id is not None:
+            return self.by_purchase.get(query.store_purchase_id, [])
+        return None
+
+
+def _parse_indexed(records: list[Row]) -> tuple[list[Enrollment], EnrollmentIndex]:
+    rows = Enrollment.from_api_list(records)
+    return rows, EnrollmentIndex.build(rows)
+
+
+def _users_of(rows: list[Enrollment]) -> dict[int, Enrollment]:
+    users: dict[int, Enrollment] = {}
+    for row in rows:
+        if row.user_id is not None:
+            users.setdefault(row.user_id, row)
+    return users
 
 
 def _enrollment_filters(query: EnrollmentQuery | None) -> dict[str, Any]:
@@ -237,6 +292,14 @@ class Repository:
         self.stale_while_revalidate = stale_while_revalidate
         self._stale: dict[str, EnrollmentQuery | None] = {}
         self._read_from_cache: set[str] = set()
+        # The all-enrollments memo entry and its index (rebuilt if the entry is replaced).
+        self._all_index: tuple[Fetched[Any], EnrollmentIndex] | None = None
+        # Each memoised enrollment list's users, built once per stored list.
+        self._users: dict[str, tuple[Fetched[Any], dict[int, Enrollment]]] = {}
+        self._subsets: OrderedDict[str, None] = OrderedDict()  # least recently used first
+        # The newest fetch time known, so the offline banner never waits on SQLite.
+        self._latest: datetime | None = None
+        self._disk_latest_read = False
         # Every HTTP attempt of the client is counted against the persisted daily quota.
         self.quota = quota
         usage = getattr(client, "usage", None)
@@ -249,6 +312,8 @@ class Repository:
         hit = self.memo.get(key)
         if hit is None or self.clock() - hit.fetched_at > self.max_age:
             return None
+        if key in self._subsets:
+            self._subsets.move_to_end(key)  # used: the last to be dropped
         return hit
 
     def _usable(self, key: str, query: EnrollmentQuery | None = None) -> Fetched[Any] | None:
@@ -261,30 +326,77 @@ class Repository:
             self._stale.setdefault(key, query)
         return stale
 
-    async def _warm(self, key: str, query: EnrollmentQuery | None = None) -> None:
-        """Load `key` from the disk cache into the memo, once per run (off the event loop)."""
-        if self.cache is None or key in self._read_from_cache or self.memo.get(key) is not None:
+    async def _warm(
+        self, key: str, query: EnrollmentQuery | None = None, *, only_if_fresh: bool = False
+    ) -> None:
+        """Load `key` from the disk cache into the memo, once per run (off the event loop).
+
+        `only_if_fresh`: read it only if the disk copy is within `max_age` (the big
+        all-enrollments list is read only when it can answer); the check runs in the thread.
+        """
+        if self.cache is None:
+            return
+        if not self._disk_latest_read:
+            self._disk_latest_read = True
+            self._note_fetch(await asyncio.to_thread(self.cache.latest_fetch))
+        if key in self._read_from_cache or self.memo.get(key) is not None:
             return
         self._read_from_cache.add(key)
         kinds = cache_kinds(key, query)
         if not kinds:
             return
-        found = await asyncio.to_thread(self._read_cached, key, kinds)
+        fresh_at = self.clock() if only_if_fresh else None
+        read = await asyncio.to_thread(self._read_cached, key, kinds, fresh_at)
+        if read is None:
+            self._read_from_cache.discard(key)  # not fresh on disk: may be read later
+            return
+        found, index = read
         if found is not None and self.memo.get(key) is None:
-            self.memo.put(key, found)
+            self._remember(key, found, index)
 
-    def _read_cached(self, key: str, kinds: tuple[str, ...]) -> Fetched[Any] | None:
+    def _read_cached(
+        self, key: str, kinds: tuple[str, ...], fresh_at: datetime | None
+    ) -> tuple[Fetched[Any] | None, EnrollmentIndex | None] | None:
+        """In a worker thread: the cached value (and its index for all enrollments); None
+        when `fresh_at` is given and the disk copy is not fresh then."""
         assert self.cache is not None
+        if fresh_at is not None and not all(
+            self.cache.is_fresh(kind, self.max_age, fresh_at) for kind in kinds
+        ):
+            return None
         sets = [self.cache.get(kind) for kind in kinds]
         present = [s for s in sets if s is not None]
         if len(present) != len(kinds):
-            return None
+            return None, None
         value = _parse_cached(key, [s.records for s in present])
         if value is None:
-            return None
-        return Fetched(value, min(s.fetched_at for s in present))
+            return None, None
+        index = EnrollmentIndex.build(value) if key == ALL_ENROLLMENTS else None
+        return Fetched(value, min(s.fetched_at for s in present)), index
+
+    def _note_fetch(self, moment: datetime | None) -> None:
+        if moment is not None and (self._latest is None or moment > self._latest):
+            self._latest = moment
+
+    def _remember(
+        self, key: str, result: Fetched[Any], index: EnrollmentIndex | None = None
+    ) -> None:
+        """Memoise `result`; keep the latest fetch time, the all-enrollments index and the
+        cap on separately fetched enrollment subsets."""
+        self.memo.put(key, result)
+        self._note_fetch(result.fetched_at)
+        if key == ALL_ENROLLMENTS:
+            self._all_index = (result, index or EnrollmentIndex.build(result.value))
+        elif key.startswith("enrollments:"):
+            self._subsets[key] = None
+            self._subsets.move_to_end(key)
+            while len(self._subsets) > SUBSET_MEMO_LIMIT:
+                oldest, _ = self._subsets.popitem(last=False)
+                self.memo.drop(oldest)
+                self._users.pop(oldest, None)
 
     async def _store(self, kind: str, records: list[Row], fetched_at: datetime) -> None:
+        self._note_fetch(fetched_at)
         if self.cache is not None:
             await asyncio.to_thread(self.cache.put, kind, records, fetched_at)
 
@@ -322,12 +434,13 @@ class Repository:
                 pass
 
     def latest_fetch(self) -> datetime | None:
-        """The newest fetch of anything known, memo or disk: "offline: data from <time>"."""
+        """The newest fetch of anything known, memo or disk: "offline: data from <time>".
+
+        No I/O: the disk's newest is read once in a thread (the first cache read) and every
+        fetch or cache write since is noted in memory."""
         times = [hit.fetched_at for hit in self.memo.entries.values()]
-        if self.cache is not None:
-            on_disk = self.cache.latest_fetch()
-            if on_disk is not None:
-                times.append(on_disk)
+        if self._latest is not None:
+            times.append(self._latest)
         return max(times) if times else None
 
     def estimate_requests(self, keys: list[str] | None = None) -> int:
@@ -352,8 +465,15 @@ class Repository:
         """Drop one memoised result, or all of them (a full refresh)."""
         if key is None:
             self.memo.clear()
+            self._users.clear()
+            self._subsets.clear()
+            self._all_index = None
         else:
             self.memo.drop(key)
+            self._users.pop(key, None)
+            self._subsets.pop(key, None)
+            if key == ALL_ENROLLMENTS:
+                self._all_index = None
 
     @property
     def requests_today(self) -> int | None:
@@ -382,7 +502,7 @@ class Repository:
             if hit is not None:
                 return hit
         result: Fetched[Account] = Fetched(await self.client.account(), self.clock())
-        self.memo.put("account", result)
+        self._remember("account", result)
         # The account endpoint is not a list kind of the raw API: its model is its record.
         await self._store("account", [result.value.model_dump(mode="json")], result.fetched_at)
         return result
@@ -396,7 +516,7 @@ class Repository:
         raw = self._raw()
         if raw is None:
             result: Fetched[list[Campaign]] = Fetched(await self.client.campaigns(), self.clock())
-            self.memo.put("campaigns", result)
+            self._remember("campaigns", result)
             return result
         started = self.clock()
         records: list[Row] = []
@@ -405,7 +525,7 @@ class Repository:
             records.extend(page)
             campaigns.extend(Campaign.from_api_list(page))
         result = Fetched(campaigns, started)
-        self.memo.put("campaigns", result)
+        self._remember("campaigns", result)
         await self._store("campaigns", records, started)
         return result
 
@@ -427,7 +547,7 @@ class Repository:
             async for page in self.client.iter_campaign_pages():
                 collected.extend(page)
                 yield Fetched(page, started)
-            self.memo.put("campaigns", Fetched(collected, started))
+            self._remember("campaigns", Fetched(collected, started))
             return
         records: list[Row] = []
         async for raw_page in raw.iter_raw_pages("campaigns"):
@@ -435,7 +555,7 @@ class Repository:
             parsed = Campaign.from_api_list(raw_page)
             collected.extend(parsed)
             yield Fetched(parsed, started)
-        self.memo.put("campaigns", Fetched(collected, started))
+        self._remember("campaigns", Fetched(collected, started))
         await self._store("campaigns", records, started)
 
     async def library(self, *, refresh: bool = False) -> Fetched[list[ContentItem]]:
@@ -451,7 +571,7 @@ class Repository:
             policies = await self.client.policies()
             items: list[ContentItem] = [*purchases, *policies]
             result: Fetched[list[ContentItem]] = Fetched(items, self.clock())
-            self.memo.put("library", result)
+            self._remember("library", result)
             return result
         started = self.clock()
         found: list[list[Row]] = []
@@ -461,7 +581,7 @@ class Repository:
                 records.extend(page)
             found.append(records)
         result = Fetched(_parse_cached("library", found), started)
-        self.memo.put("library", result)
+        self._remember("library", result)
         for kind, records in zip(LIBRARY_KINDS, found, strict=True):
             await self._store(kind, records, started)
         return result
@@ -475,14 +595,29 @@ class Repository:
         hit = self.memo.get("library")
         return list(hit.value) if hit else []
 
-    def cached_enrollments(self) -> list[Enrollment]:
-        """Every memoised enrollment row, deduplicated by id: for the user palette."""
-        seen: dict[object, Enrollment] = {}
+    def cached_users(self) -> list[Enrollment]:
+        """One row per user id (its first) in any memoised enrollment list, without I/O: for
+        the user palette. Each list's users are found once per stored list, not per call."""
+        users: dict[int, Enrollment] = {}
         for key, hit in list(self.memo.entries.items()):
             if key.startswith("enrollments:"):
-                for row in hit.value:
-                    seen[row.enrollment_id if row.enrollment_id is not None else id(row)] = row
-        return list(seen.values())
+                for user_id, row in self._users_in(key, hit).items():
+                    users.setdefault(user_id, row)
+        return list(users.values())
+
+    def _users_in(self, key: str, hit: Fetched[Any]) -> dict[int, Enrollment]:
+        known = self._users.get(key)
+        if known is not None and known[0] is hit:
+            return known[1]
+        users = self._index_of(hit).users if key == ALL_ENROLLMENTS else _users_of(hit.value)
+        self._users[key] = (hit, users)
+        return users
+
+    def _index_of(self, hit: Fetched[Any]) -> EnrollmentIndex:
+        """The index of the all-enrollments entry `hit` (built here if it came another way)."""
+        if self._all_index is None or self._all_index[0] is not hit:
+            self._all_index = (hit, EnrollmentIndex.build(hit.value))
+        return self._all_index[1]
 
     def peek(self, query: EnrollmentQuery) -> list[Enrollment] | None:
         """The enrollments `query` asks for if already known (no I/O), else None."""
@@ -518,7 +653,8 @@ class Repository:
                 if progress is not None:
                     progress(pages, len(rows))
             result = Fetched(rows, self.clock())
-            self.memo.put(ALL_ENROLLMENTS, result)
+            index = await asyncio.to_thread(EnrollmentIndex.build, rows)
+            self._remember(ALL_ENROLLMENTS, result, index)
             return result
         started = self.clock()
         records: list[Row] = []
@@ -527,10 +663,10 @@ class Repository:
             pages += 1
             if progress is not None:
                 progress(pages, len(records))
-        # Parsing 100k rows takes seconds: not on the event loop.
-        rows = await asyncio.to_thread(Enrollment.from_api_list, records)
+        # Parsing 100k rows takes seconds: not on the event loop (nor is indexing them).
+        rows, index = await asyncio.to_thread(_parse_indexed, records)
         result = Fetched(rows, started)
-        self.memo.put(ALL_ENROLLMENTS, result)
+        self._remember(ALL_ENROLLMENTS, result, index)
         await self._store(ALL_ENROLLMENTS, records, started)
         return result
 
@@ -552,8 +688,8 @@ class Repository:
                 return
         if self._needs_all(query):
             everything = await self.all_enrollments(refresh=refresh)
+            # Not memoised: it is derived from the all-enrollments list, which is.
             rows = [row for row in everything.value if query.matches(row)]
-            self.memo.put(query.memo_key, Fetched(rows, everything.fetched_at))
             yield EnrollmentPage(rows, 1, len(rows), everything.fetched_at, True)
             return
         collected: list[Enrollment] = []
@@ -569,7 +705,7 @@ class Repository:
                 parsed = Enrollment.from_api_list(raw_page)
                 collected.extend(parsed)
                 yield EnrollmentPage(parsed, page_number, len(collected), started, False)
-            self.memo.put(query.memo_key, Fetched(collected, started))
+            self._remember(query.memo_key, Fetched(collected, started))
             await self._store(kind, records, started)
             yield EnrollmentPage([], page_number, len(collected), started, True)
             return
@@ -584,7 +720,7 @@ class Repository:
             page_number += 1
             collected.extend(page)
             yield EnrollmentPage(page, page_number, len(collected), started, False)
-        self.memo.put(query.memo_key, Fetched(collected, started))
+        self._remember(query.memo_key, Fetched(collected, started))
         yield EnrollmentPage([], page_number, len(collected), started, True)
 
     async def _served(self, query: EnrollmentQuery) -> Fetched[list[Enrollment]] | None:
@@ -596,8 +732,7 @@ class Repository:
             return served if served is not None else self._stale_answer(query)
         await self._warm(query.memo_key, query)
         # The all-enrollments list is big: read it only when it can answer (it is fresh).
-        if self.cache.is_fresh(ALL_ENROLLMENTS, self.max_age, self.clock()):
-            await self._warm(ALL_ENROLLMENTS)
+        await self._warm(ALL_ENROLLMENTS, only_if_fresh=True)
         served = self._fresh(query.memo_key) or self._fresh_subset(query)
         return served if served is not None else self._stale_answer(query)
 
@@ -613,8 +748,9 @@ class Repository:
         everything = self._fresh(ALL_ENROLLMENTS)
         if everything is None:
             return None
-        rows = [row for row in everything.value if query.matches(row)]
-        return Fetched(rows, everything.fetched_at)
+        candidates = self._index_of(everything).candidates(query)
+        pool: list[Enrollment] = everything.value if candidates is None else candidates
+        return Fetched([row for row in pool if query.matches(row)], everything.fetched_at)
 
     @staticmethod
     def _needs_all(query: EnrollmentQuery) -> bool:

@@ -118,17 +118,15 @@ class UserJump(_JumpProvider):
     """ "User: <name> <email>" for every user seen in loaded enrollments."""
 
     def build(self) -> list[Entry]:
-        users: dict[int, Enrollment] = {}
-        for row in self.kb.repository.cached_enrollments():
-            if row.user_id is not None and row.user_id not in users:
-                users[row.user_id] = row
+        # One row per user, from indices the repository builds once per stored list.
+        users = self.kb.repository.cached_users()
         return [
             (
                 f"User: {row.user_name} <{row.user_email}>",
                 "all of this user's enrollments",
                 partial(self._open, row),
             )
-            for row in sorted(users.values(), key=lambda r: r.user_name.casefold())
+            for row in sorted(users, key=lambda r: r.user_name.casefold())
         ]
 
     def _open(self, row: Enrollment) -> None:
