@@ -24,7 +24,10 @@ from kb4tui.demo import (
 )
 from kb4tui.repository import SUBSET_MEMO_LIMIT, EnrollmentIndex, EnrollmentQuery, Repository
 from kb4tui.store.cache import Cache, account_key
+from kb4tui.store.config import Config, ConfigError, load_config, save_config
 from kb4tui.ui.screens.main import MainScreen
+from kb4tui.ui.widgets.campaigns_pane import CampaignsPane
+from kb4tui.ui.widgets.library_pane import LibraryPane
 
 
 class Clock:
@@ -180,3 +183,30 @@ async def test_no_sqlite_call_of_latest_fetch_or_freshness_runs_on_the_event_loo
             await repo.campaigns()
             assert repo.latest_fetch() == clock.now  # noted in memory, no query
     assert on_loop == []
+
+
+async def test_the_keys_table_of_the_config_remaps_a_binding_by_its_id() -> None:
+    config = Config(keys={"main.library": "l", "no.such.binding": "x"})
+    save_config(config)
+    assert load_config().keys == {"main.library": "l", "no.such.binding": "x"}  # round trip
+    app = demo_app(users=20)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen) and isinstance(screen.active_pane, CampaignsPane)
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(screen.active_pane, LibraryPane)
+        await pilot.press("1", "2")  # remapped: the old key no longer shows the library
+        await settle(pilot)
+        assert isinstance(screen.active_pane, CampaignsPane)
+        messages = [n.message for n in app._notifications]
+    assert any("no.such.binding" in m and "ignored" in m for m in messages)
+    assert not any("main.library" in m for m in messages)
+
+
+def test_a_keys_value_that_is_not_a_string_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[keys]\n"main.library" = 3\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"main\.library"):
+        load_config(path)

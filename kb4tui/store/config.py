@@ -9,6 +9,9 @@ region = "eu"
 [profiles.lab]
 region = "us"
 base_url = "http://127.0.0.1:8765"
+
+[keys]                      # binding id -> keys (comma-separated), see the help screen
+"main.library" = "l"
 ```
 
 The file never holds a key (keys live in the OS keyring, see kb4tui.credentials). It is
@@ -96,6 +99,9 @@ class Config:
     default_profile: str = DEFAULT_PROFILE
     profiles: Mapping[str, Profile] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    # The [keys] table: binding id -> keys, e.g. {"main.library": "l"} (the app ignores,
+    # with a notice, ids it does not know).
+    keys: Mapping[str, str] = field(default_factory=dict)
 
     def get(self, name: str) -> Profile | None:
         return self.profiles.get(name)
@@ -110,6 +116,8 @@ class Config:
         data: dict[str, Any] = dict(self.extra)
         data["default_profile"] = self.default_profile
         data["profiles"] = {name: p.to_toml() for name, p in sorted(self.profiles.items())}
+        if self.keys:
+            data["keys"] = dict(self.keys)
         return data
 
 
@@ -125,6 +133,18 @@ def _check_region(value: Any, where: str) -> str:
     if not isinstance(value, str) or value not in REGION_BASE_URLS:
         raise ConfigError(f"{where}: region must be one of {', '.join(REGIONS)}, not {value!r}.")
     return value
+
+
+def _parse_keys(raw: Any, source: Path) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f'{source}: [keys] must be a table of binding id = "keys".')
+    for binding_id, keys in raw.items():
+        if not isinstance(keys, str) or not keys.strip():
+            raise ConfigError(
+                f'{source}: [keys] {binding_id!r} must be a string of keys, e.g. "l" or '
+                f'"ctrl+l,l", not {keys!r}.'
+            )
+    return {binding_id: keys.strip() for binding_id, keys in raw.items()}
 
 
 def _parse(data: Mapping[str, Any], source: Path) -> Config:
@@ -154,8 +174,9 @@ def _parse(data: Mapping[str, Any], source: Path) -> Config:
         validate_profile_name(default)
     except InvalidProfileNameError as exc:
         raise ConfigError(f"{source}: {exc}") from None
-    extra = {k: v for k, v in data.items() if k not in {"profiles", "default_profile"}}
-    return Config(default_profile=default, profiles=profiles, extra=extra)
+    keys = _parse_keys(data.get("keys", {}), source)
+    extra = {k: v for k, v in data.items() if k not in {"profiles", "default_profile", "keys"}}
+    return Config(default_profile=default, profiles=profiles, extra=extra, keys=keys)
 
 
 def load_config(path: Path | None = None) -> Config:

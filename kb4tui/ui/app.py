@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -35,6 +36,7 @@ from kb4tui.api.errors import APIError, NetworkError
 from kb4tui.api.models import Campaign, ContentItem, Enrollment, Policy
 from kb4tui.repository import ALL_ENROLLMENTS, EnrollmentQuery, Repository
 from kb4tui.sanitize import clean_text
+from kb4tui.store.config import ConfigError, load_config
 from kb4tui.ui.commands import CampaignJump, ModuleJump, ProfileSwitch, UserJump
 from kb4tui.ui.profiles import ProfileSwitcher
 from kb4tui.ui.safety import TerminalWatch, install_render_guard, watch_terminal
@@ -47,7 +49,7 @@ from kb4tui.ui.widgets.compliance_pane import CompliancePane
 from kb4tui.ui.widgets.header import AppHeader, HeaderInfo
 from kb4tui.ui.widgets.library_pane import LibraryPane, campaigns_using
 
-__all__ = ["ConfirmQuotaScreen", "KB4App", "RepositoryFactory", "SignInFlow"]
+__all__ = ["ConfirmQuotaScreen", "KB4App", "RepositoryFactory", "SignInFlow", "binding_ids"]
 
 # Opens the connection inside the app's event loop (an httpx client must be created and
 # closed on the loop that uses it) and closes it when the app exits.
@@ -67,6 +69,19 @@ class SignInFlow:
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def binding_ids() -> set[str]:
+    """Every binding id declared by a loaded screen or widget (what [keys] may remap)."""
+    ids: set[str] = set()
+    classes: list[type[DOMNode]] = [DOMNode]
+    while classes:
+        cls = classes.pop()
+        classes.extend(cls.__subclasses__())
+        for binding in cls.__dict__.get("BINDINGS", ()):
+            if isinstance(binding, Binding) and binding.id:
+                ids.add(binding.id)
+    return ids
 
 
 class ConnectionFailedScreen(Screen[None]):
@@ -153,8 +168,10 @@ class KB4App(App[int]):
         profile: str | None = None,
         region: str = "us",
         clock: Callable[[], datetime] = _utcnow,
+        config_file: Path | None = None,
     ) -> None:
         super().__init__()
+        self.config_file = config_file  # None: the user's config.toml (its [keys] table)
         if repository is None and repository_factory is None and sign_in is None:
             raise ValueError("KB4App needs a repository, a repository_factory or sign_in")
         self._repository = repository
@@ -183,10 +200,35 @@ class KB4App(App[int]):
     async def on_mount(self) -> None:
         # Over SSH: exit cleanly when the terminal goes away (None when there is none).
         self._terminal_watch = watch_terminal(self)
+        await self._apply_keymap()
         if self._repository is None and self._factory is None and self._sign_in is not None:
             await self.push_screen(self._sign_in.screen(), self._signed_in)
             return
         await self._start()
+
+    async def _apply_keymap(self) -> None:
+        """Remap keys from the config's [keys] table (binding id -> keys); ids no binding
+        has are ignored with a notice, so a typo does not pass silently."""
+        try:
+            config = await asyncio.to_thread(load_config, self.config_file)
+        except ConfigError as error:
+            self.notify(clean_text(str(error)), title="Keys", severity="warning", markup=False)
+            return
+        if not config.keys:
+            return
+        known = binding_ids()
+        unknown = sorted(set(config.keys) - known)
+        if unknown:
+            self.notify(
+                clean_text(
+                    "Unknown binding id in [keys], ignored: " + ", ".join(unknown) + ". "
+                    "The help screen (?) lists each key's id."
+                ),
+                title="Keys",
+                severity="warning",
+                markup=False,
+            )
+        self.set_keymap({i: keys for i, keys in config.keys.items() if i in known})
 
     async def _signed_in(self, result: Any) -> None:
         if result is None or self._sign_in is None:
