@@ -7,6 +7,7 @@ screen will (so `enter` really opens the enrollments screen).
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -28,6 +29,7 @@ from ui_support import FROZEN_NOW, MARKUP_NAME, DemoSource, frozen_clock, settle
 from kb4tui.api.client import KnowBe4Client
 from kb4tui.api.models import Enrollment
 from kb4tui.api.ratelimit import RateLimiter, UsageCounter
+from kb4tui.api.retry import RetryPolicy
 from kb4tui.core.compliance import ContentRisk, DeadlineRow, PersonAtRisk
 from kb4tui.core.status import INCOMPLETE_STATES, classify
 from kb4tui.demo import (
@@ -43,7 +45,7 @@ from kb4tui.ui.app import KB4App
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen
 from kb4tui.ui.screens.help import HelpScreen
 from kb4tui.ui.widgets.browse_pane import BrowsePane
-from kb4tui.ui.widgets.compliance_pane import CompliancePane
+from kb4tui.ui.widgets.compliance_pane import PENDING, CompliancePane
 from kb4tui.ui.widgets.compliance_routes import IncompleteEnrollmentsScreen, open_compliance_target
 from kb4tui.ui.widgets.header import AppHeader
 
@@ -122,7 +124,12 @@ class Fake:
 
 
 @asynccontextmanager
-async def fake_api(**config: Any) -> AsyncIterator[Fake]:
+async def fake_api(
+    *,
+    limiter: RateLimiter | None = None,
+    retry_policy: RetryPolicy | None = None,
+    **config: Any,
+) -> AsyncIterator[Fake]:
     api = FakeKnowBe4API(
         {DEMO_API_KEY: partial(generate_org, users=120, now=FROZEN_NOW)},
         FakeAPIConfig(rate_limit=False, **config),
@@ -130,8 +137,9 @@ async def fake_api(**config: Any) -> AsyncIterator[Fake]:
     client = KnowBe4Client(
         DEMO_API_KEY,
         transport=FakeKnowBe4Transport(api),
-        limiter=RateLimiter([(100_000, 1.0)]),
+        limiter=limiter or RateLimiter([(100_000, 1.0)]),
         usage=UsageCounter(),
+        retry_policy=retry_policy,
     )
     async with client:
         yield Fake(api, client)
@@ -390,6 +398,78 @@ async def test_progress_is_shown_while_enrollments_stream_in() -> None:
         assert not pane.is_loading
         assert "enrollments of active users" in plain(pane.progress_line)
         assert "loading" not in plain(pane.deadlines.summary)
+
+
+async def test_deadline_rows_show_from_the_campaigns_before_the_enrollments_finish() -> None:
+    async with fake_api(latency=0.2) as fake:
+        app = PaneHost(Repository(fake.client, clock=frozen_clock))
+        async with app.run_test(size=WIDE) as pilot:
+            pane = app.pane
+            table = pane.deadlines.table
+            await wait_until(pilot, lambda: table.total_count > 0)
+            # The enrollments are still coming: the rows came from the campaigns alone.
+            assert pane.is_loading and pane.fetched_at is None
+            assert "loading" in plain(pane.progress_line)
+            with_deadline = {
+                c["name"]
+                for c in fake.org.campaigns()
+                if c.get("end_date") or c.get("relative_duration")
+            }
+            rows = shown(pane.deadlines)
+            assert {r[0] for r in rows} == with_deadline
+            for key in ("not_started", "in_progress", "past_due"):
+                assert {r[column(pane.deadlines, key)] for r in rows} == {PENDING}
+            finance = next(r for r in rows if r[0] == "Finance: Business Email Compromise")
+            assert finance[column(pane.deadlines, "deadline")] == "2026-11-23"
+            assert finance[column(pane.deadlines, "days")] == "3 d left"
+            # On screen, not only in the model; and the section line counts them already.
+            screen_text = [table.render_line(y).text for y in range(1, 4)]
+            assert any(PENDING in line for line in screen_text)
+            assert f"d Deadlines {len(with_deadline)}" in plain(pane.sections_line)
+            assert "waiting for the enrollments" in plain(pane.deadlines.detail)
+            # The cursor stays on its campaign when the counts arrive (rows may re-sort).
+            await pilot.press("down", "down")
+            chosen = table.highlighted
+            assert isinstance(chosen, DeadlineRow)
+            await settle(pilot)
+            assert pane.fetched_at is not None
+            after = table.highlighted
+            assert isinstance(after, DeadlineRow) and after is not chosen
+            assert after.campaign.campaign_id == chosen.campaign.campaign_id
+            assert all(PENDING not in cell for row in shown(pane.deadlines) for cell in row)
+            assert sum(row.counts.total for row in table.visible_items) > 0
+            assert "waiting for the enrollments" not in plain(pane.deadlines.detail)
+
+
+async def test_progress_says_when_the_client_waits_for_the_rate_limit() -> None:
+    # Two requests per 2 s: the third waits, and the progress line says why.
+    async with fake_api(limiter=RateLimiter([(2, 2.0)], margin=0.0)) as fake:
+        app = PaneHost(Repository(fake.client, clock=frozen_clock))
+        async with app.run_test(size=WIDE) as pilot:
+            pane = app.pane
+            await wait_until(pilot, lambda: "rate limit" in plain(pane.progress_line))
+            assert "waiting for the API's rate limit (next request in" in plain(pane.progress_line)
+            assert pane.is_loading
+
+
+async def test_progress_says_when_the_client_retries() -> None:
+    release = asyncio.Event()
+
+    async def held_sleep(delay: float) -> None:
+        await release.wait()  # the retry waits until the test has looked
+
+    policy = RetryPolicy(sleep=held_sleep)
+    async with fake_api(retry_policy=policy, fault_rate=1.0, fault_kinds=("503",)) as fake:
+        app = PaneHost(Repository(fake.client, clock=frozen_clock))
+        async with app.run_test(size=WIDE) as pilot:
+            pane = app.pane
+            await wait_until(pilot, lambda: "retrying" in plain(pane.progress_line))
+            assert "loading campaigns… · retrying after an error" in plain(pane.progress_line)
+            fake.api.config.fault_rate = 0.0
+            release.set()
+            await settle(pilot)
+            assert "retrying" not in plain(pane.progress_line)
+            assert pane.deadlines.table.total_count > 0 and not pane.failed
 
 
 async def test_api_error_shows_its_resolution_and_r_retries() -> None:

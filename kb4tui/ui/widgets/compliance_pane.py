@@ -8,11 +8,17 @@ memoises it, so an enrollments screen opened from here costs no further request.
 The pane does not open screens itself: `enter` posts `OpenCampaignEnrollments`,
 `OpenUserEnrollments` or `OpenContentEnrollments` for the screen that hosts it to route
 (`kb4tui.ui.widgets.compliance_routes.open_compliance_target` does it for `KB4App`).
+
+All enrollments can take minutes on a first run (the API allows 50 requests a minute), so the
+deadline rows are shown from the campaigns alone at once, with "…" in the cells that need the
+enrollments, and filled in when they arrive.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -24,6 +30,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Static
 
 from kb4tui.api.errors import APIError
@@ -38,6 +45,7 @@ from kb4tui.core.compliance import (
     people_at_risk,
 )
 from kb4tui.repository import Repository
+from kb4tui.sanitize import clean_text
 from kb4tui.ui import formatting as fmt
 from kb4tui.ui.widgets.browse_pane import BrowsePane
 from kb4tui.ui.widgets.compliance_sections import (
@@ -47,7 +55,15 @@ from kb4tui.ui.widgets.compliance_sections import (
 )
 from kb4tui.ui.widgets.virtual_table import VirtualTable
 
-__all__ = ["SECTIONS", "CompliancePane", "ComplianceRows", "compute_rows"]
+__all__ = [
+    "PENDING",
+    "SECTIONS",
+    "CompliancePane",
+    "ComplianceRows",
+    "DeadlinesPreview",
+    "compute_rows",
+    "preview_deadlines",
+]
 
 # (section id, key, title), in the order `[` and `]` step through them.
 SECTIONS: tuple[tuple[str, str, str], ...] = (
@@ -59,6 +75,13 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
 DEFAULT_WITHIN_DAYS = 7
 MAX_WITHIN_DAYS = 365
 CONTENT_WITHIN_DAYS = 30
+
+# A cell whose value needs the enrollments, while they are still loading.
+PENDING = "…"
+# Deadline columns that come from the enrollments (the rest come from the campaign).
+_COUNT_COLUMNS = frozenset({"not_started", "in_progress", "past_due"})
+# Shorter waits for the rate limiter are just pacing, not worth a word.
+_RATE_WAIT_WORTH_SAYING = 1.0
 
 
 def _has_deadline(row: DeadlineRow) -> bool:
@@ -95,6 +118,53 @@ def compute_rows(
     return ComplianceRows(
         with_deadline, len(every) - len(with_deadline), people, within_days, content
     )
+
+
+def preview_deadlines(
+    campaigns: Sequence[Campaign], now: datetime, tz: tzinfo
+) -> list[DeadlineRow]:
+    """The deadline rows the campaigns alone give (status, end date, days, the API's done %);
+    cheap: no enrollment is looked at."""
+    return [row for row in deadline_rows(campaigns, (), now, tz=tz) if _has_deadline(row)]
+
+
+class DeadlinesPreview(DeadlinesSection):
+    """The Deadlines table, which can show rows before the enrollments are in: while
+    `counts_pending`, cells that need them show "…" instead of zeros. Set it before
+    `set_items` (rendered lines are cached until the rows are replaced)."""
+
+    counts_pending = False
+
+    def _pending(self, item: DeadlineRow, key: str) -> bool:
+        if key in _COUNT_COLUMNS:
+            return True
+        if key == "done":  # the API's own figure is known; ours needs the counts
+            return item.completion.source != "api"
+        # A relative deadline ("2 weeks after enrollment") is dated from the enrollments.
+        return key == "days" and item.is_relative
+
+    def cells(self, item: DeadlineRow) -> Sequence[str | Text]:
+        cells = super().cells(item)
+        if not self.counts_pending:
+            return cells
+        return tuple(
+            Text(PENDING, style="dim") if self._pending(item, column.key) else cell
+            for column, cell in zip(self.COLUMNS, cells, strict=False)
+        )
+
+    def render_detail(self, item: DeadlineRow | None) -> Text:
+        text = super().render_detail(item)
+        if item is None or not self.counts_pending:
+            return text
+        # Cut what needs the enrollments (completion, counts, a relative deadline's days).
+        end = text.plain.find("\n\nCompletion")
+        end = len(text.plain) if end < 0 else end
+        if item.is_relative:
+            days = text.plain.rfind("\n", 0, end)
+            end = days if days > 0 else end
+        text = text[:end]
+        text.append("\n\nCounts: waiting for the enrollments…", style="dim")
+        return text
 
 
 class CompliancePane(Vertical):
@@ -201,7 +271,7 @@ class CompliancePane(Vertical):
         self._clock = clock
         self._tz = tz
         self.within_days = within_days
-        self.deadlines = DeadlinesSection(id="compliance-deadlines")
+        self.deadlines = DeadlinesPreview(id="compliance-deadlines")
         self.people = PeopleSection(id="compliance-people")
         self.content = ContentSection(id="compliance-content")
         self.sections_line = Static("", classes="compliance-sections", markup=False)
@@ -215,6 +285,8 @@ class CompliancePane(Vertical):
         self._campaigns: list[Campaign] = []
         self._enrollments: list[Enrollment] = []
         self._library: list[ContentItem] = []
+        self._progress_text = ""  # what the load is doing; a retry or rate-limit note is added
+        self._progress_timer: Timer | None = None
 
     # -- what the pane works from ----------------------------------------------------------
 
@@ -265,7 +337,9 @@ class CompliancePane(Vertical):
 
     def on_mount(self) -> None:
         self._draw_sections()
-        self.progress_line.update(Text("Compliance: loads when shown"))
+        self._set_progress("Compliance: loads when shown")
+        # While loading: says when the client waits for the rate limit or retries.
+        self._progress_timer = self.set_interval(0.5, self._draw_progress, pause=True)
 
     def on_show(self) -> None:
         self.start()
@@ -287,15 +361,17 @@ class CompliancePane(Vertical):
         """
         self._set_loading(True)
         self._show_error(None)
-        self.progress_line.update(Text("loading campaigns…"))
+        self._set_progress("loading campaigns…")
         repository = self.repository
         try:
             campaigns = await repository.campaigns(refresh=refresh)
-            self.progress_line.update(Text("loading enrollments… waiting for the first page"))
+            if self.fetched_at is None:  # a reload keeps the full rows until it is done
+                self._show_preview(list(campaigns.value))
+            self._set_progress("loading enrollments… waiting for the first page")
             enrollments = await repository.all_enrollments(
                 refresh=refresh, progress=self._enrollment_progress
             )
-            self.progress_line.update(Text("loading the library…"))
+            self._set_progress("loading the library…")
             library = await repository.library(refresh=refresh)
         except APIError as error:
             self._show_error(error)
@@ -306,9 +382,7 @@ class CompliancePane(Vertical):
         self._enrollments = enrollments.value
         self._library = list(library.value)
         self.fetched_at = min(campaigns.fetched_at, enrollments.fetched_at, library.fetched_at)
-        self.progress_line.update(
-            Text(f"working out deadlines for {len(self._enrollments):,} enrollments…")
-        )
+        self._set_progress(f"working out deadlines for {len(self._enrollments):,} enrollments…")
         rows = await asyncio.to_thread(
             compute_rows,
             self._campaigns,
@@ -323,13 +397,49 @@ class CompliancePane(Vertical):
         if callable(refresh_header):
             refresh_header()
 
+    def _show_preview(self, campaigns: list[Campaign]) -> None:
+        """Deadline rows from the campaigns alone, while the enrollments load."""
+        self.deadlines.counts_pending = True
+        self.deadlines.set_items(preview_deadlines(campaigns, self.now(), self.tz))
+        self._draw_sections()
+
     def _enrollment_progress(self, pages: int, rows: int) -> None:
-        self.progress_line.update(Text(f"loading enrollments… {rows:,} so far (page {pages})"))
+        self._set_progress(f"loading enrollments… {rows:,} so far (page {pages})")
 
     def _set_loading(self, loading: bool) -> None:
         self.is_loading = loading
         for section in (self.deadlines, self.people, self.content):
             section.set_busy(loading)
+        if self._progress_timer is not None:
+            if loading:
+                self._progress_timer.resume()
+            else:
+                self._progress_timer.pause()
+
+    # -- the progress line -----------------------------------------------------------------
+
+    def _set_progress(self, text: str) -> None:
+        self._progress_text = text
+        self._draw_progress()
+
+    def _draw_progress(self) -> None:
+        text = Text(self._progress_text)
+        note = self._waiting_note() if self.is_loading else ""
+        if note:
+            text.append(f" · {note}", style="bold yellow")
+        self.progress_line.update(text)
+
+    def _waiting_note(self) -> str:
+        """Why nothing arrives: the client is retrying, or waiting for the rate limit."""
+        repository = self.repository
+        waiting, failure = repository.retrying
+        if waiting:
+            reason = clean_text(failure) if failure else ""
+            return f"retrying after an error: {reason}" if reason else "retrying after an error"
+        wait = _rate_limit_wait(repository)
+        if wait >= _RATE_WAIT_WORTH_SAYING:
+            return f"waiting for the API's rate limit (next request in {math.ceil(wait)} s)"
+        return ""
 
     def _show_error(self, error: APIError | None) -> None:
         self.failed = error is not None
@@ -338,12 +448,13 @@ class CompliancePane(Vertical):
             return
         self.error_line.update(Text(f"{error.sentence} Press r to retry."))
         self.error_line.set_class(True, "-shown")
-        self.progress_line.update(Text("stopped: see below (r retries)"))
+        self._set_progress("stopped: see below (r retries)")
         self.notify(error.sentence, title="KnowBe4 API", severity="error", markup=False)
 
     # -- computing the rows ----------------------------------------------------------------
 
     def _show_rows(self, rows: ComplianceRows) -> None:
+        self.deadlines.counts_pending = False
         self.deadlines.set_items(rows.deadlines)
         self._show_people(rows.people, rows.within_days)
         self.content.set_items(rows.content)
@@ -352,7 +463,7 @@ class CompliancePane(Vertical):
             many = "s" if rows.without_deadline != 1 else ""
             text += f" · {rows.without_deadline} campaign{many} without a deadline"
         text += f" · as of {fmt.stamp(self.fetched_at)}"
-        self.progress_line.update(Text(text))
+        self._set_progress(text)
         self._draw_sections()
         if rows.within_days != self.within_days:  # +/- pressed while computing
             self._recompute_people()
@@ -383,11 +494,12 @@ class CompliancePane(Vertical):
             "content": self.content.table.total_count,
         }
         loaded = bool(self.fetched_at)
+        preview = self.deadlines.counts_pending
         text = Text(no_wrap=True, overflow="ellipsis")
         for sid, key, title in SECTIONS:
             style = "bold reverse" if sid == self.section else ""
             text.append(f" {key} {title}", style=style)
-            if loaded:
+            if loaded or (preview and sid == "deadlines"):
                 text.append(f" {counts[sid]:,}", style=style)
             if sid == "people":
                 text.append(f" (≤{self.within_days} d)", style=style)
@@ -444,3 +556,14 @@ class CompliancePane(Vertical):
             self.post_message(self.OpenUserEnrollments(item.user_id, item.name or item.email))
         elif isinstance(item, ContentRisk):
             self.post_message(self.OpenContentEnrollments(item.purchase))
+
+
+def _rate_limit_wait(repository: Repository) -> float:
+    """Seconds before the client's rate limiter lets the next request go (0 if unknown).
+    Read only; `KnowBe4Client.limiter` runs on `time.monotonic`."""
+    limiter = getattr(repository.client, "limiter", None)
+    delay = getattr(limiter, "delay", None)
+    if not callable(delay):
+        return 0.0
+    wait = delay(time.monotonic())
+    return float(wait) if isinstance(wait, int | float) else 0.0
