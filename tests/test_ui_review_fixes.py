@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.text import Text
@@ -191,3 +192,21 @@ async def test_help_titles_compliance_sections_in_words() -> None:
         titles = [line for line in help_lines(app) if line and not line.startswith(" ")]
         assert "Compliance: deadlines" in titles and "Main screen" in titles
         assert not any("Section" in title for title in titles)
+
+
+async def test_deadlines_at_80_columns_give_the_name_room_and_days_a_gap() -> None:
+    app = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        main_screen = current(app)
+        assert isinstance(main_screen, MainScreen)
+        table = main_screen.compliance.deadlines.table
+        widths = dict(zip([c.key for c in table.columns], table._widths, strict=True))
+        assert widths["deadline"] == 10  # "2026-05-24", "+2 weeks"
+        assert widths["campaign"] >= 20  # was 14 beside a 17-wide Deadline
+        lines = [table.render_line(y).text for y in range(1, min(10, table.row_count) + 1)]
+        dated = [line for line in lines if re.search(r"\d d (over|left)", line)]
+        assert dated and all(re.search(r"d (over|left) {2,}\d+%", line) for line in dated)
+        assert not any(re.search(r"\d%\S", line) or "over1" in line for line in lines)

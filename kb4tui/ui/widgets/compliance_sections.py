@@ -78,9 +78,12 @@ class DeadlinesSection(BrowsePane[DeadlineRow]):
     COLUMNS = (
         Column("campaign", "Campaign", min_width=14, flex=3),
         Column("status", "Status", width=11),
-        Column("deadline", "Deadline", width=17),
+        # Sized to its cells: 10 for dates and "+2 weeks", so the campaign name gets the
+        # room; wider only when some campaign sent a duration that could not be read.
+        Column("deadline", "Deadline", min_width=10),
         Column("days", "Days", width=10),
-        Column("done", "Done", width=4, justify="right"),
+        # 5 wide for at most "100%": a gap after "285 d over" whatever the percentage.
+        Column("done", "Done", width=5, justify="right"),
         Column("not_started", "NotSt", width=5, justify="right"),
         Column("in_progress", "InPrg", width=5, justify="right"),
         Column("past_due", "PstDu", width=5, justify="right"),
