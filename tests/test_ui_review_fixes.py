@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import Any
 
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.geometry import Region
-from textual.widgets import Static
+from textual.widgets import Footer, Static
+from textual.widgets._footer import FooterKey
 from ui_support import demo_app, settle
 
 from kb4tui.api.models import Enrollment
@@ -210,3 +212,18 @@ async def test_deadlines_at_80_columns_give_the_name_room_and_days_a_gap() -> No
         dated = [line for line in lines if re.search(r"\d d (over|left)", line)]
         assert dated and all(re.search(r"d (over|left) {2,}\d+%", line) for line in dated)
         assert not any(re.search(r"\d%\S", line) or "over1" in line for line in lines)
+
+
+async def test_compliance_footer_fits_80_columns() -> None:
+    app = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        footer = app.screen.query_one(Footer)
+        keys = sorted(footer.query(FooterKey), key=lambda k: k.region.x)
+        descriptions = [k.description for k in keys]
+        assert "Next section" not in descriptions and "Previous section" not in descriptions
+        assert "Refresh / retry" in descriptions  # the pane's own keys are still there
+        assert all(k.region.width and k.region.right <= 80 for k in keys)
+        assert all(a.region.right <= b.region.x for a, b in pairwise(keys))
