@@ -81,10 +81,10 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield AppHeader()
         yield self.tabs
+        # Only the first pane is built at start-up: the others are mounted on first visit,
+        # which keeps their widgets (and CSS matching) off the path to the first paint.
         with ContentSwitcher(initial="campaigns", id="panes"):
             yield self.campaigns
-            yield self.library
-            yield self.compliance
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -95,7 +95,8 @@ class MainScreen(Screen[None]):
         # Back from a drill-down: what was loaded there (a status breakdown) shows now.
         if self.is_mounted:
             self.campaigns.show_detail()
-            self.library.show_detail()
+            if self.library.is_mounted:
+                self.library.show_detail()
 
     @property
     def active_pane(self) -> BrowsePane[object] | CompliancePane:
@@ -115,8 +116,12 @@ class MainScreen(Screen[None]):
         fetched = getattr(pane, "fetched_at", None)
         return fetched if isinstance(fetched, datetime) else None
 
-    def action_show_pane(self, pane_id: str) -> None:
-        self.query_one("#panes", ContentSwitcher).current = pane_id
+    async def action_show_pane(self, pane_id: str) -> None:
+        switcher = self.query_one("#panes", ContentSwitcher)
+        pane = {"library": self.library, "compliance": self.compliance}.get(pane_id)
+        if pane is not None and not pane.is_mounted:
+            await switcher.mount(pane)
+        switcher.current = pane_id
         self.tabs.show(pane_id)
         if pane_id == "library":
             self.library.start()
@@ -124,10 +129,10 @@ class MainScreen(Screen[None]):
         self.call_after_refresh(self.active_pane.table.focus)
         self.kb.refresh_header()
 
-    def action_next_pane(self, step: int) -> None:
+    async def action_next_pane(self, step: int) -> None:
         ids = [pane_id for pane_id, _, _ in PANES]
         current = self.query_one("#panes", ContentSwitcher).current or ids[0]
-        self.action_show_pane(ids[(ids.index(current) + step) % len(ids)])
+        await self.action_show_pane(ids[(ids.index(current) + step) % len(ids)])
 
     def action_refresh(self) -> None:
         """Fetch the visible pane again (and the account, for the header)."""
