@@ -118,6 +118,18 @@ def _fit_text(text: Text, width: int, justify: Justify) -> Text:
     return text
 
 
+class _TableMessage(Message):
+    """Base of the table's messages: the posting ``table``, also exposed as ``control``."""
+
+    def __init__(self, table: VirtualTable[Any]) -> None:
+        super().__init__()
+        self.table = table
+
+    @property
+    def control(self) -> VirtualTable[Any]:
+        return self.table
+
+
 class VirtualTable(ScrollView, Generic[T], can_focus=True):
     """A table of arbitrary items that renders only what is on screen.
 
@@ -176,41 +188,26 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
     }
     """
 
-    class Highlighted(Message):
+    class Highlighted(_TableMessage):
         """The highlighted item changed (``item`` is None when the table is empty)."""
 
         def __init__(self, table: VirtualTable[Any], item: Any) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.item = item
 
-        @property
-        def control(self) -> VirtualTable[Any]:
-            return self.table
-
-    class Selected(Message):
+    class Selected(_TableMessage):
         """The user pressed enter on (or clicked the highlighted) ``item``."""
 
         def __init__(self, table: VirtualTable[Any], item: Any) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.item = item
 
-        @property
-        def control(self) -> VirtualTable[Any]:
-            return self.table
-
-    class HeaderSelected(Message):
+    class HeaderSelected(_TableMessage):
         """A column header was clicked (screens use it to sort by that column)."""
 
         def __init__(self, table: VirtualTable[Any], column_key: str) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.column_key = column_key
-
-        @property
-        def control(self) -> VirtualTable[Any]:
-            return self.table
 
     # Rows measured to size auto-width columns: enough to look right, cheap at any row count.
     MEASURE_SAMPLE: ClassVar[int] = 200
