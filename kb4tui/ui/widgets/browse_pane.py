@@ -25,7 +25,7 @@ from kb4tui.ui.export_view import ExportSpec
 from kb4tui.ui.screens.export import ExportDone, ExportScreen
 from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
 
-__all__ = ["BrowsePane", "PaneTable", "SortSpec", "browse_bindings"]
+__all__ = ["BrowsePane", "PaneTable", "SortSpec", "browse_bindings", "next_choice"]
 
 T = TypeVar("T")
 
@@ -72,6 +72,12 @@ def browse_bindings(prefix: str) -> list[BindingType]:
         ),
         Binding("ctrl+u", "scroll_detail(-1)", "Detail up", show=False, id=f"{prefix}.detail_up"),
     ]
+
+
+def next_choice(choices: Sequence[str | None], current: str | None) -> str | None:
+    """The choice after `current` in `choices`, wrapping round (the first if `current` is gone)."""
+    index = choices.index(current) if current in choices else 0
+    return choices[(index + 1) % len(choices)]
 
 
 class PaneTable(VirtualTable[T]):

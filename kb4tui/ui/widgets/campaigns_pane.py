@@ -18,7 +18,7 @@ from kb4tui.repository import EnrollmentQuery
 from kb4tui.ui import formatting as fmt
 from kb4tui.ui.details import campaign_detail, campaign_end, campaign_status_text
 from kb4tui.ui.export_view import CAMPAIGNS_EXPORT
-from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings
+from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings, next_choice
 from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
 
 if TYPE_CHECKING:
@@ -160,8 +160,7 @@ class CampaignsPane(BrowsePane[Campaign]):
         """All -> each status present in the data (as sent) -> all."""
         statuses = sorted({c.status or "" for c in self.table.visible_items} | self._all_statuses())
         choices: list[str | None] = [None, *statuses]
-        index = choices.index(self._status_choice) if self._status_choice in choices else 0
-        self._status_choice = choices[(index + 1) % len(choices)]
+        self._status_choice = next_choice(choices, self._status_choice)
         choice = self._status_choice
         if choice is None:
             self.set_choice(None, None)

@@ -16,7 +16,7 @@ from kb4tui.core.content import CONTENT_TYPES, content_type_of
 from kb4tui.ui import formatting as fmt
 from kb4tui.ui.details import library_detail
 from kb4tui.ui.export_view import LIBRARY_EXPORT
-from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings
+from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings, next_choice
 from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
 
 if TYPE_CHECKING:
@@ -151,8 +151,7 @@ class LibraryPane(BrowsePane[ContentItem]):
         """All -> each content type (the product's list, then any other sent) -> all."""
         present = {content_type_of(i) for i in self.kb.repository.cached_library()}
         choices: list[str | None] = [None, *CONTENT_TYPES, *sorted(present - set(CONTENT_TYPES))]
-        index = choices.index(self._type_choice) if self._type_choice in choices else 0
-        self._type_choice = choices[(index + 1) % len(choices)]
+        self._type_choice = next_choice(choices, self._type_choice)
         choice = self._type_choice
         if choice is None:
             self.set_choice(None, None)
