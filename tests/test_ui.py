@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.command import CommandPalette
 from textual.content import Content
 from textual.widgets import Input, Static
-from ui_support import MARKUP_NAME, demo_app, settle
+from ui_support import MARKUP_NAME, current, demo_app, main, open_campaign, plain, settle
 
 from kb4tui.api.models import Campaign, ContentItem, Enrollment, Policy
 from kb4tui.core.hints import HintKind, enrollment_hints
@@ -26,41 +26,13 @@ from kb4tui.ui.widgets.header import AppHeader
 SIZE = (120, 40)
 
 
-def plain(widget: Static) -> str:
-    """The text a Static shows (its content, as the user reads it)."""
-    content = widget.render()
-    text = content.plain if isinstance(content, Text) else str(content)
-    return text.replace("\u00a0", " ")  # non-breaking spaces read as spaces
-
-
-def main(app: KB4App) -> MainScreen:
-    assert isinstance(app.screen, MainScreen)
-    return app.screen
-
-
 def focused(app: KB4App) -> object:
     """The focused widget, read afresh (keeps mypy from carrying narrowing across keys)."""
     return app.focused
 
 
-def current(app: KB4App) -> object:
-    return app.screen
-
-
 def names(pane: BrowsePane[Any]) -> list[str]:
     return [getattr(item, "name", None) or "" for item in pane.table.visible_items]
-
-
-async def open_campaign(pilot: Any, name: str) -> EnrollmentsScreen:
-    """Filter the campaigns to `name`, press enter, wait for its enrollments."""
-    app: KB4App = pilot.app
-    pane = main(app).campaigns
-    pane.table.scroll_to_item(next(c for c in pane.table.visible_items if c.name == name))
-    await pilot.press("enter")
-    await settle(pilot)
-    screen = app.screen
-    assert isinstance(screen, EnrollmentsScreen)
-    return screen
 
 
 async def test_opens_on_campaigns_with_header_and_detail() -> None:

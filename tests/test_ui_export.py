@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from textual.widgets import Footer, Input, Select, Static
 from textual.widgets._footer import FooterKey
-from ui_support import demo_app, settle
+from ui_support import demo_app, main, settle
 
 from kb4tui.api.models import Campaign, Enrollment
 from kb4tui.core.compliance import DeadlineRow
@@ -28,11 +28,6 @@ SIZE = (120, 40)
 @pytest.fixture(autouse=True)
 def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # the dialog's default path is in the current directory
-
-
-def main(app: KB4App) -> MainScreen:
-    assert isinstance(app.screen, MainScreen)
-    return app.screen
 
 
 def dialog(app: KB4App) -> ExportScreen:

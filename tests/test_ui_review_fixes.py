@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import re
 from itertools import pairwise
-from typing import Any
 
-from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.geometry import Region
 from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
-from ui_support import demo_app, settle
+from ui_support import current, demo_app, open_campaign, plain, settle
 
 from kb4tui.api.models import Enrollment
 from kb4tui.core.compliance import DeadlineRow
@@ -23,29 +21,6 @@ from kb4tui.ui.screens.help import HelpScreen
 from kb4tui.ui.screens.main import MainScreen
 
 SIZE = (120, 40)
-
-
-def plain(widget: Static) -> str:
-    content = widget.render()
-    text = content.plain if isinstance(content, Text) else str(content)
-    return text.replace("\u00a0", " ")
-
-
-def current(app: KB4App) -> object:
-    """The screen on top, read afresh (keeps mypy from carrying narrowing across keys)."""
-    return app.screen
-
-
-async def open_campaign(pilot: Any, name: str) -> EnrollmentsScreen:
-    app: KB4App = pilot.app
-    assert isinstance(app.screen, MainScreen)
-    pane = app.screen.campaigns
-    pane.table.scroll_to_item(next(c for c in pane.table.visible_items if c.name == name))
-    await pilot.press("enter")
-    await settle(pilot)
-    screen = app.screen
-    assert isinstance(screen, EnrollmentsScreen)
-    return screen
 
 
 async def test_u_on_a_users_enrollments_stays_and_says_so() -> None:

@@ -1,4 +1,5 @@
-"""Helpers for the UI tests: a demo-backed data source, a frozen clock, worker waits."""
+"""Helpers for the UI tests: a demo-backed data source, a frozen clock, worker waits,
+and readers of what the screen shows."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
+from rich.text import Text
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from kb4tui.api.client import KnowBe4Client
 from kb4tui.api.models import Account, Campaign, Enrollment, Policy, StorePurchase
@@ -24,6 +27,8 @@ from kb4tui.demo import (
 from kb4tui.demo.org import DemoOrg
 from kb4tui.repository import Repository
 from kb4tui.ui.app import KB4App
+from kb4tui.ui.screens.enrollments import EnrollmentsScreen
+from kb4tui.ui.screens.main import MainScreen
 
 FROZEN_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 MARKUP_NAME = "[/Q3] Phish [bold]drill[/bold]"
@@ -180,3 +185,32 @@ async def settle(pilot: Pilot[Any], limit: float = 30.0) -> None:
     """Wait (bounded) until every worker is done, then let their messages drain."""
     await asyncio.wait_for(pilot.app.workers.wait_for_complete(), limit)
     await pilot.pause()
+
+
+def plain(widget: Static) -> str:
+    """The text a Static shows (its content, as the user reads it)."""
+    content = widget.render()
+    text = content.plain if isinstance(content, Text) else str(content)
+    return text.replace("\u00a0", " ")  # non-breaking spaces read as spaces
+
+
+def main(app: KB4App) -> MainScreen:
+    assert isinstance(app.screen, MainScreen)
+    return app.screen
+
+
+def current(app: KB4App) -> object:
+    """The screen on top, read afresh (keeps mypy from carrying narrowing across keys)."""
+    return app.screen
+
+
+async def open_campaign(pilot: Any, name: str) -> EnrollmentsScreen:
+    """Filter the campaigns to `name`, press enter, wait for its enrollments."""
+    app: KB4App = pilot.app
+    pane = main(app).campaigns
+    pane.table.scroll_to_item(next(c for c in pane.table.visible_items if c.name == name))
+    await pilot.press("enter")
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, EnrollmentsScreen)
+    return screen
