@@ -69,9 +69,14 @@ def help_text(screen: Screen[object], width: int | None = None) -> Text:
     for where, rows in grouped.items():
         text.append(f"{where}\n", style="bold underline")
         for (label, tooltip, binding_id), keys in rows.items():
+            start = len(text.plain)
             text.append(f"  {' / '.join(dict.fromkeys(keys)):<{_KEYS_WIDTH}}", style="bold")
             text.append(f"{label:<22} ")
             if binding_id:
+                if len(text.plain) - start + len(binding_id) > width:
+                    # Too long for the line (80 columns): the id goes under the description,
+                    # as tooltips do, rather than wrapping to column 0.
+                    text.append("\n" + " " * _TOOLTIP_INDENT)
                 text.append(binding_id, style="dim")
             text.append("\n")
             for line in textwrap.wrap(tooltip, wrap_at):
