@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -60,14 +59,6 @@ def fail(message: str, code: int) -> int:
     """Print one plain sentence to stderr and return the exit code."""
     print(f"kb4tui: {message}", file=sys.stderr)
     return code
-
-
-def env_region() -> str | None:
-    return os.environ.get("KNOWBE4_REGION") or None
-
-
-def env_base_url() -> str | None:
-    return os.environ.get("KNOWBE4_BASE_URL") or None
 
 
 class UsageError(APIError):

@@ -5,29 +5,5 @@ these pieces. JSON keeps the API's own records; CSV flattens typed models into t
 columns documented in `columns.py`.
 """
 
-from kb4tui.exporting.cells import cell
-from kb4tui.exporting.columns import Column
-from kb4tui.exporting.filters import RecordFilter, normalize_label
-from kb4tui.exporting.kinds import EXPORT_KINDS, GET_KINDS, ExportKind, Source
-from kb4tui.exporting.output import Output, open_output
-from kb4tui.exporting.runner import RawSource, run_export
-from kb4tui.exporting.writers import CsvWriter, JsonArrayWriter, RecordWriter, make_writer
-
-__all__ = [
-    "EXPORT_KINDS",
-    "GET_KINDS",
-    "Column",
-    "CsvWriter",
-    "ExportKind",
-    "JsonArrayWriter",
-    "Output",
-    "RawSource",
-    "RecordFilter",
-    "RecordWriter",
-    "Source",
-    "cell",
-    "make_writer",
-    "normalize_label",
-    "open_output",
-    "run_export",
-]
+# Submodules are imported where used; re-exporting them here would load all of them (and
+# the writers' and runner's imports) whenever any one is needed.
