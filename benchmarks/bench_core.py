@@ -17,6 +17,8 @@ from kb4tui.api.models import Campaign, Enrollment, StorePurchase
 from kb4tui.core.compliance import content_at_risk, deadline_rows, overdue_rows, people_at_risk
 from kb4tui.core.duplicates import find_duplicates
 from kb4tui.core.summaries import count_by_status, counts_by_campaign, counts_by_user
+from kb4tui.demo import generate_org
+from kb4tui.sanitize import clean_text
 
 STATUSES = ["Passed", "Not Started", "In Progress", "Past Due", "Exempted", "past_due", "Odd"]
 NOW = datetime(2026, 2, 20, 15, tzinfo=UTC)
@@ -97,6 +99,12 @@ def main() -> None:
     timed("people_at_risk", lambda: people_at_risk(enrollments, campaigns, NOW))
     timed("overdue_rows(within_days=7)", lambda: overdue_rows(enrollments, campaigns, NOW, 7))
     timed("content_at_risk", lambda: content_at_risk(purchases, campaigns, NOW))
+    names = [f"Security Awareness {i} — Q{i % 4} 2026 🛡️" for i in range(n)]
+    timed("clean_text, plain names", lambda: [clean_text(name) for name in names])
+    dirty = [f"\x1b[31mName {i}\x1b[0m\r" for i in range(n)]
+    timed("clean_text, escapes and CR", lambda: [clean_text(name) for name in dirty])
+    # The demo organisation `kb4tui --demo` builds at start (1,500 users, ~24k enrollments).
+    timed("demo org: generate + enrollments", lambda: generate_org(now=NOW).enrollments())
 
 
 if __name__ == "__main__":

@@ -14,7 +14,15 @@ import keyring
 import keyring.core
 import pytest
 from credentials_fakes import MemoryKeyring
+from hypothesis import HealthCheck, settings
 from keyring.backend import KeyringBackend
+
+# No per-example deadline and no "too slow" health check anywhere: CI machines are shared
+# and slower than this one, and a property test is about behaviour, not speed.
+settings.register_profile(
+    "kb4tui", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile("kb4tui")
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 import stat
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -280,24 +279,13 @@ def test_two_processes_worth_of_connections_see_each_others_writes(tmp_path: Pat
 def test_100k_enrollments_put_and_get(tmp_path: Path) -> None:
     records = [enrollment(i) for i in range(100_000)]
     with Cache.open(tmp_path, "acme", ACCOUNT) as cache:
-        wall, cpu = time.perf_counter(), time.process_time()
+        # Timings are benchmarks/bench_cache.py's job; this checks 100k rows round-trip.
         cache.put("enrollments:all", records, T0)
-        put_wall, put_cpu = time.perf_counter() - wall, time.process_time() - cpu
     with Cache.open(tmp_path, "acme", ACCOUNT) as cache:
-        wall, cpu = time.perf_counter(), time.process_time()
         got = cache.get("enrollments:all")
-        get_wall, get_cpu = time.perf_counter() - wall, time.process_time() - cpu
         size = cache.path.stat().st_size
     assert got is not None and len(got.records) == 100_000
-    assert got.records[99_999] == records[99_999]
-    print(
-        f"100k enrollments: put {put_wall:.2f} s ({put_cpu:.2f} s CPU), "
-        f"get {get_wall:.2f} s ({get_cpu:.2f} s CPU), {size:,} bytes"
-    )
-    # CPU time, because the machine's 2 cores are shared and wall time swings 5x with load.
-    # Generous bounds; benchmarks/bench_cache.py records the real numbers.
-    assert put_cpu < 6
-    assert get_cpu < 3
+    assert got.records == records
     assert size < 10_000_000
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -258,14 +257,12 @@ def test_generation_is_lazy_about_enrollments() -> None:
     assert org.enrollments_generated == 1
 
 
-def test_default_org_is_fast_and_the_right_size() -> None:
-    started = time.process_time()
+def test_default_org_is_the_right_size() -> None:
+    # How long it takes is a benchmark figure (benchmarks/bench_core.py), not a test.
     org = generate_org(now=NOW)
     rows = org.enrollments()
-    elapsed = time.process_time() - started
     assert len(org.users) == 1500
     assert 15_000 <= len(rows) <= 40_000
-    assert elapsed < 1.0, f"default organisation took {elapsed:.2f} s of CPU"
 
 
 def test_size_grows_with_users() -> None:

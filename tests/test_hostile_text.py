@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -100,22 +99,6 @@ def test_text_without_controls_is_untouched(text: str) -> None:
     bidi = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
     if bidi.isdisjoint(text):
         assert clean_text(text) == text
-
-
-def test_clean_text_is_fast() -> None:
-    names = [f"Security Awareness {i} — Q{i % 4} 2026 🛡️" for i in range(100_000)]
-    started = time.process_time()
-    for name in names:
-        clean_text(name)
-    clean_ms = (time.process_time() - started) * 1000
-    dirty = [f"\x1b[31mName {i}\x1b[0m\r" for i in range(20_000)]
-    started = time.process_time()
-    for name in dirty:
-        clean_text(name)
-    dirty_ms = (time.process_time() - started) * 1000
-    # Generous bounds for a shared CI core: ~0.2 us and ~2 us per call measured here.
-    assert clean_ms < 1000, clean_ms
-    assert dirty_ms < 1000, dirty_ms
 
 
 def test_ten_thousand_character_name() -> None:

