@@ -28,6 +28,16 @@ def run_tui(args: argparse.Namespace) -> int:
     the quota meter of the profile (the demo's profile is "demo") are opened with the
     connection; `cache_ttl_minutes` in the config sets how long cached data is fresh.
     """
+    from kb4tui.gcpause import pause_collection, resume_collection
+
+    pause_collection()  # until the first screen has data: see kb4tui.gcpause
+    try:
+        return _run_tui(args)
+    finally:
+        resume_collection()
+
+
+def _run_tui(args: argparse.Namespace) -> int:
     from kb4tui.ui.safety import prepare_environment
 
     prepare_environment()  # ESCDELAY for slow links: before textual is imported

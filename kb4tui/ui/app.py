@@ -34,6 +34,7 @@ from textual.worker import Worker, WorkerState
 
 from kb4tui.api.errors import APIError, NetworkError
 from kb4tui.api.models import Campaign, ContentItem, Enrollment, Policy
+from kb4tui.gcpause import resume_collection
 from kb4tui.repository import ALL_ENROLLMENTS, EnrollmentQuery, Repository
 from kb4tui.sanitize import clean_text
 from kb4tui.store.config import ConfigError, load_config
@@ -54,6 +55,9 @@ __all__ = ["ConfirmQuotaScreen", "KB4App", "RepositoryFactory", "SignInFlow", "b
 # Opens the connection inside the app's event loop (an httpx client must be created and
 # closed on the loop that uses it) and closes it when the app exits.
 RepositoryFactory = Callable[[], AbstractAsyncContextManager[Repository]]
+
+# The cyclic collector (paused by `run_tui`) resumes at the latest this long after mount.
+GC_RESUME_FALLBACK_SECONDS = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +202,9 @@ class KB4App(App[int]):
     # -- lifecycle -------------------------------------------------------------------------
 
     async def on_mount(self) -> None:
+        # The campaign list resumes the collector once drawn; this covers every other start
+        # (sign-in, a connection error, a slow first page).
+        self.set_timer(GC_RESUME_FALLBACK_SECONDS, resume_collection)
         # Over SSH: exit cleanly when the terminal goes away (None when there is none).
         self._terminal_watch = watch_terminal(self)
         await self._apply_keymap()

@@ -21,15 +21,17 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterable, MutableMapping
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.segment import Segment, Segments
 from rich.text import Text
-from rich.traceback import Trace
 from textual.color import Color
 from textual.filter import LineFilter
 
 from kb4tui.sanitize import strip_controls
+
+if TYPE_CHECKING:  # rich.traceback pulls in pygments: imported only when a crash happens
+    from rich.traceback import Trace
 
 __all__ = [
     "ESCDELAY_MS",

@@ -14,6 +14,7 @@ from kb4tui.api.errors import APIError
 from kb4tui.api.models import Campaign
 from kb4tui.core.hints import campaign_hints
 from kb4tui.core.summaries import count_by_status
+from kb4tui.gcpause import resume_collection
 from kb4tui.repository import EnrollmentQuery
 from kb4tui.ui import formatting as fmt
 from kb4tui.ui.details import campaign_detail, campaign_end, campaign_status_text
@@ -137,6 +138,7 @@ class CampaignsPane(BrowsePane[Campaign]):
                 collected.extend(page.value)
                 if stream and first:
                     self.set_items(page.value)
+                    self.call_after_refresh(resume_collection)  # start-up is over
                 elif stream:
                     self.append_items(page.value)
                 first = False
