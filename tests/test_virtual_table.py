@@ -589,3 +589,60 @@ async def test_non_string_cells_do_not_crash() -> None:
         table.set_rows(make_rows(2), bad)
         await pilot.pause()
         assert screen_lines(table)[2].split() == ["user000001", "1"]
+
+
+async def test_row_count_changes_update_the_scrollbar_without_a_screen_layout() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        table = await loaded(pilot, make_rows(1000))
+        assert table.show_vertical_scrollbar
+        layouts = 0
+        refresh_layout = app.screen._refresh_layout
+
+        def counting(*args: Any, **kwargs: Any) -> None:
+            nonlocal layouts
+            layouts += 1
+            refresh_layout(*args, **kwargs)
+
+        app.screen._refresh_layout = counting  # type: ignore[method-assign]
+        for query in ("user0", "user00", "user000"):  # 1000 -> 1000 -> 1000 -> 1000 rows
+            table.set_filter(query)
+            await pilot.pause()
+        table.set_filter("user0001")  # 100 rows: still more than a screen
+        await pilot.pause()
+        assert layouts == 0
+        assert table.vertical_scrollbar.window_virtual_size == 101  # the header line too
+        assert first_cells(table)[0] == "user000100"
+        table.set_filter("user00012")  # 10 rows: the scrollbar goes, the table lays out
+        await pilot.pause()
+        assert not table.show_vertical_scrollbar
+        assert layouts >= 1
+        assert first_cells(table) == [f"user00012{i}" for i in range(10)]
+        table.set_filter("")
+        await pilot.pause()
+        assert table.show_vertical_scrollbar
+        assert table.vertical_scrollbar.window_virtual_size == 1001
+        await pilot.press("G")
+        assert first_cells(table)[-1] == "user000999"
+
+
+async def test_a_word_every_row_has_keeps_every_row_and_later_rows_still_join() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        rows = make_rows(2000)
+        table = await loaded(pilot, rows[:1000])
+        table.set_filter("us")
+        table.set_filter("use")  # narrowing where nothing drops out
+        table.set_filter("user")
+        assert table.row_count == 1000
+        table.append_rows(rows[1000:])  # extends the view's own lists, not the index
+        await pilot.pause()
+        assert table.row_count == 2000
+        assert table.total_count == 2000
+        assert len(table._haystacks) == 2000  # the search index did not grow twice
+        table.set_filter("user0019")
+        assert table.row_count == 100
+        table.set_filter("user")
+        assert table.row_count == 2000
+        await pilot.press("G")
+        assert table.highlighted is rows[1999]

@@ -17,7 +17,9 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
@@ -92,6 +94,27 @@ class PaneTable(VirtualTable[T]):
         self._resized()
 
 
+class FilterInput(Input):
+    """The pane's filter box, tuned for typing over 100,000 rows.
+
+    - It filters in `watch_value`, while the keystroke itself is handled, so the narrowed
+      table is drawn in the same frame as the typed letter. `Input.Changed` arrives one
+      message later, after a frame of its own: about 20 ms more per key.
+    - Input sets its virtual width to the text's on every change, and Textual lays out
+      the whole screen when a widget's virtual size changes. The box's width is fixed by
+      the pane (a one-line Input scrolls itself), so here that change only repaints it.
+    """
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
+    def __init__(self, on_value: Callable[[str], None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_value = on_value
+
+    def watch_value(self, value: str) -> None:
+        self._on_value(value)
+
+
 class BrowsePane(Vertical, Generic[T]):
     """Summary line, hidden filter input, table (+ detail), error line."""
 
@@ -161,7 +184,8 @@ class BrowsePane(Vertical, Generic[T]):
         self.table: VirtualTable[T] = PaneTable(
             self._fit_columns, classes="pane-table", empty_text="Loading…"
         )
-        self.filter_input = Input(
+        self.filter_input = FilterInput(
+            self._filter_typed,
             placeholder="filter: type to narrow, enter to keep, escape to clear",
             classes="pane-filter",
             select_on_focus=False,
@@ -408,14 +432,17 @@ class BrowsePane(Vertical, Generic[T]):
 
     @on(Input.Changed, ".pane-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        was_filtering = bool(self.table.filter_text)
-        self.table.set_filter(event.value)
+        event.stop()  # already applied by `_filter_typed`, as the value changed
+
+    def _filter_typed(self, value: str) -> None:
+        was_active = self.filter_active
+        self.table.set_filter(value)
         self.update_summary()
         self.show_detail()
-        if was_filtering != bool(self.table.filter_text):
-            # What escape does changes only when the filter turns on or off; refreshing the
-            # footer on every keystroke recomposes it and costs a layout each time.
+        if was_active != self.filter_active:
+            # The footer shows what escape does (`check_action`), which changes only when
+            # the filter turns on or off: while the box is open it stays on, whatever is
+            # typed. Refreshing the bindings recomposes the footer and lays out the screen.
             self.refresh_bindings()
 
     @on(Input.Submitted, ".pane-filter")

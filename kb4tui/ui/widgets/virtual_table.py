@@ -730,7 +730,25 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
 
     def _update_virtual_size(self) -> None:
         # One extra line for the header, which render_line draws at y=0 whatever the scroll.
-        self.virtual_size = Size(self.scrollable_content_region.width, self.row_count + 1)
+        size = Size(self.scrollable_content_region.width, self.row_count + 1)
+        if size == self.virtual_size:
+            return
+        if not self.is_mounted or self.styles.auto_dimensions:
+            self.virtual_size = size  # our size follows the rows: the screen must lay out
+            return
+        # The table's own size is fixed by its container: a new row count changes only the
+        # scrollbars. Assigning `virtual_size` would lay out the whole screen on every
+        # filter keystroke (most of a keystroke's time at 100k rows), so update the
+        # scrollbars directly and lay out only when one appears or disappears.
+        # (Private Textual API; textual is pinned and the table's tests cover both paths.)
+        shown = (self.show_vertical_scrollbar, self.show_horizontal_scrollbar)
+        self.set_reactive(VirtualTable.virtual_size, size)
+        self._refresh_scrollbars()
+        if (self.show_vertical_scrollbar, self.show_horizontal_scrollbar) != shown:
+            self.refresh(layout=True)
+        else:
+            self._scroll_update(size)
+            self.refresh()
 
     # ------------------------------------------------------------------ data
 
@@ -833,8 +851,13 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
                 haystacks = list(compress(haystacks, keep))
         if self._query and haystacks is not None:
             keep = list(map(contains, haystacks, repeat(self._query)))
-            result = list(compress(result, keep))
-            haystacks = list(compress(haystacks, keep))
+            # A word every row has (the org's mail domain) drops nothing: copying is then
+            # several times cheaper than compressing both lists.
+            if keep.count(False):
+                result = list(compress(result, keep))
+                haystacks = list(compress(haystacks, keep))
+            else:
+                haystacks = list(haystacks)  # the view owns its lists (appends extend them)
         if not isinstance(result, list) or result is indices:
             result = list(result)
         return result, haystacks if self._query else None
