@@ -493,6 +493,12 @@ class Repository:
             failure if isinstance(failure, str) else None,
         )
 
+    @property
+    def unreachable(self) -> bool:
+        """The client's latest request could not reach the API (and none has since)."""
+        status = getattr(self.client, "retry_status", None)
+        return getattr(status, "unreachable", False) is True
+
     # -- simple lists --------------------------------------------------------------------
 
     async def account(self, *, refresh: bool = False) -> Fetched[Account]:

@@ -307,3 +307,68 @@ async def test_cache_and_meter_files_are_private(tmp_path: Path) -> None:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
         assert DEMO_API_KEY.encode() not in path.read_bytes()
+
+
+class Switchable(httpx.AsyncBaseTransport):
+    """The fake API behind a cable that can be pulled: while `down`, nothing connects."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.down = True
+        self.refused = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            self.refused += 1
+            raise httpx.ConnectError("connection refused", request=request)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_the_banner_goes_up_at_the_first_failure_and_down_at_the_first_answer(
+    tmp_path: Path,
+) -> None:
+    clock = Clock()
+    names, _, _ = await first_run(tmp_path, clock)
+    clock.now += TTL * 2  # stale: the app revalidates in the background at once
+    transport = Switchable(FakeKnowBe4Transport(fake_api()))
+    client = KnowBe4Client(
+        DEMO_API_KEY,
+        transport=transport,
+        limiter=RateLimiter([(100_000, 1.0)]),
+        usage=UsageCounter(),
+        # A minute of retries, as in real life: the banner must not wait for it.
+        retry_policy=RetryPolicy(budget=60.0, base_delay=0.05, max_delay=0.1),
+    )
+
+    @asynccontextmanager
+    async def open_repository() -> AsyncIterator[Repository]:
+        async with client:
+            stores = open_local_stores(
+                PROFILE, client.base_url, cache_dir=tmp_path / "c", quota_dir=tmp_path / "q"
+            )
+            try:
+                yield Repository(
+                    client,
+                    cache=stores.cache,
+                    quota=stores.quota,
+                    max_age=TTL,
+                    clock=clock,
+                    stale_while_revalidate=True,
+                )
+            finally:
+                stores.close()
+
+    app = KB4App(repository_factory=open_repository, profile=PROFILE, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: main(app).campaigns.table.total_count == 25)
+        await wait_until(pilot, lambda: app.header_info.offline_since is not None, limit=10)
+        assert transport.refused > 0
+        assert "offline: data from 2026-11-20 12:00 UTC" in header_text(app)
+        assert "retrying… Could not reach the KnowBe4 API" in header_text(app)
+        assert campaign_names(app) == names  # the cached rows stay browsable meanwhile
+        transport.down = False  # the link is back before the client gives up
+        await wait_until(pilot, lambda: app.header_info.offline_since is None, limit=10)
+        await settle(pilot)
+        assert "offline" not in header_text(app)
+        assert app._retry_timer is None  # never went offline proper: nothing to retry
+        assert campaign_names(app) == names

@@ -65,3 +65,28 @@ async def test_retry_status_counts_retries_that_succeed(server: LoopbackServer) 
         assert users
         assert kb.retry_status.retries > 0 and kb.retry_status.waiting == 0
     server.api.config = FakeAPIConfig(rate_limit=False)
+
+
+async def test_unreachable_from_a_dropped_connection_until_any_answer(
+    server: LoopbackServer,
+) -> None:
+    # A dropped connection means the server could not be reached; a 503 is an answer.
+    server.api.config = FakeAPIConfig(rate_limit=False, fault_rate=1.0, fault_kinds=("drop",))
+    seen: list[bool] = []
+
+    async def sleep(delay: float) -> None:
+        seen.append(kb.retry_status.unreachable)
+        if len(seen) == 2:  # the link comes back, with the server still failing
+            server.api.config = FakeAPIConfig(
+                rate_limit=False, fault_rate=1.0, fault_kinds=("503",)
+            )
+        await asyncio.sleep(delay)
+
+    async with client(server, budget=0.5, sleep=sleep) as kb:
+        assert not kb.retry_status.unreachable
+        with pytest.raises(ServerError):
+            await kb.account()
+        assert seen[:2] == [True, True]
+        assert not any(seen[2:]) and len(seen) > 2
+        assert not kb.retry_status.unreachable
+    server.api.config = FakeAPIConfig(rate_limit=False)

@@ -260,6 +260,7 @@ class KnowBe4Client:
                     f"Could not reach the KnowBe4 API: {_describe_transport_error(exc)}",
                     path=path,
                 )
+                self.retry_status.unreachable = True
             except httpx.DecodingError:
                 raise ResponseFormatError(
                     "The KnowBe4 API sent a body that could not be decoded", path=path
@@ -267,6 +268,7 @@ class KnowBe4Client:
             except httpx.RequestError:
                 raise NetworkError("The request to the KnowBe4 API failed", path=path) from None
             else:
+                self.retry_status.unreachable = False  # an answer, whatever it says
                 if response.is_success:
                     log.debug("GET %s %s -> %s", path, dict(params), response.status_code)
                     return response

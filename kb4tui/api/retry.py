@@ -84,9 +84,12 @@ class RetryStatus:
     """What a client is retrying now, for a "retrying…" indicator in the UI.
 
     `waiting` counts requests sleeping before another attempt; `last_failure` is the
-    latest failure's message (never contains the key); `retries` counts every retry.
+    latest failure's message (never contains the key); `retries` counts every retry;
+    `unreachable` is true from a request that could not reach the server (no connection,
+    a timeout) until the next response of any kind: offline, long before retries give up.
     """
 
     waiting: int = 0
     retries: int = 0
     last_failure: str | None = None
+    unreachable: bool = False

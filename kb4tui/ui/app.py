@@ -190,6 +190,7 @@ class KB4App(App[int]):
         self._flushing = False
         self._quota_warned = False
         self._offline_wait = False  # offline: wait for the retry timer, not every tick
+        self._offline_early = False  # the banner is up while the client still retries
         # Last line of defence for API text: no control character reaches the terminal.
         install_render_guard(self)
 
@@ -303,6 +304,7 @@ class KB4App(App[int]):
             else:
                 self.header_info.requests_today = repository.requests_today
             self.header_info.retrying, self.header_info.last_failure = repository.retrying
+            self._track_reachability(repository)
         for header in self.screen.query(AppHeader):
             header.refresh()
 
@@ -379,8 +381,23 @@ class KB4App(App[int]):
         finally:
             self._revalidating = False
 
+    def _track_reachability(self, repository: Repository) -> None:
+        """Say "offline" as soon as a request cannot reach the API, not when the client
+        gives up on it (its retries last up to a minute); take the banner down when an
+        answer comes back before then. With nothing cached, the loading views say it."""
+        if repository.unreachable:
+            if self.header_info.offline_since is None:
+                data_from = repository.latest_fetch()
+                if data_from is not None:
+                    self.header_info.offline_since = data_from
+                    self._offline_early = True
+        elif self._offline_early:
+            self._offline_early = False
+            self.header_info.offline_since = None
+
     def _went_offline(self, data_from: datetime | None) -> None:
         """Show the banner and try again quietly later (the timer dies with the app)."""
+        self._offline_early = False  # offline proper: the banner stays until `_back_online`
         repository = self.repository
         moment = data_from or repository.latest_fetch()
         self.header_info.offline_since = moment or self.clock()
@@ -590,6 +607,7 @@ class KB4App(App[int]):
             self._retry_timer.stop()
             self._retry_timer = None
         self._offline_wait = False
+        self._offline_early = False
         self._quota_warned = False
         self._revalidating = False
         self._flushing = False
