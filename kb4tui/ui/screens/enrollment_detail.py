@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from kb4tui.api.models import Campaign, Enrollment, StorePurchase
 from kb4tui.core.campaign_index import CampaignIndex
@@ -22,6 +22,7 @@ from kb4tui.repository import EnrollmentQuery
 from kb4tui.sanitize import clean_text
 from kb4tui.ui.details import enrollment_detail
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen
+from kb4tui.ui.widgets.footer import AppFooter
 from kb4tui.ui.widgets.header import AppHeader
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ class EnrollmentDetailScreen(Screen[None]):
         yield Static(Text(clean_text(" > ".join(self.crumbs))), classes="breadcrumb", markup=False)
         with VerticalScroll(id="enrollment-body"):
             yield Static(self._detail(), id="enrollment-detail", markup=False)
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None

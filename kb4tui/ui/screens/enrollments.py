@@ -12,7 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker
 
 from kb4tui.api.errors import APIError
@@ -25,6 +25,7 @@ from kb4tui.ui import formatting as fmt
 from kb4tui.ui.details import STATE_STYLE as _STATE_STYLE
 from kb4tui.ui.export_view import ENROLLMENTS_EXPORT
 from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings
+from kb4tui.ui.widgets.footer import AppFooter
 from kb4tui.ui.widgets.header import AppHeader
 from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
 
@@ -210,7 +211,7 @@ class EnrollmentsScreen(Screen[None]):
         yield self.counts_line
         yield self.progress_line
         yield self.pane
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.pane.table.focus()

@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, Static
 
 from kb4tui.ui.widgets.browse_pane import BrowsePane
 from kb4tui.ui.widgets.campaigns_pane import CampaignsPane
 from kb4tui.ui.widgets.compliance_pane import CompliancePane
 from kb4tui.ui.widgets.compliance_routes import open_compliance_target
+from kb4tui.ui.widgets.footer import AppFooter
 from kb4tui.ui.widgets.header import AppHeader
 from kb4tui.ui.widgets.library_pane import LibraryPane
 
@@ -85,7 +86,7 @@ class MainScreen(Screen[None]):
         # which keeps their widgets (and CSS matching) off the path to the first paint.
         with ContentSwitcher(initial="campaigns", id="panes"):
             yield self.campaigns
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.tabs.show("campaigns")
