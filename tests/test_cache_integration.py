@@ -372,3 +372,31 @@ async def test_the_banner_goes_up_at_the_first_failure_and_down_at_the_first_ans
         assert "offline" not in header_text(app)
         assert app._retry_timer is None  # never went offline proper: nothing to retry
         assert campaign_names(app) == names
+
+
+async def test_a_view_that_failed_offline_loads_by_itself_when_the_api_is_back(
+    tmp_path: Path,
+) -> None:
+    clock = Clock()
+    async with client_for(FakeKnowBe4Transport(fake_api())) as client:
+        stores = open_local_stores(
+            PROFILE, client.base_url, cache_dir=tmp_path / "c", quota_dir=tmp_path / "q"
+        )
+        repo = Repository(client, cache=stores.cache, clock=clock)
+        await repo.account()
+        await repo.campaigns()  # cached; the library is not
+        stores.close()
+    transport = Switchable(FakeKnowBe4Transport(fake_api()))
+    app = make_app(transport, tmp_path, clock)
+    app.offline_retry_seconds = 0.3
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: main(app).campaigns.table.total_count == 25)
+        await pilot.press("2")
+        library = main(app).library
+        await wait_until(pilot, lambda: library.showing_error)
+        assert app.header_info.offline_since is not None
+        transport.down = False
+        await wait_until(pilot, lambda: library.fetched_at is not None)  # no `r` pressed
+        assert not library.showing_error
+        assert library.table.total_count > 0
+        assert app.header_info.offline_since is None

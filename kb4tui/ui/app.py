@@ -421,7 +421,23 @@ class KB4App(App[int]):
         if self.header_info.offline_since is not None:
             self.header_info.offline_since = None
             self.notify("The KnowBe4 API can be reached again.", markup=False)
+            self._reload_failed_views()
         self.refresh_header()
+
+    def _reload_failed_views(self) -> None:
+        """Views that could not load while offline load now, without waiting for `r`."""
+        for screen in self.screen_stack:
+            for pane in screen.query(CampaignsPane):
+                if pane.showing_error:
+                    pane.load()
+            for library in screen.query(LibraryPane):
+                if library.showing_error:
+                    library.load()
+            for compliance in screen.query(CompliancePane):
+                if compliance.failed:
+                    compliance.load()
+            if isinstance(screen, EnrollmentsScreen) and screen.pane.showing_error:
+                screen.load()
 
     def reload_views(self, keys: set[str]) -> None:
         """Redraw every open view that shows one of `keys` from the (now fresh) memo."""

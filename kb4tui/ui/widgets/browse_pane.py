@@ -297,6 +297,11 @@ class BrowsePane(Vertical, Generic[T]):
         self.error_line.set_class(bool(message), "-shown")
 
     @property
+    def showing_error(self) -> bool:
+        """The last load failed (its sentence is under the table)."""
+        return self.error_line.has_class("-shown")
+
+    @property
     def highlighted(self) -> T | None:
         return self.table.highlighted
 
