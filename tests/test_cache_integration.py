@@ -63,24 +63,33 @@ class Unreachable(httpx.AsyncBaseTransport):
         raise httpx.ConnectError("connection refused", request=request)
 
 
-def client_for(transport: httpx.AsyncBaseTransport) -> KnowBe4Client:
+SHORT_RETRIES = RetryPolicy(budget=0.2, base_delay=0.01, max_delay=0.05)
+
+
+def client_for(
+    transport: httpx.AsyncBaseTransport, retry_policy: RetryPolicy = SHORT_RETRIES
+) -> KnowBe4Client:
     return KnowBe4Client(
         DEMO_API_KEY,
         transport=transport,
         limiter=RateLimiter([(100_000, 1.0)]),
         usage=UsageCounter(),
-        retry_policy=RetryPolicy(budget=0.2, base_delay=0.01, max_delay=0.05),
+        retry_policy=retry_policy,
     )
 
 
 def factory(
-    transport: httpx.AsyncBaseTransport, dirs: Path, clock: Clock
+    transport: httpx.AsyncBaseTransport,
+    dirs: Path,
+    clock: Clock,
+    retry_policy: RetryPolicy = SHORT_RETRIES,
 ) -> Callable[[], AbstractAsyncContextManager[Repository]]:
-    """What `kb4tui` opens, with the cache and the meter in `dirs` and a short retry budget."""
+    """What `kb4tui` opens, with the cache and the meter in `dirs` (short retries unless
+    told otherwise)."""
 
     @asynccontextmanager
     async def open_repository() -> AsyncIterator[Repository]:
-        async with client_for(transport) as client:
+        async with client_for(transport, retry_policy) as client:
             stores = open_local_stores(
                 PROFILE, client.base_url, ttl=TTL, cache_dir=dirs / "c", quota_dir=dirs / "q"
             )
@@ -99,8 +108,17 @@ def factory(
     return open_repository
 
 
-def make_app(transport: httpx.AsyncBaseTransport, dirs: Path, clock: Clock) -> KB4App:
-    return KB4App(repository_factory=factory(transport, dirs, clock), profile=PROFILE, clock=clock)
+def make_app(
+    transport: httpx.AsyncBaseTransport,
+    dirs: Path,
+    clock: Clock,
+    retry_policy: RetryPolicy = SHORT_RETRIES,
+) -> KB4App:
+    return KB4App(
+        repository_factory=factory(transport, dirs, clock, retry_policy),
+        profile=PROFILE,
+        clock=clock,
+    )
 
 
 def main(app: KB4App) -> MainScreen:
@@ -331,34 +349,9 @@ async def test_the_banner_goes_up_at_the_first_failure_and_down_at_the_first_ans
     names, _, _ = await first_run(tmp_path, clock)
     clock.now += TTL * 2  # stale: the app revalidates in the background at once
     transport = Switchable(FakeKnowBe4Transport(fake_api()))
-    client = KnowBe4Client(
-        DEMO_API_KEY,
-        transport=transport,
-        limiter=RateLimiter([(100_000, 1.0)]),
-        usage=UsageCounter(),
-        # A minute of retries, as in real life: the banner must not wait for it.
-        retry_policy=RetryPolicy(budget=60.0, base_delay=0.05, max_delay=0.1),
-    )
-
-    @asynccontextmanager
-    async def open_repository() -> AsyncIterator[Repository]:
-        async with client:
-            stores = open_local_stores(
-                PROFILE, client.base_url, cache_dir=tmp_path / "c", quota_dir=tmp_path / "q"
-            )
-            try:
-                yield Repository(
-                    client,
-                    cache=stores.cache,
-                    quota=stores.quota,
-                    max_age=TTL,
-                    clock=clock,
-                    stale_while_revalidate=True,
-                )
-            finally:
-                stores.close()
-
-    app = KB4App(repository_factory=open_repository, profile=PROFILE, clock=clock)
+    # A minute of retries, as in real life: the banner must not wait for it.
+    minute = RetryPolicy(budget=60.0, base_delay=0.05, max_delay=0.1)
+    app = make_app(transport, tmp_path, clock, minute)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: main(app).campaigns.table.total_count == 25)
         await wait_until(pilot, lambda: app.header_info.offline_since is not None, limit=10)
