@@ -221,16 +221,20 @@ async def test_offline_start_shows_cached_data_under_a_banner_and_retries(tmp_pa
         assert not any(n.severity == "error" for n in app._notifications)
 
 
-async def test_a_view_that_fails_to_load_offline_raises_the_banner(tmp_path: Path) -> None:
-    clock = Clock()
+async def cache_account_and_campaigns(dirs: Path, clock: Clock) -> None:
     async with client_for(FakeKnowBe4Transport(fake_api())) as client:
         stores = open_local_stores(
-            PROFILE, client.base_url, cache_dir=tmp_path / "c", quota_dir=tmp_path / "q"
+            PROFILE, client.base_url, cache_dir=dirs / "c", quota_dir=dirs / "q"
         )
         repo = Repository(client, cache=stores.cache, clock=clock)
         await repo.account()
-        await repo.campaigns()  # cached; the library is not
+        await repo.campaigns()
         stores.close()
+
+
+async def test_a_view_that_fails_to_load_offline_raises_the_banner(tmp_path: Path) -> None:
+    clock = Clock()
+    await cache_account_and_campaigns(tmp_path, clock)  # the library is not cached
     app = make_app(Unreachable(), tmp_path, clock)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: main(app).campaigns.table.total_count == 25)
@@ -371,14 +375,7 @@ async def test_a_view_that_failed_offline_loads_by_itself_when_the_api_is_back(
     tmp_path: Path,
 ) -> None:
     clock = Clock()
-    async with client_for(FakeKnowBe4Transport(fake_api())) as client:
-        stores = open_local_stores(
-            PROFILE, client.base_url, cache_dir=tmp_path / "c", quota_dir=tmp_path / "q"
-        )
-        repo = Repository(client, cache=stores.cache, clock=clock)
-        await repo.account()
-        await repo.campaigns()  # cached; the library is not
-        stores.close()
+    await cache_account_and_campaigns(tmp_path, clock)  # the library is not cached
     transport = Switchable(FakeKnowBe4Transport(fake_api()))
     app = make_app(transport, tmp_path, clock)
     app.offline_retry_seconds = 0.3
