@@ -495,9 +495,16 @@ class Repository:
 
     @property
     def unreachable(self) -> bool:
-        """The client's latest request could not reach the API (and none has since)."""
+        """The client's latest attempt could not reach the API (and none has since)."""
         status = getattr(self.client, "retry_status", None)
         return getattr(status, "unreachable", False) is True
+
+    @property
+    def retrying_unreachable(self) -> bool:
+        """Some request whose last attempt found no server is still trying."""
+        status = getattr(self.client, "retry_status", None)
+        count = getattr(status, "unreachable_retrying", 0)
+        return isinstance(count, int) and count > 0
 
     # -- simple lists --------------------------------------------------------------------
 

@@ -303,7 +303,10 @@ json_values = st.recursive(
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25,
+    deadline=None,
+    # This list replaces conftest's profile list: keep its too_slow.
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(records=st.lists(st.dictionaries(st.text(max_size=10), json_values, max_size=6), max_size=8))
 def test_any_json_records_round_trip(cache: Cache, records: list[dict[str, Any]]) -> None:

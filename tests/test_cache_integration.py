@@ -30,6 +30,7 @@ from kb4tui.store.local import open_local_stores
 from kb4tui.store.quota import QuotaMeter, quota_path
 from kb4tui.ui.app import ConfirmQuotaScreen, ConnectionFailedScreen, KB4App
 from kb4tui.ui.screens.main import MainScreen
+from kb4tui.ui.widgets.header import AppHeader
 
 SIZE = (140, 40)
 PROFILE = "acme"
@@ -356,12 +357,14 @@ async def test_the_banner_goes_up_at_the_first_failure_and_down_at_the_first_ans
     # A minute of retries, as in real life: the banner must not wait for it.
     minute = RetryPolicy(budget=60.0, base_delay=0.05, max_delay=0.1)
     app = make_app(transport, tmp_path, clock, minute)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, lambda: main(app).campaigns.table.total_count == 25)
         await wait_until(pilot, lambda: app.header_info.offline_since is not None, limit=10)
         assert transport.refused > 0
-        assert "offline: data from 2026-11-20 12:00 UTC" in header_text(app)
-        assert "retrying… Could not reach the KnowBe4 API" in header_text(app)
+        await wait_until(pilot, lambda: app.header_info.retrying > 0)
+        # What the 80-column header shows: the banner before anything the cut could take.
+        shown = app.screen.query_one(AppHeader).render_line(0).text
+        assert "offline: data from 11-20 12:00" in shown, shown
         assert campaign_names(app) == names  # the cached rows stay browsable meanwhile
         transport.down = False  # the link is back before the client gives up
         await wait_until(pilot, lambda: app.header_info.offline_since is None, limit=10)
@@ -383,10 +386,50 @@ async def test_a_view_that_failed_offline_loads_by_itself_when_the_api_is_back(
         await wait_until(pilot, lambda: main(app).campaigns.table.total_count == 25)
         await pilot.press("2")
         library = main(app).library
-        await wait_until(pilot, lambda: library.showing_error)
+        await wait_until(pilot, lambda: library.failed_offline)
         assert app.header_info.offline_since is not None
         transport.down = False
         await wait_until(pilot, lambda: library.fetched_at is not None)  # no `r` pressed
-        assert not library.showing_error
+        assert not library.failed_offline
         assert library.table.total_count > 0
+        assert app.header_info.offline_since is None
+
+
+async def test_retries_cut_short_leave_the_app_offline_until_a_probe_gets_through(
+    tmp_path: Path,
+) -> None:
+    clock = Clock()
+    names, _, _ = await first_run(tmp_path, clock)
+    clock.now += TTL * 2
+    transport = Switchable(FakeKnowBe4Transport(fake_api()))
+    minute = RetryPolicy(budget=60.0, base_delay=0.05, max_delay=0.1)
+    app = make_app(transport, tmp_path, clock, minute)
+    app.offline_retry_seconds = 0.3
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.header_info.offline_since is not None, limit=10)
+        # The request that raised the banner ends without an answer (here: cancelled, as
+        # when its view is closed): no answer will take the banner down, so a probe must.
+        app.workers.cancel_group(app, "revalidate")
+        await wait_until(pilot, lambda: app._retry_timer is not None)
+        assert app.header_info.offline_since is not None
+        transport.down = False
+        await wait_until(pilot, lambda: app.header_info.offline_since is None)
+        assert campaign_names(app) == names
+
+
+async def test_the_compliance_pane_loads_by_itself_when_the_api_is_back(tmp_path: Path) -> None:
+    clock = Clock()
+    await cache_account_and_campaigns(tmp_path, clock)  # not the enrollments nor the library
+    transport = Switchable(FakeKnowBe4Transport(fake_api()))
+    app = make_app(transport, tmp_path, clock)
+    app.offline_retry_seconds = 0.3
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: main(app).campaigns.table.total_count == 25)
+        await pilot.press("3")
+        compliance = main(app).compliance
+        await wait_until(pilot, lambda: compliance.failed_offline)
+        await wait_until(pilot, lambda: app.header_info.offline_since is not None)
+        transport.down = False
+        await wait_until(pilot, lambda: compliance.fetched_at is not None)  # no `r` pressed
+        assert not compliance.failed
         assert app.header_info.offline_since is None

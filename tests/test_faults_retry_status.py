@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 
+import httpx
 import pytest
 
 from kb4tui.api.client import KnowBe4Client
@@ -90,3 +91,32 @@ async def test_unreachable_from_a_dropped_connection_until_any_answer(
         assert not any(seen[2:]) and len(seen) > 2
         assert not kb.retry_status.unreachable
     server.api.config = FakeAPIConfig(rate_limit=False)
+
+
+async def test_a_request_cancelled_while_retrying_no_longer_counts_as_trying() -> None:
+    class NoServer(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            raise httpx.ConnectError("connection refused", request=request)
+
+    sleeping = asyncio.Event()
+
+    async def sleep(delay: float) -> None:
+        sleeping.set()
+        await asyncio.sleep(3600)  # cancelled long before
+
+    kb = KnowBe4Client(
+        KEY,
+        transport=NoServer(),
+        limiter=RateLimiter([(500, 1.0)]),
+        retry_policy=RetryPolicy(budget=60.0, sleep=sleep),
+    )
+    async with kb:
+        task = asyncio.create_task(kb.account())
+        await sleeping.wait()
+        assert kb.retry_status.unreachable and kb.retry_status.unreachable_retrying == 1
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        # Nothing is trying any more; the last attempt still found no server.
+        assert kb.retry_status.unreachable_retrying == 0
+        assert kb.retry_status.unreachable

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from ui_support import demo_app, main, settle, wait_until
 
 from kb4tui import gcpause
 from kb4tui.ui import app as app_module
+from kb4tui.ui.widgets.campaigns_pane import CampaignsPane
 
 
 @pytest.fixture
@@ -18,6 +20,7 @@ def collector() -> Iterator[None]:
     was_enabled = gc.isenabled()
     yield
     gcpause._paused = False
+    gc.unfreeze()  # the rest of the session collects as usual
     if was_enabled:
         gc.enable()
 
@@ -41,14 +44,20 @@ async def test_the_collector_resumes_when_the_campaigns_are_drawn(
 ) -> None:
     # Only the campaign list can end the pause here: the fallback timer is out of reach.
     monkeypatch.setattr(app_module, "GC_RESUME_FALLBACK_SECONDS", 600.0)
+    collecting_when_drawn: list[bool] = []
+    set_items = CampaignsPane.set_items
+
+    def recording(self: CampaignsPane, items: Any) -> None:
+        collecting_when_drawn.append(gc.isenabled())
+        set_items(self, items)
+
+    monkeypatch.setattr(CampaignsPane, "set_items", recording)
     gcpause.pause_collection()
-    app = demo_app(latency=0.3)
+    app = demo_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        assert main(app).campaigns.table.row_count == 0
-        assert not gc.isenabled()  # still starting: the first page is on its way
         await wait_until(pilot, lambda: main(app).campaigns.table.row_count > 0)
-        await wait_until(pilot, gc.isenabled)  # after the refresh that drew them
+        assert collecting_when_drawn[0] is False  # paused until the first rows arrive
+        await wait_until(pilot, gc.isenabled)  # then resumed, after the refresh drew them
         await settle(pilot)
 
 

@@ -102,8 +102,17 @@ class Server:
         self.httpd.server_close()
 
 
+PROXY_VARIABLES = [f"{name}_proxy" for name in ("https", "http", "all", "no")]
+
+
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
+def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+    # https honours the environment's proxies (a loopback http URL does not): none here.
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
     running = Server(*self_signed(tmp_path))
     yield running
     running.stop()
@@ -114,11 +123,7 @@ def client(url: str) -> KnowBe4Client:
     return KnowBe4Client(KEY, base_url=url, retry_policy=RetryPolicy(budget=60.0))
 
 
-async def test_an_untrusted_certificate_is_refused_at_once(
-    server: Server, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
-    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+async def test_an_untrusted_certificate_is_refused_at_once(server: Server) -> None:
     started = time.monotonic()
     async with client(server.url) as kb:
         with pytest.raises(NetworkError) as caught:
@@ -142,7 +147,6 @@ async def test_the_certificate_is_trusted_when_given_in_ssl_cert_file(
 def test_the_command_line_exits_3_with_the_sentence(
     server: Server, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     monkeypatch.setenv("KNOWBE4_API_KEY", KEY)
     assert main(["export", "campaigns", "--base-url", server.url]) == 3
     err = capsys.readouterr().err

@@ -142,6 +142,29 @@ def _certificate_rejected(exc: BaseException) -> bool:
     return False
 
 
+class _LostRequest:
+    """Keeps `RetryStatus.unreachable` and `unreachable_retrying` for one request."""
+
+    def __init__(self, status: RetryStatus) -> None:
+        self._status = status
+        self._counted = False
+
+    def no_server(self) -> None:
+        self._status.unreachable = True
+        if not self._counted:
+            self._counted = True
+            self._status.unreachable_retrying += 1
+
+    def answered(self) -> None:
+        self._status.unreachable = False
+        self.ended()
+
+    def ended(self) -> None:
+        if self._counted:
+            self._counted = False
+            self._status.unreachable_retrying -= 1
+
+
 class KnowBe4Client:
     """Async client for the KnowBe4 Reporting API (read-only).
 
@@ -232,6 +255,19 @@ class KnowBe4Client:
         counts attempts and backoff, not time queued for the rate limiter: a request that
         waited out the 50/min window still gets its retries.
         """
+        lost = _LostRequest(self.retry_status)
+        try:
+            return await self._get_with_retries(path, params, not_found, lost)
+        finally:
+            lost.ended()  # answered, given up, or cancelled with the view that wanted it
+
+    async def _get_with_retries(
+        self,
+        path: str,
+        params: Mapping[str, str],
+        not_found: str | None,
+        lost: _LostRequest,
+    ) -> httpx.Response:
         clock = self.retry.clock
         started = clock()
         queued = 0.0
@@ -260,7 +296,7 @@ class KnowBe4Client:
                     f"Could not reach the KnowBe4 API: {_describe_transport_error(exc)}",
                     path=path,
                 )
-                self.retry_status.unreachable = True
+                lost.no_server()
             except httpx.DecodingError:
                 raise ResponseFormatError(
                     "The KnowBe4 API sent a body that could not be decoded", path=path
@@ -268,7 +304,7 @@ class KnowBe4Client:
             except httpx.RequestError:
                 raise NetworkError("The request to the KnowBe4 API failed", path=path) from None
             else:
-                self.retry_status.unreachable = False  # an answer, whatever it says
+                lost.answered()  # an answer, whatever it says
                 if response.is_success:
                     log.debug("GET %s %s -> %s", path, dict(params), response.status_code)
                     return response

@@ -84,12 +84,15 @@ class RetryStatus:
     """What a client is retrying now, for a "retrying…" indicator in the UI.
 
     `waiting` counts requests sleeping before another attempt; `last_failure` is the
-    latest failure's message (never contains the key); `retries` counts every retry;
-    `unreachable` is true from a request that could not reach the server (no connection,
-    a timeout) until the next response of any kind: offline, long before retries give up.
+    latest failure's message (never contains the key); `retries` counts every retry.
+    `unreachable` is true from an attempt that could not reach the server (no connection,
+    a timeout) until the next response of any kind: offline, long before retries give up;
+    `unreachable_retrying` counts the requests still trying whose last attempt found no
+    server (a request leaves it with an answer, or when it ends: given up or cancelled).
     """
 
     waiting: int = 0
     retries: int = 0
     last_failure: str | None = None
     unreachable: bool = False
+    unreachable_retrying: int = 0

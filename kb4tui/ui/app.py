@@ -384,16 +384,24 @@ class KB4App(App[int]):
     def _track_reachability(self, repository: Repository) -> None:
         """Say "offline" as soon as a request cannot reach the API, not when the client
         gives up on it (its retries last up to a minute); take the banner down when an
-        answer comes back before then. With nothing cached, the loading views say it."""
-        if repository.unreachable:
-            if self.header_info.offline_since is None:
+        answer comes back before then. If the retries end without one (given up, or
+        cancelled with their view), be offline proper: a quiet probe decides when the API
+        is back. With nothing cached, the loading views say it."""
+        if not self._offline_early:
+            if (
+                repository.unreachable
+                and repository.retrying_unreachable
+                and self.header_info.offline_since is None
+            ):
                 data_from = repository.latest_fetch()
                 if data_from is not None:
                     self.header_info.offline_since = data_from
                     self._offline_early = True
-        elif self._offline_early:
+        elif not repository.unreachable:
             self._offline_early = False
             self.header_info.offline_since = None
+        elif not repository.retrying_unreachable:
+            self._went_offline(self.header_info.offline_since)
 
     def _went_offline(self, data_from: datetime | None) -> None:
         """Show the banner and try again quietly later (the timer dies with the app)."""
@@ -420,23 +428,26 @@ class KB4App(App[int]):
     def _back_online(self) -> None:
         if self.header_info.offline_since is not None:
             self.header_info.offline_since = None
-            self.notify("The KnowBe4 API can be reached again.", markup=False)
+            if not self._offline_early:  # a blip while retrying needs no announcement
+                self.notify("The KnowBe4 API can be reached again.", markup=False)
+            self._offline_early = False
             self._reload_failed_views()
         self.refresh_header()
 
     def _reload_failed_views(self) -> None:
-        """Views that could not load while offline load now, without waiting for `r`."""
+        """Views that could not load while offline load now, without waiting for `r`
+        (not those that failed otherwise: a 403 would only fail again)."""
         for screen in self.screen_stack:
             for pane in screen.query(CampaignsPane):
-                if pane.showing_error:
+                if pane.failed_offline:
                     pane.load()
             for library in screen.query(LibraryPane):
-                if library.showing_error:
+                if library.failed_offline:
                     library.load()
             for compliance in screen.query(CompliancePane):
-                if compliance.failed:
+                if compliance.failed_offline:
                     compliance.load()
-            if isinstance(screen, EnrollmentsScreen) and screen.pane.showing_error:
+            if isinstance(screen, EnrollmentsScreen) and screen.pane.failed_offline:
                 screen.load()
 
     def reload_views(self, keys: set[str]) -> None:

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker
 
-from kb4tui.api.errors import APIError
+from kb4tui.api.errors import APIError, NetworkError
 from kb4tui.api.models import Enrollment
 from kb4tui.core.status import INCOMPLETE_STATES, EnrollmentState, classify
 from kb4tui.core.summaries import StatusCounts
@@ -255,7 +255,7 @@ class EnrollmentsScreen(Screen[None]):
                 self._draw_counts()
                 self.kb.refresh_header()
         except APIError as error:
-            self.pane.show_error(error.sentence)
+            self.pane.show_error(error.sentence, offline=isinstance(error, NetworkError))
             self.progress_line.update(Text(f"stopped after {self.loaded_rows:,} rows (r retries)"))
             self.progress_line.display = True
             self.kb.report_error(error)

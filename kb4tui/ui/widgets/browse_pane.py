@@ -100,9 +100,10 @@ class FilterInput(Input):
     - It filters in `watch_value`, while the keystroke itself is handled, so the narrowed
       table is drawn in the same frame as the typed letter. `Input.Changed` arrives one
       message later, after a frame of its own: about 20 ms more per key.
-    - Input sets its virtual width to the text's on every change, and Textual lays out
-      the whole screen when a widget's virtual size changes. The box's width is fixed by
-      the pane (a one-line Input scrolls itself), so here that change only repaints it.
+    - Input sets its virtual width to its content's (the text, or the placeholder while
+      empty) on every change, and Textual lays out the screen when a virtual size
+      changes. The box's width is fixed by the pane (a one-line Input scrolls itself),
+      so here that change only repaints it.
     """
 
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
@@ -196,6 +197,7 @@ class BrowsePane(Vertical, Generic[T]):
         self._sort_index = -1
         self._choice_label: str | None = None
         self._choice_active = False  # a choice that hides rows (not just a label)
+        self.failed_offline = False  # see show_error
         self._loaded = False
         self._busy = False
 
@@ -291,15 +293,12 @@ class BrowsePane(Vertical, Generic[T]):
         self._busy = busy
         self.update_summary()
 
-    def show_error(self, message: str | None) -> None:
-        """Show (or, with None, hide) an error sentence under the table."""
+    def show_error(self, message: str | None, *, offline: bool = False) -> None:
+        """Show (or, with None, hide) an error sentence under the table. `offline`: the
+        load failed because the API could not be reached (it loads again once it can)."""
         self.error_line.update(Text(message or ""))
         self.error_line.set_class(bool(message), "-shown")
-
-    @property
-    def showing_error(self) -> bool:
-        """The last load failed (its sentence is under the table)."""
-        return self.error_line.has_class("-shown")
+        self.failed_offline = bool(message) and offline
 
     @property
     def highlighted(self) -> T | None:

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import on, work
 from textual.binding import Binding, BindingType
 
-from kb4tui.api.errors import APIError
+from kb4tui.api.errors import APIError, NetworkError
 from kb4tui.api.models import Campaign
 from kb4tui.core.hints import campaign_hints
 from kb4tui.core.summaries import count_by_status
@@ -145,7 +145,7 @@ class CampaignsPane(BrowsePane[Campaign]):
                 self.fetched_at = page.fetched_at
                 self.kb.refresh_header()
         except APIError as error:
-            self.show_error(error.sentence)
+            self.show_error(error.sentence, offline=isinstance(error, NetworkError))
             self.kb.report_error(error)
             return
         finally:

@@ -33,7 +33,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Static
 
-from kb4tui.api.errors import APIError
+from kb4tui.api.errors import APIError, NetworkError
 from kb4tui.api.models import Campaign, ContentItem, Enrollment, StorePurchase
 from kb4tui.core.clock import local_timezone, utc_now
 from kb4tui.core.compliance import (
@@ -283,6 +283,7 @@ class CompliancePane(Vertical):
         self.fetched_at: datetime | None = None
         self.is_loading = False
         self.failed = False
+        self.failed_offline = False  # the API could not be reached: it loads when it can
         self._started = False
         self._campaigns: list[Campaign] = []
         self._enrollments: list[Enrollment] = []
@@ -445,6 +446,7 @@ class CompliancePane(Vertical):
 
     def _show_error(self, error: APIError | None) -> None:
         self.failed = error is not None
+        self.failed_offline = isinstance(error, NetworkError)
         if error is None:
             self.error_line.set_class(False, "-shown")
             return

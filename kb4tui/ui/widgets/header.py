@@ -1,5 +1,9 @@
-"""The one-line header: account, profile, region, API requests today (used / limit over the
-rolling day, yellow from 80%), an offline banner, and data age."""
+"""The one-line header: account, an offline banner, profile, region, API requests today
+(used / limit over the rolling day, yellow from 80%), "retrying…", and data age.
+
+The offline banner comes right after the account: at 80 columns the line is cut at the
+end, and being offline matters more than the profile or the quota.
+"""
 
 from __future__ import annotations
 
@@ -63,7 +67,12 @@ class AppHeader(Widget):
         text.append(" ")
         # Cleaned here (whole escape sequences removed); the render guard is a second line.
         text.append(clean_text(info.account or "") or "…", style="bold")
-        text.append("  ")  # unstyled gaps: some SVG renderers drop styled leading spaces
+        if info.offline_since is not None:
+            text.append("  ")  # unstyled gaps: some SVG renderers drop styled leading spaces
+            since = info.offline_since
+            stamp = f"{since:%m-%d %H:%M}" if compact else f"{since:%Y-%m-%d %H:%M} UTC"
+            text.append(f"offline: data from {stamp}", style="bold black on yellow")
+        text.append("  ")
         if not compact:
             text.append("profile ", style="dim")
         text.append(info.profile or "default")
@@ -78,15 +87,11 @@ class AppHeader(Widget):
                 text.append(" ")
                 text.append("today", style="dim")
         if info.retrying:
-            # The client is backing off (429, 5xx, dropped connection): say so, and why.
+            # The client is backing off (429, 5xx, dropped connection): say so, and why,
+            # unless the offline banner already says it or there is no room.
+            reason = None if compact or info.offline_since is not None else info.last_failure
             text.append("  ")
-            text.append(f"retrying… {info.last_failure or ''}".rstrip(), style="bold yellow")
-        if info.offline_since is not None:
-            text.append("  ")
-            text.append(
-                f"offline: data from {info.offline_since:%Y-%m-%d %H:%M} UTC",
-                style="bold black on yellow",
-            )
+            text.append(f"retrying… {reason or ''}".rstrip(), style="bold yellow")
         if fetched is None:
             text.append("  ")
             text.append("loading…", style="dim")

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import on, work
 from textual.binding import Binding, BindingType
 
-from kb4tui.api.errors import APIError
+from kb4tui.api.errors import APIError, NetworkError
 from kb4tui.api.models import Campaign, ContentItem, Policy, StorePurchase
 from kb4tui.core.content import CONTENT_TYPES, content_type_of
 from kb4tui.ui import formatting as fmt
@@ -137,7 +137,7 @@ class LibraryPane(BrowsePane[ContentItem]):
         try:
             result = await self.kb.repository.library(refresh=refresh)
         except APIError as error:
-            self.show_error(error.sentence)
+            self.show_error(error.sentence, offline=isinstance(error, NetworkError))
             self.kb.report_error(error)
             return
         finally:
