@@ -12,6 +12,7 @@ from functools import partial
 from pathlib import Path
 
 import httpx
+import pytest
 from ui_support import FROZEN_NOW, settle, wait_until
 
 from kb4tui.api.client import KnowBe4Client
@@ -417,11 +418,19 @@ async def test_retries_cut_short_leave_the_app_offline_until_a_probe_gets_throug
         assert campaign_names(app) == names
 
 
-async def test_the_compliance_pane_loads_by_itself_when_the_api_is_back(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "retries",
+    [SHORT_RETRIES, RetryPolicy(budget=0.0)],  # the second gives up before any tick sees it
+    ids=["short-retries", "no-retries"],
+)
+async def test_the_compliance_pane_loads_by_itself_when_the_api_is_back(
+    tmp_path: Path, retries: RetryPolicy
+) -> None:
+    # The pane shows its own error and reports nobody: the app must notice it is offline.
     clock = Clock()
     await cache_account_and_campaigns(tmp_path, clock)  # not the enrollments nor the library
     transport = Switchable(FakeKnowBe4Transport(fake_api()))
-    app = make_app(transport, tmp_path, clock)
+    app = make_app(transport, tmp_path, clock, retries)
     app.offline_retry_seconds = 0.3
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: main(app).campaigns.table.total_count == 25)

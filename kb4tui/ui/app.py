@@ -384,24 +384,29 @@ class KB4App(App[int]):
     def _track_reachability(self, repository: Repository) -> None:
         """Say "offline" as soon as a request cannot reach the API, not when the client
         gives up on it (its retries last up to a minute); take the banner down when an
-        answer comes back before then. If the retries end without one (given up, or
-        cancelled with their view), be offline proper: a quiet probe decides when the API
-        is back. With nothing cached, the loading views say it."""
-        if not self._offline_early:
-            if (
-                repository.unreachable
-                and repository.retrying_unreachable
-                and self.header_info.offline_since is None
-            ):
-                data_from = repository.latest_fetch()
-                if data_from is not None:
-                    self.header_info.offline_since = data_from
-                    self._offline_early = True
-        elif not repository.unreachable:
-            self._offline_early = False
-            self.header_info.offline_since = None
-        elif not repository.retrying_unreachable:
-            self._went_offline(self.header_info.offline_since)
+        answer comes back before then. Requests that stop trying without an answer (given
+        up, or cancelled with their view) leave the app offline proper, whose quiet probe
+        decides when the API is back: nothing else might ask again. With nothing cached,
+        the loading views say what failed."""
+        if self._offline_early:
+            if not repository.unreachable:  # an answer came back
+                self._offline_early = False
+                self.header_info.offline_since = None
+            elif not repository.retrying_unreachable:  # they stopped trying, unanswered
+                self._went_offline(self.header_info.offline_since)
+            return
+        if not repository.unreachable or self.header_info.offline_since is not None:
+            return
+        data_from = repository.latest_fetch()
+        if data_from is None:
+            return
+        if repository.retrying_unreachable:
+            self.header_info.offline_since = data_from
+            self._offline_early = True
+        else:
+            # Found no server and stopped without anyone saying so (a cancelled view, a
+            # pane that shows its own error, retries shorter than a tick).
+            self._went_offline(data_from)
 
     def _went_offline(self, data_from: datetime | None) -> None:
         """Show the banner and try again quietly later (the timer dies with the app)."""
