@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from kb4tui.api.client import KnowBe4Client
-from kb4tui.api.errors import ServerError
+from kb4tui.api.errors import NetworkError, ServerError
 from kb4tui.api.ratelimit import RateLimiter, UsageCounter
 from kb4tui.api.retry import RetryPolicy
 from kb4tui.demo import FakeAPIConfig, FakeKnowBe4API, LoopbackServer, generate_org
@@ -120,3 +120,31 @@ async def test_a_request_cancelled_while_retrying_no_longer_counts_as_trying() -
         # Nothing is trying any more; the last attempt still found no server.
         assert kb.retry_status.unreachable_retrying == 0
         assert kb.retry_status.unreachable
+
+
+async def test_attempts_that_never_connect_are_not_counted_against_the_quota(
+    server: LoopbackServer,
+) -> None:
+    class NoServer(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            raise httpx.ConnectError("connection refused", request=request)
+
+    offline = KnowBe4Client(
+        KEY,
+        transport=NoServer(),
+        limiter=RateLimiter([(500, 1.0)]),
+        usage=UsageCounter(),
+        retry_policy=RetryPolicy(budget=0.3, base_delay=0.01, max_delay=0.05),
+    )
+    async with offline:
+        with pytest.raises(NetworkError):
+            await offline.account()
+        assert offline.retry_status.retries >= 2
+        assert offline.usage.count == 0
+    # A dropped connection may have been counted by the server: so it is counted here.
+    server.api.config = FakeAPIConfig(rate_limit=False, fault_rate=1.0, fault_kinds=("drop",))
+    async with client(server, budget=0.3) as kb:
+        with pytest.raises(NetworkError):
+            await kb.account()
+        assert kb.usage.count == kb.retry_status.retries + 1 >= 2
+    server.api.config = FakeAPIConfig(rate_limit=False)

@@ -276,16 +276,20 @@ class KnowBe4Client:
             before = clock()
             slot = await self.limiter.acquire()
             queued += clock() - before
-            self.usage.record()
             failure: APIError
             retry_after: float | None = None
+            # Counted against the day's quota unless it never left: KnowBe4 counts what
+            # reaches it, and a refused connection retried offline would fill the meter.
+            reached = True
             try:
                 response = await self._http.get(
                     path, params=params, extensions={"trace": _sent_marker(slot)}
                 )
             except httpx.UnsupportedProtocol:
+                reached = False
                 raise NetworkError("The base URL uses an unsupported protocol", path=path) from None
             except httpx.TransportError as exc:
+                reached = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
                 if _certificate_rejected(exc):  # permanent: retrying cannot help
                     raise NetworkError(
                         "The server's TLS certificate could not be verified "
@@ -312,6 +316,9 @@ class KnowBe4Client:
                 if response.status_code not in RETRYABLE_STATUSES:
                     raise failure
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
+            finally:
+                if reached:
+                    self.usage.record()
             delay = self.retry.next_delay(attempt, clock() - started - queued, retry_after)
             if delay is None:
                 raise failure

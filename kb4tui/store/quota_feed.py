@@ -1,7 +1,8 @@
 """Feed the client's request count into the persisted quota meter without blocking.
 
 The client's `UsageCounter` calls `on_change(count)` on the event loop for every HTTP
-attempt (retries included: the server counts those too). Writing a SQLite row for each
+attempt that may have reached the server (retries included: the server counts those too;
+a connection that was never made is not counted). Writing a SQLite row for each
 would stall the loop, so `QuotaFeed` only adds to a pending number there and `flush()`
 (run in a worker thread, e.g. every half second) records the batch and reads the status.
 """
