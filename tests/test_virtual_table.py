@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,7 @@ class TableApp(App[None]):
         self.selected: list[Any] = []
         self.selected_by_id: list[Any] = []
         self.headers: list[str] = []
+        self.filters_finished = 0
 
     def compose(self) -> ComposeResult:
         table: VirtualTable[Row] = VirtualTable(id="people")
@@ -58,6 +60,9 @@ class TableApp(App[None]):
 
     def on_virtual_table_selected(self, message: VirtualTable.Selected) -> None:
         self.selected.append(message.item)
+
+    def on_virtual_table_filter_finished(self, message: VirtualTable.FilterFinished) -> None:
+        self.filters_finished += 1
 
     def on_virtual_table_header_selected(self, message: VirtualTable.HeaderSelected) -> None:
         self.headers.append(message.column_key)
@@ -438,6 +443,7 @@ async def test_hundred_thousand_rows_filter_page_and_sort() -> None:
         for query in ("u", "us", "use", "user", "user0", "user09"):
             table.set_filter(query)
             await pilot.pause()
+        await filter_finished(pilot, table)  # a slow machine scans 100k rows between frames
         assert table.row_count == 10_000
         for _ in range(5):
             table.action_page_down()
@@ -646,3 +652,91 @@ async def test_a_word_every_row_has_keeps_every_row_and_later_rows_still_join() 
         assert table.row_count == 2000
         await pilot.press("G")
         assert table.highlighted is rows[1999]
+
+
+async def filter_finished(pilot: Pilot[None], table: VirtualTable[Any]) -> None:
+    async with asyncio.timeout(30):
+        while table.filter_pending:
+            await pilot.pause()
+
+
+async def test_a_filter_over_many_rows_paints_its_first_rows_then_scans_between_frames() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        rows = make_rows(100_000)
+        table = await loaded(pilot, rows)
+        table.FILTER_BUDGET = 0.0  # one chunk per frame, as on the slowest machine
+        table.set_filter("user0")  # every row matches
+        assert table.filter_pending
+        assert table.row_count == VirtualTable.FILTER_CHUNK  # what the keystroke scanned
+        assert table.total_count == 100_000
+        await pilot.pause()
+        assert first_cells(table)[0] == "user000000"  # on screen before the scan is done
+        await filter_finished(pilot, table)
+        assert table.row_count == 100_000
+        assert app.filters_finished == 1
+        assert [row.id for row in table.visible_items] == list(range(100_000))
+
+
+async def test_narrowing_while_a_filter_is_still_scanning_keeps_the_rows_in_order() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        rows = make_rows(100_000)
+        table = await loaded(pilot, rows)
+        table.FILTER_BUDGET = 0.0
+        table.set_filter("user0")
+        await pilot.pause()  # part of the rows scanned with "user0"
+        table.set_filter("user09")  # narrows what was found; the rest is scanned anew
+        table.set_filter("user095")
+        await filter_finished(pilot, table)
+        assert [row.id for row in table.visible_items] == list(range(95_000, 96_000))
+        table.set_filter("user01")  # not a narrowing: a scan from the start
+        await filter_finished(pilot, table)
+        assert [row.id for row in table.visible_items] == list(range(10_000, 20_000))
+
+
+async def test_the_highlighted_row_found_late_in_a_scan_keeps_the_cursor() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        rows = make_rows(100_000)
+        table = await loaded(pilot, rows)
+        table.move_cursor(95_005)
+        table.FILTER_BUDGET = 0.0
+        table.set_filter("user09")  # the first chunk holds none of its rows
+        assert table.row_count == 0
+        assert "Filtering…" in screen_lines(table)[1]  # not "No rows match"
+        await filter_finished(pilot, table)
+        assert table.highlighted is rows[95_005]
+        assert table.cursor_index == 5_005
+        assert app.highlighted[-1] is rows[95_005]
+        # Once the user moves, the scan no longer moves the cursor for them.
+        table.set_filter("user0")
+        assert table.filter_pending
+        table.move_cursor(3)
+        await filter_finished(pilot, table)
+        assert table.highlighted is rows[3]
+
+
+async def test_what_needs_every_row_finishes_a_pending_filter() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        rows = make_rows(100_000)
+        table = await loaded(pilot, rows[:60_000])
+        table.FILTER_BUDGET = 0.0
+        table.set_filter("user0")
+        assert table.filter_pending
+        table.append_rows(rows[60_000:])  # streamed rows go after those still to scan
+        assert not table.filter_pending
+        assert [row.id for row in table.visible_items] == list(range(100_000))
+        table.set_filter("user00")
+        table.set_filter("user0")  # wider again: a scan from the start
+        assert table.filter_pending
+        await pilot.press("G")  # the last row is the last match, not the last one found
+        assert table.highlighted is rows[-1]
+        table.set_filter("user1")
+        assert table.filter_pending
+        table.sort_by("score", lambda r: r.score, reverse=True)  # a sort is never partial
+        assert not table.filter_pending
+        assert table.row_count == 0  # no "user1..." among user000000..user099999
+        table.set_filter("user00001")
+        assert [row.id for row in table.visible_items] == list(range(19, 9, -1))

@@ -324,9 +324,12 @@ class BrowsePane(Vertical, Generic[T]):
             text.append("loading…" if self._busy else "")
             return text
         shown, total = table.row_count, table.total_count
-        text.append(
-            f"{shown:,} of {total:,} {self.NOUN}" if shown != total else f"{total:,} {self.NOUN}"
-        )
+        if table.filter_pending:
+            text.append(f"{shown:,}+ of {total:,} {self.NOUN} (filtering…)")
+        elif shown != total:
+            text.append(f"{shown:,} of {total:,} {self.NOUN}")
+        else:
+            text.append(f"{total:,} {self.NOUN}")
         if self._choice_label:
             text.append(f" · {self._choice_label}")
         if table.filter_text:
@@ -465,6 +468,10 @@ class BrowsePane(Vertical, Generic[T]):
         worker_failed = getattr(self.app, "worker_failed", None)
         if worker_failed is not None:
             worker_failed(event.worker)
+
+    @on(VirtualTable.FilterFinished, ".pane-table")
+    def _filter_finished(self, event: VirtualTable.FilterFinished) -> None:
+        self.update_summary()  # the count is final now
 
     @on(VirtualTable.Highlighted, ".pane-table")
     def _highlighted(self, event: VirtualTable.Highlighted) -> None:

@@ -11,6 +11,7 @@ sequences, never parsed as markup) or as ``rich.text.Text`` (the caller's own st
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
@@ -53,6 +54,16 @@ class Column:
     min_width: int = 4
     flex: int = 0
     justify: Justify = "left"
+
+
+@dataclass(slots=True)
+class _Segment:
+    """Candidates a filter still has to scan: item indices with their aligned search text."""
+
+    indices: Sequence[int]
+    haystacks: list[str]
+    use_mask: bool
+    position: int = 0
 
 
 # Longest slice of a cell value worth measuring: enough characters for any column width
@@ -202,6 +213,10 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
             super().__init__(table)
             self.item = item
 
+    class FilterFinished(_TableMessage):
+        """A filter that was still scanning after the keystroke (see ``filter_pending``)
+        has scanned every row: ``row_count`` is final."""
+
     class HeaderSelected(_TableMessage):
         """A column header was clicked (screens use it to sort by that column)."""
 
@@ -215,6 +230,11 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
     MAX_AUTO_WIDTH: ClassVar[int] = 40
     # Items whose search text is prepared per event-loop turn by the background indexer.
     INDEX_CHUNK: ClassVar[int] = 5000
+    # A filter keystroke scans rows in chunks for at most this long before the screen is
+    # painted; what is left is scanned between frames (`filter_pending` until then). Fast
+    # machines finish 100k rows within the budget, so the view is complete at once.
+    FILTER_CHUNK: ClassVar[int] = 16_384
+    FILTER_BUDGET: ClassVar[float] = 0.008
 
     def __init__(
         self,
@@ -250,6 +270,13 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         self._order_haystacks: list[str] | None = None
         self._view: list[int] | None = None  # visible item indices; None = all, natural
         self._view_haystacks: list[str] | None = None  # aligned with _view while filtering
+        self._natural_indices: list[int] = []  # 0..n-1, see _natural()
+        # What a filter keystroke left to scan, in display order (appended to _view).
+        self._scan: list[_Segment] = []
+        self._scan_generation = 0
+        # The item highlighted before the filter, looked for as the scan goes on (until the
+        # user moves the cursor), so the cursor stays on it as it does for a complete scan.
+        self._scan_wanted: int | None = None
         self._cursor = 0
         # The last (item index, item) announced; the item is held so identity is reliable.
         self._last_highlighted: tuple[int, T] | None = None
@@ -332,6 +359,7 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         new = list(items)
         if not new:
             return
+        self._finish_scan()  # new rows go after every row the filter still has to scan
         if not self._items_owned:
             self._items = list(self._items)
             self._items_owned = True
@@ -382,7 +410,9 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         self._query = query
         # Typing narrows: rows matching "phis" are a subset of rows matching "phi".
         narrowing = bool(previous) and previous in query and self._view_haystacks is not None
-        self._refilter(narrowing)
+        item = self._highlighted_index()
+        self._rebuild_view(narrowing, progressive=True)
+        self._restore_cursor(item)
 
     def set_predicate(self, pred: Callable[[T], bool] | None) -> None:
         """Show only items for which ``pred`` is true (combined with the filter by AND)."""
@@ -431,8 +461,14 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         return self._sort_reverse
 
     @property
+    def filter_pending(self) -> bool:
+        """True while a filter is still scanning rows between frames: ``row_count`` counts
+        the matches found so far, and `FilterFinished` is posted when it is final."""
+        return bool(self._scan)
+
+    @property
     def row_count(self) -> int:
-        """Number of visible rows (after filter and predicate)."""
+        """Number of visible rows (after filter and predicate; see ``filter_pending``)."""
         return len(self._items) if self._view is None else len(self._view)
 
     @property
@@ -452,7 +488,8 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
 
     @property
     def visible_items(self) -> Sequence[T]:
-        """The visible items in display order."""
+        """The visible items in display order (all of them: a pending filter finishes)."""
+        self._finish_scan()
         if self._view is None:
             return tuple(self._items)
         items = self._items
@@ -460,6 +497,7 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
 
     def move_cursor(self, index: int) -> None:
         """Highlight the visible row at ``index`` (clamped) and scroll it into view."""
+        self._scan_wanted = None  # the user chose a row: a pending filter leaves it be
         new = self._clamp(index)
         if new != self._cursor:
             old = self._cursor
@@ -474,6 +512,7 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         index = self._item_index(item)
         if index is None:
             return False
+        self._finish_scan()
         position = self._view_position(index)
         if position is None:
             return False
@@ -498,6 +537,7 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         self.move_cursor(0)
 
     def action_last(self) -> None:
+        self._finish_scan()
         self.move_cursor(self.row_count - 1)
 
     def action_select(self) -> None:
@@ -649,7 +689,9 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
 
     def _render_empty(self, width: int) -> Strip:
         style = self._style("empty")
-        if self.total_count and self._query:
+        if self._scan:
+            message = "Filtering…"
+        elif self.total_count and self._query:
             message = f"No rows match '{self._query}'"
         elif self.total_count:
             message = "No rows match the filter"
@@ -826,13 +868,24 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
             "\n".join(map(haystacks.__getitem__, order)).split("\n") if order else []
         )
 
+    def _natural(self) -> list[int]:
+        """0..n-1 as a list kept between filters: compressing it reuses its int objects,
+        where compressing a range would allocate one per matching row on each keystroke."""
+        natural = self._natural_indices
+        if len(natural) != len(self._items):
+            if len(natural) > len(self._items):
+                del natural[len(self._items) :]
+            else:
+                natural.extend(range(len(natural), len(self._items)))
+        return natural
+
     def _base(self) -> tuple[Sequence[int], list[str] | None]:
         """All item indices in display order, with their search text when filtering."""
         if not self._query:
             return (self._order if self._order is not None else range(len(self._items))), None
         self._ensure_haystacks()
         if self._order is None:
-            return range(len(self._items)), self._haystacks
+            return self._natural(), self._haystacks
         if self._order_haystacks is None:
             self._build_order_haystacks()
         assert self._order_haystacks is not None
@@ -862,18 +915,98 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
             result = list(result)
         return result, haystacks if self._query else None
 
-    def _rebuild_view(self, narrowing: bool = False) -> None:
+    def _rebuild_view(self, narrowing: bool = False, progressive: bool = False) -> None:
+        """Recompute the view. ``progressive`` (a filter keystroke) may leave rows to scan
+        between frames; every other change (rows, sort, predicate) completes at once."""
+        pending = self._scan
+        self._scan = []
+        self._scan_generation += 1
+        self._scan_wanted = None
         if not self._query and self._mask is None:
             self._view, self._view_haystacks = self._order, None
             return
         if narrowing and self._view is not None and self._view_haystacks is not None:
-            # The current view already passed the predicate and the shorter query.
-            self._view, self._view_haystacks = self._filtered(
-                self._view, self._view_haystacks, use_mask=False
+            # The current view already passed the predicate and the shorter query; rows a
+            # pending scan has not reached yet are scanned with the longer query instead.
+            segments = [_Segment(self._view, self._view_haystacks, use_mask=False), *pending]
+        else:
+            base, haystacks = self._base()
+            if haystacks is None:  # predicate only: one cheap pass over a precomputed mask
+                self._view, self._view_haystacks = self._filtered(base, haystacks, use_mask=True)
+                return
+            segments = [_Segment(base, haystacks, use_mask=True)]
+        self._view, self._view_haystacks = [], []
+        self._scan = segments
+        self._scan_rows(self.FILTER_BUDGET if progressive and self.is_mounted else None)
+        if self._scan:
+            self._scan_rest_later()
+
+    def _scan_rows(self, budget: float | None) -> None:
+        """Scan pending rows in chunks into the view, for at most ``budget`` seconds."""
+        view, view_hs = self._view, self._view_haystacks
+        assert view is not None and view_hs is not None
+        started = time.perf_counter()
+        chunk = self.FILTER_CHUNK
+        while self._scan:
+            segment = self._scan[0]
+            start = segment.position
+            stop = min(start + chunk, len(segment.indices))
+            rows, rows_hs = self._filtered(
+                segment.indices[start:stop],
+                segment.haystacks[start:stop],
+                use_mask=segment.use_mask,
             )
-            return
-        base, haystacks = self._base()
-        self._view, self._view_haystacks = self._filtered(base, haystacks, use_mask=True)
+            view.extend(rows)
+            if rows_hs is not None:
+                view_hs.extend(rows_hs)
+            segment.position = stop
+            if stop >= len(segment.indices):
+                self._scan.pop(0)
+            if budget is not None and time.perf_counter() - started >= budget:
+                break
+
+    def _scan_rest_later(self) -> None:
+        generation = self._scan_generation
+        # After the next paint: the rows found so far are on screen before the scan goes on.
+        self.call_after_refresh(self._scan_more, generation)
+
+    def _scan_more(self, generation: int) -> None:
+        if generation != self._scan_generation or not self._scan:
+            return  # the filter changed (or finished) since
+        found_from = self.row_count
+        self._scan_rows(self.FILTER_BUDGET)
+        self._scan_progressed(found_from)
+        if self._scan:
+            self._scan_rest_later()
+
+    def _finish_scan(self) -> None:
+        """Scan what a filter keystroke left, now (for callers that need every row)."""
+        if self._scan:
+            found_from = self.row_count
+            self._scan_rows(None)
+            self._scan_progressed(found_from)
+
+    def _scan_progressed(self, found_from: int) -> None:
+        wanted = self._scan_wanted
+        cursor_moved = False
+        if wanted is not None and self._view is not None:
+            try:
+                position = self._view.index(wanted, found_from)
+            except ValueError:
+                position = None
+            if position is not None:
+                self._scan_wanted = None
+                self._cursor = position
+                cursor_moved = True
+                self._scroll_cursor_into_view()
+        self._post_highlighted()  # also when the first rows turn up in an empty view
+        self._update_virtual_size()
+        # Rows found below the window change only the scrollbar (refreshed above).
+        if cursor_moved or found_from < self.scroll_offset.y + self.size.height:
+            self.refresh()
+        if not self._scan:
+            self._scan_wanted = None
+            self.post_message(self.FilterFinished(self))
 
     def _refilter(self, narrowing: bool) -> None:
         item = self._highlighted_index()
@@ -882,9 +1015,13 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
 
     def _restore_cursor(self, item_index: int | None) -> None:
         position = None if item_index is None else self._view_position(item_index)
+        if position is None and self._scan:
+            self._scan_wanted = item_index  # it may still turn up as the scan goes on
         self._cursor = self._clamp(0 if position is None else position)
         self._update_virtual_size()
-        self._invalidate()
+        # The items are unchanged (only which rows show, and where): their cached lines,
+        # keyed by item index, stay valid, so rows seen before need no new rendering.
+        self.refresh()
         self._scroll_cursor_into_view()
         self._post_highlighted()
 
