@@ -709,6 +709,8 @@ async def test_the_highlighted_row_found_late_in_a_scan_keeps_the_cursor() -> No
         assert table.highlighted is rows[95_005]
         assert table.cursor_index == 5_005
         assert app.highlighted[-1] is rows[95_005]
+        await pilot.pause()
+        assert first_cells(table)[-1] == "user095005"  # scrolled to, at the bottom edge
         # Once the user moves, the scan no longer moves the cursor for them.
         table.set_filter("user0")
         assert table.filter_pending

@@ -998,9 +998,10 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
                 self._scan_wanted = None
                 self._cursor = position
                 cursor_moved = True
-                self._scroll_cursor_into_view()
+        self._update_virtual_size()  # first: scrolling is clamped to the virtual size
+        if cursor_moved:
+            self._scroll_cursor_into_view()
         self._post_highlighted()  # also when the first rows turn up in an empty view
-        self._update_virtual_size()
         # Rows found below the window change only the scrollbar (refreshed above).
         if cursor_moved or found_from < self.scroll_offset.y + self.size.height:
             self.refresh()
