@@ -76,7 +76,13 @@ async def test_headers_and_base_url_override() -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["http://example.com", "http://10.0.0.1:8080", "ftp://127.0.0.1/", "http://127.evil.com"],
+    [
+        "http://example.com",
+        "http://10.0.0.1:8080",
+        "ftp://127.0.0.1/",
+        "http://127.evil.com",
+        "http://demo.localhost:8080",
+    ],
 )
 def test_insecure_base_url_refused(url: str) -> None:
     with pytest.raises(InsecureURLError) as info:
@@ -101,6 +107,10 @@ def test_loopback_http_and_any_https_allowed(url: str) -> None:
 def test_loopback_detection() -> None:
     assert is_loopback_host("127.0.0.1") and is_loopback_host("::1")
     assert not is_loopback_host("128.0.0.1") and not is_loopback_host("example.com")
+    assert is_loopback_host("LOCALHOST") and is_loopback_host("[::1]")
+    # A name under localhost may reach a resolver that sends it to the network.
+    assert not is_loopback_host("demo.localhost")
+    assert not is_loopback_host("localhost.example.com")
 
 
 @pytest.mark.parametrize("key", ["", "   ", "abc def", "abc\r\nX-Evil: 1"])

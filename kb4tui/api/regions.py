@@ -31,9 +31,12 @@ def base_url_for(region: str = "us", base_url: str | None = None) -> str:
 
 
 def is_loopback_host(host: str) -> bool:
-    """127.0.0.0/8, ::1 and localhost: traffic that never leaves this machine."""
+    """127.0.0.0/8, ::1 and localhost: traffic that never leaves this machine.
+
+    Only the name `localhost` itself: names under it (`demo.localhost`) are meant to
+    resolve to loopback, but not every resolver keeps them off the network."""
     name = host.strip("[]").lower()
-    if name == "localhost" or name.endswith(".localhost"):
+    if name in ("localhost", "localhost."):
         return True
     try:
         return ipaddress.ip_address(name).is_loopback
