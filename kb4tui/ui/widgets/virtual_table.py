@@ -313,6 +313,7 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         position when there is no key), and the scroll position is kept. A list is kept by
         reference, not copied: hand over a fresh list, and use ``append_rows`` to add to it.
         """
+        self._finish_scan()  # so that the item kept is the one a complete filter highlights
         old_key_value: Hashable | None = None
         had_key = False
         old_item = self.highlighted
@@ -410,18 +411,22 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         self._query = query
         # Typing narrows: rows matching "phis" are a subset of rows matching "phi".
         narrowing = bool(previous) and previous in query and self._view_haystacks is not None
-        item = self._highlighted_index()
+        # While a scan still looks for the row highlighted before, that row is the one to keep
+        # (the cursor sits on a stand-in meanwhile).
+        item = self._scan_wanted if self._scan_wanted is not None else self._highlighted_index()
         self._rebuild_view(narrowing, progressive=True)
         self._restore_cursor(item)
 
     def set_predicate(self, pred: Callable[[T], bool] | None) -> None:
         """Show only items for which ``pred`` is true (combined with the filter by AND)."""
+        self._finish_scan()
         self._predicate = pred
         self._mask = self._compute_mask(range(len(self._items))) if pred else None
         self._refilter(False)
 
     def sort_by(self, column_key: str, key: Callable[[T], Any], reverse: bool = False) -> None:
         """Sort by ``key(item)``; items whose key is None always come last."""
+        self._finish_scan()
         item = self._highlighted_index()
         self._sort_column = column_key
         self._sort_key = key
@@ -435,6 +440,7 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
 
     def clear_sort(self) -> None:
         """Back to the order the items were given in."""
+        self._finish_scan()
         item = self._highlighted_index()
         self._sort_column = None
         self._sort_key = None
@@ -1016,8 +1022,8 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
 
     def _restore_cursor(self, item_index: int | None) -> None:
         position = None if item_index is None else self._view_position(item_index)
-        if position is None and self._scan:
-            self._scan_wanted = item_index  # it may still turn up as the scan goes on
+        if position is None and self._scan and item_index is not None and self._passes(item_index):
+            self._scan_wanted = item_index  # it will turn up as the scan goes on
         self._cursor = self._clamp(0 if position is None else position)
         self._update_virtual_size()
         # The items are unchanged (only which rows show, and where): their cached lines,
@@ -1025,6 +1031,15 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         self.refresh()
         self._scroll_cursor_into_view()
         self._post_highlighted()
+
+    def _passes(self, item_index: int) -> bool:
+        """Whether the item passes the predicate and the query (so belongs in the view)."""
+        if self._mask is not None and not self._mask[item_index]:
+            return False
+        if not self._query:
+            return True
+        haystacks = self._haystacks
+        return item_index < len(haystacks) and self._query in haystacks[item_index]
 
     def _view_position(self, item_index: int) -> int | None:
         view = self._view
