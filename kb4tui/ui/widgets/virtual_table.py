@@ -1005,7 +1005,8 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
                 self._cursor = position
                 cursor_moved = True
         self._update_virtual_size()  # first: scrolling is clamped to the virtual size
-        if cursor_moved:
+        if cursor_moved or found_from == 0:
+            # Also the first rows of a view that was empty: nothing could be scrolled to then.
             self._scroll_cursor_into_view()
         self._post_highlighted()  # also when the first rows turn up in an empty view
         # Rows found below the window change only the scrollbar (refreshed above).
@@ -1109,7 +1110,10 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
 
     def _scroll_to_row(self, y: float) -> None:
         if self.is_mounted:
-            self.scroll_to(y=y, animate=False, immediate=True)
+            # force: without it Textual ignores the call while the scrollbar is hidden, and a
+            # view that shrank below one screen keeps its old offset (its rows drawn off
+            # screen). The offset is still clamped to the rows there are.
+            self.scroll_to(y=y, animate=False, immediate=True, force=True)
 
     def _post_highlighted(self) -> None:
         index = self._highlighted_index()
