@@ -803,15 +803,21 @@ async def test_scroll_to_item_finds_a_row_the_scan_has_not_reached() -> None:
         assert not table.filter_pending
 
 
+async def scrolled_down(pilot: Pilot[None], rows: list[Row], cursor: int) -> VirtualTable[Row]:
+    """A table scrolled down to `cursor`, scanning 10 rows per keystroke and frame."""
+    table = await loaded(pilot, rows)
+    table.move_cursor(cursor)
+    await pilot.pause()
+    assert table.scroll_offset.y > cursor - SIZE[1]
+    small_chunks(table, 10)
+    return table
+
+
 async def test_the_first_rows_found_for_an_empty_view_are_scrolled_to() -> None:
     app = TableApp()
     async with app.run_test(size=SIZE) as pilot:
         rows = make_rows(100)
-        table = await loaded(pilot, rows)
-        table.move_cursor(80)
-        await pilot.pause()
-        assert table.scroll_offset.y > 0
-        small_chunks(table, 10)
+        table = await scrolled_down(pilot, rows, 80)
         table.set_filter("user00009")  # rows 90-99; row 80 is not among them
         assert table.filter_pending and table.row_count == 0
         await filter_finished(pilot, table)
@@ -823,12 +829,7 @@ async def test_the_first_rows_found_for_an_empty_view_are_scrolled_to() -> None:
 async def test_a_view_cut_below_a_screen_scrolls_back_to_its_cursor() -> None:
     app = TableApp()
     async with app.run_test(size=SIZE) as pilot:
-        rows = make_rows(200)
-        table = await loaded(pilot, rows)
-        table.move_cursor(150)
-        await pilot.pause()
-        assert table.scroll_offset.y > 100
-        small_chunks(table, 10)
+        table = await scrolled_down(pilot, make_rows(200), 150)
         table.set_filter("user0000")  # rows 0-99, of which 10 found: no scrollbar for now
         assert table.row_count == 10 and table.cursor_index == 0
         table.append_rows(make_rows(201)[200:])  # finishes the scan in the same frame
