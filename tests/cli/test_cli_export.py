@@ -36,7 +36,7 @@ from kb4tui.exporting.columns import (
 )
 
 KEY = "kb4tui-export-test-key-5f3a9c"
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.timeout(60)
 

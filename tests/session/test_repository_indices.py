@@ -1,4 +1,4 @@
-"""Review fixes: profile switch state, repository indices and memo cap, key remapping."""
+"""Repository indices, the memo cap on enrollment subsets, and no SQLite call on the event loop."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ui_support import FROZEN_NOW, DemoSource, demo_app, demo_repository_factory, settle
+from ui_support import FROZEN_NOW, DemoSource
 
 import kb4tui.repository as repository_module
 from kb4tui.api.client import KnowBe4Client
@@ -24,10 +24,6 @@ from kb4tui.demo import (
 )
 from kb4tui.repository import SUBSET_MEMO_LIMIT, EnrollmentIndex, EnrollmentQuery, Repository
 from kb4tui.store.cache import Cache, account_key
-from kb4tui.store.config import Config, ConfigError, load_config, save_config
-from kb4tui.ui.screens.main import MainScreen
-from kb4tui.ui.widgets.campaigns_pane import CampaignsPane
-from kb4tui.ui.widgets.library_pane import LibraryPane
 
 
 class Clock:
@@ -62,26 +58,6 @@ def count_calls(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[
     )
     monkeypatch.setattr(owner, name, wrapper)
     return calls
-
-
-async def test_switching_profile_forgets_the_old_profiles_offline_and_quota_state() -> None:
-    app = demo_app(users=20)
-    app.offline_retry_seconds = 3600.0
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        app._went_offline(None)  # as if the old profile's API had become unreachable
-        app._quota_warned = True
-        old_timer = app._retry_timer
-        assert old_timer is not None and app.header_info.offline_since is not None
-
-        await app.switch_repository(demo_repository_factory(users=20), profile="b", region="eu")
-        await settle(pilot)
-
-        assert isinstance(app.screen, MainScreen)
-        assert app._retry_timer is None and old_timer._task is None  # stopped
-        assert not app._offline_wait and not app._quota_warned and not app._revalidating
-        assert app.header_info.offline_since is None
-        assert app.header_info.profile == "b" and app.header_info.region == "eu"
 
 
 async def test_peek_answers_from_an_index_built_once_per_all_enrollments_list(
@@ -183,30 +159,3 @@ async def test_no_sqlite_call_of_latest_fetch_or_freshness_runs_on_the_event_loo
             await repo.campaigns()
             assert repo.latest_fetch() == clock.now  # noted in memory, no query
     assert on_loop == []
-
-
-async def test_the_keys_table_of_the_config_remaps_a_binding_by_its_id() -> None:
-    config = Config(keys={"main.library": "l", "no.such.binding": "x"})
-    save_config(config)
-    assert load_config().keys == {"main.library": "l", "no.such.binding": "x"}  # round trip
-    app = demo_app(users=20)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, MainScreen) and isinstance(screen.active_pane, CampaignsPane)
-        await pilot.press("l")
-        await settle(pilot)
-        assert isinstance(screen.active_pane, LibraryPane)
-        await pilot.press("1", "2")  # remapped: the old key no longer shows the library
-        await settle(pilot)
-        assert isinstance(screen.active_pane, CampaignsPane)
-        messages = [n.message for n in app._notifications]
-    assert any("no.such.binding" in m and "ignored" in m for m in messages)
-    assert not any("main.library" in m for m in messages)
-
-
-def test_a_keys_value_that_is_not_a_string_is_a_config_error(tmp_path: Path) -> None:
-    path = tmp_path / "config.toml"
-    path.write_text('[keys]\n"main.library" = 3\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"main\.library"):
-        load_config(path)

@@ -37,7 +37,7 @@ from kb4tui.store.cache import Cache, account_key
 from kb4tui.ui.app import KB4App
 
 KEY = "kb4tui-SECRET-hygiene-Zq81Xv0Tn5Wr"
-PACKAGE = Path(__file__).resolve().parent.parent / "kb4tui"
+PACKAGE = Path(__file__).resolve().parents[2] / "kb4tui"
 
 pytestmark = pytest.mark.timeout(60)
 

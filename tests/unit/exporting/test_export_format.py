@@ -258,7 +258,7 @@ def test_docs_list_every_kinds_csv_columns_in_order() -> None:
     from kb4tui.core.compliance import OVERDUE_COLUMNS
     from kb4tui.exporting.columns import POLICY_COLUMNS, PURCHASE_COLUMNS
 
-    text = (Path(__file__).resolve().parent.parent / "docs" / "export.md").read_text()
+    text = (Path(__file__).resolve().parents[3] / "docs" / "export.md").read_text()
     kinds = {
         "campaigns": header(CAMPAIGN_COLUMNS),
         "enrollments": header(ENROLLMENT_COLUMNS),

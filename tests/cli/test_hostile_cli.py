@@ -23,7 +23,7 @@ from kb4tui.exporting.output import Output, open_output
 KEY = "kb4tui-hostile-cli-key-4d4d4d"
 OSC52 = "\x1b]52;c;cm0gLXJmIH4=\x07"
 NAMES = [f"{OSC52}Clipboard", "\x1b[2JClear", "\x9b31mC1", "\u202eRLO\u202c", "ok\rEVIL"]
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.timeout(60)
 
