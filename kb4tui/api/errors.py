@@ -7,6 +7,8 @@ support asks for. Exit codes follow the command-line contract in design.md.
 
 from __future__ import annotations
 
+from kb4tui.exitcodes import ExitCode
+
 __all__ = [
     "APIError",
     "AuthError",
@@ -23,7 +25,7 @@ __all__ = [
 class APIError(Exception):
     """Base class. `exit_code` is what the CLI exits with for this error."""
 
-    exit_code: int = 3
+    exit_code: int = ExitCode.API
     default_message: str = "The KnowBe4 API request failed."
     resolution: str = "Try again later."
 
@@ -56,7 +58,7 @@ class APIError(Exception):
 class AuthError(APIError):
     """401, or a 200 whose body is `{"message": "Invalid Token"}` where data was expected."""
 
-    exit_code = 2
+    exit_code = ExitCode.AUTH
     default_message = "The API key was rejected (401 Invalid API token)"
     resolution = (
         "Verify KNOWBE4_API_KEY: it must be a Reporting API token (not a User Event API key) "
@@ -65,7 +67,7 @@ class AuthError(APIError):
 
 
 class PermissionDeniedError(APIError):
-    exit_code = 2
+    exit_code = ExitCode.AUTH
     default_message = "The API key is not allowed to read this (403 Insufficient permissions)"
     resolution = (
         "The API token needs Training permissions, and the account needs Reporting API access "
@@ -74,13 +76,13 @@ class PermissionDeniedError(APIError):
 
 
 class NotFoundError(APIError):
-    exit_code = 4
+    exit_code = ExitCode.NOT_FOUND
     default_message = "Not found (404)"
     resolution = "Verify the id exists (for a campaign: verify campaign_id exists)."
 
 
 class RateLimitedError(APIError):
-    exit_code = 3
+    exit_code = ExitCode.API
     default_message = "KnowBe4 kept answering 429 Too Many Requests"
     resolution = (
         "The rate limit (4/s, 50/min, 2,000 + seats a day) was hit; the client backed off and "
@@ -89,19 +91,19 @@ class RateLimitedError(APIError):
 
 
 class ServerError(APIError):
-    exit_code = 3
+    exit_code = ExitCode.API
     default_message = "The KnowBe4 API kept failing with a server error"
     resolution = "The server is having problems or is down for maintenance; try again later."
 
 
 class NetworkError(APIError):
-    exit_code = 3
+    exit_code = ExitCode.API
     default_message = "Could not reach the KnowBe4 API"
     resolution = "Check the network connection, proxy settings and the region (--region)."
 
 
 class ResponseFormatError(APIError):
-    exit_code = 3
+    exit_code = ExitCode.API
     default_message = "The KnowBe4 API sent a response kb4tui cannot read"
     resolution = "Try again later; if it persists, report it with the request id."
 
@@ -109,6 +111,6 @@ class ResponseFormatError(APIError):
 class InsecureURLError(APIError):
     """Plain http:// to a non-loopback host would send the key in clear text."""
 
-    exit_code = 1
+    exit_code = ExitCode.USAGE
     default_message = "Refusing to send the API key over plain http to a non-loopback host"
     resolution = "Use an https:// base URL (plain http is allowed only for 127.0.0.1/localhost)."

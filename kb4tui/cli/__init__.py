@@ -13,9 +13,7 @@ from collections.abc import Sequence
 
 from kb4tui import __version__
 from kb4tui.cli import common
-
-EXIT_OK = 0
-EXIT_USAGE = 1
+from kb4tui.exitcodes import ExitCode, contract_summary
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,8 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Keyboard-first terminal UI for KnowBe4 security-awareness training.",
         epilog=(
             "Environment: KNOWBE4_API_KEY (wins over the keyring), KNOWBE4_REGION, "
-            "KNOWBE4_BASE_URL, NO_COLOR. Exit codes: 0 ok, 1 usage, 2 auth, "
-            "3 API or network failure, 4 not found."
+            "KNOWBE4_BASE_URL, NO_COLOR. " + contract_summary()
         ),
     )
     parser.add_argument("--version", action="version", version=f"kb4tui {__version__}")
@@ -46,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors; the contract says 1.
         code = exc.code if isinstance(exc.code, int) else 1
-        return EXIT_USAGE if code == 2 else code
+        return ExitCode.USAGE if code == 2 else code
     if args.handler is None:
         from kb4tui.cli.tui import run_tui
 
@@ -55,5 +52,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.handler(args)
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED
     return result

@@ -2,7 +2,7 @@
 
 login checks the key against /v1/account before storing anything, and on a 401 tries
 the other regions at once, since a key for another region is the common mistake.
-Exit codes: 0 ok, 1 usage, 2 auth (including no usable keyring), 3 network.
+Exit codes (kb4tui.exitcodes): 2 auth includes "no usable keyring".
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from kb4tui.api.errors import APIError, AuthError
 from kb4tui.cli import common
+from kb4tui.exitcodes import ExitCode
 from kb4tui.sanitize import clean_text
 
 if TYPE_CHECKING:
@@ -24,9 +25,6 @@ if TYPE_CHECKING:
     from kb4tui.api.models import Account
     from kb4tui.credentials import KeyStore, ResolvedKey
 
-EXIT_OK = 0
-EXIT_USAGE = 1
-EXIT_AUTH = 2
 
 PROMPT = "KnowBe4 Reporting API key (input hidden): "
 
@@ -115,7 +113,7 @@ def handle_login(
     from kb4tui.store.config import ConfigError, Profile
 
     if getattr(args, "demo", False):
-        return common.fail("The demo needs no key; run `kb4tui --demo`.", EXIT_USAGE)
+        return common.fail("The demo needs no key; run `kb4tui --demo`.", ExitCode.USAGE)
     try:
         connection = common.resolve_connection(args, require_profile=False)
     except APIError as exc:
@@ -127,7 +125,7 @@ def handle_login(
             connection.profile,
         )
     except (ValueError, EOFError) as exc:
-        return common.fail(str(exc) or "No key was read.", EXIT_USAGE)
+        return common.fail(str(exc) or "No key was read.", ExitCode.USAGE)
 
     try:
         account = asyncio.run(
@@ -149,12 +147,14 @@ def handle_login(
     except KeyringUnavailableError as exc:
         return common.fail(exc.sentence, exc.exit_code)
     except (ConfigError, OSError) as exc:
-        return common.fail(f"The key was stored, but the config was not saved: {exc}", EXIT_USAGE)
+        return common.fail(
+            f"The key was stored, but the config was not saved: {exc}", ExitCode.USAGE
+        )
     print(
         f"Stored the key for profile {connection.profile!r} (region {connection.region}) "
         f"in the OS keyring ({store.backend_name()})."
     )
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _other_region_hint(
@@ -179,7 +179,7 @@ def handle_logout(args: argparse.Namespace, *, store: KeyStore | None = None) ->
     from kb4tui.credentials import ENV_API_KEY, KeyringUnavailableError, KeyStore
 
     if getattr(args, "demo", False):
-        return common.fail("The demo has no stored key.", EXIT_USAGE)
+        return common.fail("The demo has no stored key.", ExitCode.USAGE)
     try:
         connection = common.resolve_connection(args, require_profile=False)
     except APIError as exc:
@@ -196,7 +196,7 @@ def handle_logout(args: argparse.Namespace, *, store: KeyStore | None = None) ->
         print(f"There was no key for {where} in the OS keyring.")
     if os.environ.get(ENV_API_KEY, "").strip():
         print(f"Note: {ENV_API_KEY} is set in this environment and is still used.")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def handle_status(
@@ -264,4 +264,4 @@ def handle_status(
     width = max(len(label) for label, _ in rows) + 1
     for label, value in rows:
         print(f"{label + ':':<{width}} {value}")
-    return problem.exit_code if problem is not None else EXIT_OK
+    return problem.exit_code if problem is not None else ExitCode.OK

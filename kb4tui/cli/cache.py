@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-EXIT_OK = 0
+from kb4tui.exitcodes import ExitCode
 
 __all__ = ["format_age", "register", "run_clear", "run_info"]
 
@@ -130,7 +130,7 @@ def run_info(args: argparse.Namespace) -> int:
             f"Requests in the last 24 h ({slug}): {status.used:,} of {status.limit:,}"
             + ("  (over 80%)" if status.warning else "")
         )
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def run_clear(args: argparse.Namespace) -> int:
@@ -156,4 +156,4 @@ def run_clear(args: argparse.Namespace) -> int:
             f"Cleared {cleared} cached data set{'s' if cleared != 1 else ''}{whose} "
             f"in {directory}. The quota meter is kept."
         )
-    return EXIT_OK
+    return ExitCode.OK

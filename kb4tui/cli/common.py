@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kb4tui.api.errors import APIError
+from kb4tui.exitcodes import ExitCode
 
 # keyring and httpx cost ~0.4 s to import: only when a command runs, not for --help.
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def fail(message: str, code: int) -> int:
 class UsageError(APIError):
     """A bad setting or profile on the command line or in the config file (exit 1)."""
 
-    exit_code = 1
+    exit_code = ExitCode.USAGE
     default_message = "The settings are not usable"
     resolution = "See `kb4tui --help` and `kb4tui auth status`."
 

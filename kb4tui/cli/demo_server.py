@@ -6,9 +6,7 @@ import argparse
 from typing import Any
 
 from kb4tui.cli import common
-
-EXIT_OK = 0
-EXIT_USAGE = 1
+from kb4tui.exitcodes import ExitCode
 
 
 def register(subparsers: Any) -> None:
@@ -58,11 +56,11 @@ def run(args: argparse.Namespace) -> int:
         return common.fail(
             f"The demo server only listens on loopback, not {args.host}; "
             "use --host 127.0.0.1 or ::1.",
-            EXIT_USAGE,
+            ExitCode.USAGE,
         )
     if args.users < 20 or not 0.0 <= args.faults <= 1.0 or args.latency < 0:
         return common.fail(
-            "--users must be at least 20, --faults between 0 and 1, --latency >= 0.", EXIT_USAGE
+            "--users must be at least 20, --faults between 0 and 1, --latency >= 0.", ExitCode.USAGE
         )
     config = FakeAPIConfig(
         latency=args.latency,
@@ -79,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         return common.fail(
             f"Cannot listen on {args.host}:{args.port} ({exc.strerror}); "
             "choose another --port (0 picks a free one).",
-            EXIT_USAGE,
+            ExitCode.USAGE,
         )
     print(f"Fake KnowBe4 API on {server.base_url}", flush=True)
     print(f"API key: {DEMO_API_KEY}", flush=True)
@@ -92,4 +90,4 @@ def run(args: argparse.Namespace) -> int:
         server.serve_forever()
     except KeyboardInterrupt:
         server.stop()
-    return EXIT_OK
+    return ExitCode.OK

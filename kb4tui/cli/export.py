@@ -11,6 +11,7 @@ import argparse
 from typing import Any
 
 from kb4tui.cli import common, get
+from kb4tui.exitcodes import ExitCode, contract_summary
 from kb4tui.exporting.kinds import (
     ALL_FILTERS,
     EXPORT_KIND_NAMES,
@@ -18,8 +19,6 @@ from kb4tui.exporting.kinds import (
     OVERDUE,
     OVERDUE_FILTERS,
 )
-
-EXIT_USAGE = 1
 
 _EPILOG = """\
 filters by kind:
@@ -33,7 +32,7 @@ filters by kind:
 Without -o (or with -o -) the export goes to standard output; -o FILE appears only
 once the export is complete. CSV columns: docs/export.md.
 --offline reads what kb4tui cached for the profile (enrollments of active users only).
-Exit codes: 0 ok, 1 usage, 2 auth, 3 API or network failure, 4 not found."""
+""" + contract_summary()
 
 
 def register(subparsers: Any) -> None:
@@ -99,7 +98,7 @@ def _filters_of(kind: str) -> frozenset[str]:
 def handle_export(args: argparse.Namespace) -> int:
     problem = usage_problem(args)
     if problem:
-        return common.fail(problem, EXIT_USAGE)
+        return common.fail(problem, ExitCode.USAGE)
     # Heavy imports (httpx, pydantic models) only when a command runs.
     from kb4tui.cli.export_job import export_job
     from kb4tui.cli.export_run import run_to_output
@@ -110,6 +109,6 @@ def handle_export(args: argparse.Namespace) -> int:
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         return common.fail(
-            f"Cannot write {args.output}: {reason}. Choose a writable path for -o.", EXIT_USAGE
+            f"Cannot write {args.output}: {reason}. Choose a writable path for -o.", ExitCode.USAGE
         )
     return run_to_output(output, lambda: export_job(args, output))

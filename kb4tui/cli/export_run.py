@@ -10,11 +10,8 @@ from collections.abc import Awaitable, Callable
 
 from kb4tui.api.errors import APIError
 from kb4tui.cli.common import fail
+from kb4tui.exitcodes import ExitCode
 from kb4tui.exporting.output import Output
-
-EXIT_OK = 0
-EXIT_USAGE = 1
-EXIT_API = 3
 
 
 def run_to_output(output: Output, job: Callable[[], Awaitable[object]]) -> int:
@@ -32,14 +29,14 @@ def run_to_output(output: Output, job: Callable[[], Awaitable[object]]) -> int:
         # `kb4tui export users | head`: the reader left. Not an error worth a message.
         output.abort()
         _silence_stdout()
-        return EXIT_OK
+        return ExitCode.OK
     except OSError as exc:
         output.abort()
-        return fail(_write_failure(exc, output), EXIT_API)
+        return fail(_write_failure(exc, output), ExitCode.API)
     except Exception as exc:
         output.abort()
         message = f"Unexpected error ({type(exc).__name__}); report it with the command you ran."
-        return fail(_failure_message(message, output), EXIT_API)
+        return fail(_failure_message(message, output), ExitCode.API)
     except BaseException:
         output.abort()
         raise
@@ -49,8 +46,8 @@ def run_to_output(output: Output, job: Callable[[], Awaitable[object]]) -> int:
         _silence_stdout()
     except OSError as exc:
         output.abort()
-        return fail(_write_failure(exc, output), EXIT_API)
-    return EXIT_OK
+        return fail(_write_failure(exc, output), ExitCode.API)
+    return ExitCode.OK
 
 
 async def _await(job: Callable[[], Awaitable[object]]) -> None:

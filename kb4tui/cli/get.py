@@ -8,9 +8,8 @@ import json
 from typing import Any
 
 from kb4tui.cli import common
+from kb4tui.exitcodes import contract_summary
 from kb4tui.exporting.kinds import GET_KIND_ALIASES, GET_KINDS
-
-EXIT_USAGE = 1
 
 
 def register(subparsers: Any) -> None:
@@ -18,7 +17,7 @@ def register(subparsers: Any) -> None:
         "get",
         help="print one campaign, enrollment, purchase, policy or user",
         description="Print one record as the API sends it.",
-        epilog="Exit codes: 0 ok, 1 usage, 2 auth, 3 API or network failure, 4 not found.",
+        epilog=contract_summary(),
     )
     parser.add_argument(
         "kind",

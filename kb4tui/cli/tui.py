@@ -46,6 +46,7 @@ def _run_tui(args: argparse.Namespace) -> int:
     from kb4tui.api.errors import APIError
     from kb4tui.cli.common import demo_transport, fail, resolve_api_key, resolve_connection
     from kb4tui.credentials import KeyringUnavailableError, MissingKeyError
+    from kb4tui.exitcodes import ExitCode
     from kb4tui.store.config import ConfigError
 
     sign_in: SignInFlow | None = None
@@ -65,7 +66,7 @@ def _run_tui(args: argparse.Namespace) -> int:
         )
         factory = _repository_factory(client, connection.profile, ttl)
     except ConfigError as error:
-        return fail(str(error), 2)
+        return fail(str(error), ExitCode.USAGE)
     except (MissingKeyError, KeyringUnavailableError) as error:
         if not sys.stdin.isatty():
             return fail(error.sentence, error.exit_code)

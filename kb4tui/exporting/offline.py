@@ -17,6 +17,7 @@ from typing import Any
 from kb4tui.api.errors import APIError
 from kb4tui.api.models import Enrollment
 from kb4tui.api.regions import base_url_for
+from kb4tui.exitcodes import ExitCode
 from kb4tui.store.cache import Cache, account_key, cache_path
 
 __all__ = ["CachedSource", "NotCachedError", "open_cached_source"]
@@ -36,7 +37,7 @@ _ENROLLMENT_IDS = (
 class NotCachedError(APIError):
     """What `--offline` was asked for is not in the cache (exit 3, like no network)."""
 
-    exit_code = 3
+    exit_code = ExitCode.API
 
     @property
     def sentence(self) -> str:

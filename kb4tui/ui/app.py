@@ -34,6 +34,7 @@ from textual.worker import Worker, WorkerState
 
 from kb4tui.api.errors import APIError, NetworkError
 from kb4tui.api.models import Campaign, ContentItem, Enrollment, Policy
+from kb4tui.exitcodes import ExitCode
 from kb4tui.gcpause import resume_collection
 from kb4tui.repository import ALL_ENROLLMENTS, EnrollmentQuery, Repository
 from kb4tui.sanitize import clean_text
@@ -240,7 +241,7 @@ class KB4App(App[int]):
 
     async def _signed_in(self, result: Any) -> None:
         if result is None or self._sign_in is None:
-            self.exit(return_code=2, message="Signed out: no API key was given.")
+            self.exit(return_code=ExitCode.AUTH, message="Signed out: no API key was given.")
             return
         self._factory = self._sign_in.connect(result)
         self.header_info.profile = getattr(result, "profile", self.header_info.profile)

@@ -28,6 +28,7 @@ from rich.text import Text
 from textual.color import Color
 from textual.filter import LineFilter
 
+from kb4tui.exitcodes import ExitCode
 from kb4tui.sanitize import strip_controls
 
 if TYPE_CHECKING:  # rich.traceback pulls in pygments: imported only when a crash happens
@@ -51,8 +52,7 @@ REDACTED = "<redacted>"
 # ncurses' convention, in milliseconds. Textual's default (100) splits ESC from the rest
 # of an arrow key's sequence when the bytes arrive in separate packets on a slow link.
 ESCDELAY_MS = 250
-# 128 + SIGHUP, what a shell reports for a process killed by a hangup.
-EXIT_TERMINAL_LOST = 129
+EXIT_TERMINAL_LOST = ExitCode.TERMINAL_LOST
 # Keys shorter than this are not redacted: a short string would blank ordinary words.
 _MIN_SECRET = 8
 
