@@ -7,12 +7,9 @@ import ipaddress
 import httpx
 
 from kb4tui.api.errors import InsecureURLError
+from kb4tui.api.region_hosts import REGIONS
 
 __all__ = ["REGIONS", "base_url_for", "is_loopback_host", "require_safe_url"]
-
-REGIONS: dict[str, str] = {
-    region: f"https://{region}.api.knowbe4.com" for region in ("us", "eu", "ca", "uk", "de")
-}
 
 
 def base_url_for(region: str = "us", base_url: str | None = None) -> str:

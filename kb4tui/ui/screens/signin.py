@@ -31,6 +31,7 @@ from kb4tui.api.errors import (
     PermissionDeniedError,
 )
 from kb4tui.api.models import Account
+from kb4tui.api.region_hosts import REGIONS as REGION_BASE_URLS
 from kb4tui.credentials import (
     KeyChecker,
     KeyringUnavailableError,
@@ -41,7 +42,7 @@ from kb4tui.credentials import (
     probe_regions,
     save_profile_and_key,
 )
-from kb4tui.store.config import REGION_BASE_URLS, ConfigError, Profile
+from kb4tui.store.config import ConfigError, Profile
 
 __all__ = ["CUSTOM_URL", "SignInResult", "SignInScreen"]
 
