@@ -22,7 +22,7 @@ import enum
 import hmac
 import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -32,7 +32,8 @@ from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 
 from kb4tui.api.errors import APIError, AuthError
-from kb4tui.store.config import Profile, load_config, save_config
+from kb4tui.store.config import Profile
+from kb4tui.store.config_file import SavedConfig, save_profile
 
 if TYPE_CHECKING:
     import httpx
@@ -396,17 +397,13 @@ def save_profile_and_key(
     *,
     store: KeyStore | None = None,
     config_file: Path | None = None,
-) -> None:
+) -> SavedConfig:
     """Store the key in the keyring, then the profile in the config.
 
     The key goes first: if the keyring refuses, nothing is written. The first profile
-    saved becomes the default. Settings the profile already had beyond region and base URL
-    (`cache_ttl_minutes`, a newer kb4tui's keys) are kept.
+    saved becomes the default. Everything else in the file stays as it was (comments,
+    order, `cache_ttl_minutes`, a newer kb4tui's keys), except entries that look like an
+    API key, which are dropped (see `SavedConfig.removal_notice`).
     """
     (store or KeyStore()).set(profile.name, key)
-    config = load_config(config_file)
-    existing = config.get(profile.name)
-    if existing is not None:
-        profile = replace(profile, extra={**existing.extra, **profile.extra})
-    make_default = not config.profiles
-    save_config(config.with_profile(profile, make_default=make_default), config_file)
+    return save_profile(profile, path=config_file)

@@ -143,7 +143,7 @@ def handle_login(
     store = store or KeyStore()
     profile = Profile(connection.profile, connection.region, connection.base_url)
     try:
-        save_profile_and_key(profile, key, store=store)
+        saved = save_profile_and_key(profile, key, store=store)
     except KeyringUnavailableError as exc:
         return common.fail(exc.sentence, exc.exit_code)
     except (ConfigError, OSError) as exc:
@@ -154,6 +154,9 @@ def handle_login(
         f"Stored the key for profile {connection.profile!r} (region {connection.region}) "
         f"in the OS keyring ({store.backend_name()})."
     )
+    notice = saved.removal_notice()
+    if notice:
+        print(f"kb4tui: {notice}", file=sys.stderr)
     return ExitCode.OK
 
 
@@ -163,10 +166,10 @@ def _other_region_hint(
     """After a 401: try the key in the other regions at once; name one that accepts it."""
     from functools import partial
 
+    from kb4tui.api.region_hosts import REGION_NAMES
     from kb4tui.credentials import check_key, probe_regions
-    from kb4tui.store.config import REGIONS
 
-    others = [region for region in REGIONS if region != tried]
+    others = [region for region in REGION_NAMES if region != tried]
     checker = partial(check_key, transport=transport)
     probes = asyncio.run(probe_regions(checker, key, others))
     working = [probe.region for probe in probes if probe.account is not None]

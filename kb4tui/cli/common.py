@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kb4tui.api.errors import APIError
+from kb4tui.api.region_hosts import REGION_NAMES
 from kb4tui.exitcodes import ExitCode
 
 # keyring and httpx cost ~0.4 s to import: only when a command runs, not for --help.
@@ -18,9 +19,7 @@ if TYPE_CHECKING:
 
     from kb4tui.api.client import KnowBe4Client
     from kb4tui.credentials import KeyStore, ResolvedKey
-    from kb4tui.store.config import Config, ConnectionSettings
-
-REGIONS = ("us", "eu", "ca", "uk", "de")
+    from kb4tui.store.config import ConnectionSettings, Settings
 
 
 def add_connection_options(parser: argparse.ArgumentParser, *, top_level: bool = False) -> None:
@@ -32,7 +31,7 @@ def add_connection_options(parser: argparse.ArgumentParser, *, top_level: bool =
     default = None if top_level else argparse.SUPPRESS
     group = parser.add_argument_group("connection")
     group.add_argument("--profile", default=default, help="named profile (region + key)")
-    group.add_argument("--region", choices=REGIONS, default=default, help="KnowBe4 region")
+    group.add_argument("--region", choices=REGION_NAMES, default=default, help="KnowBe4 region")
     group.add_argument("--base-url", default=default, help="override the API host")
     group.add_argument(
         "--demo",
@@ -70,7 +69,33 @@ class UsageError(APIError):
     resolution = "See `kb4tui --help` and `kb4tui auth status`."
 
 
+class SettingsError(UsageError):
+    """The config file or a setting from the environment is unusable (exit 1). Its message
+    already names the file or variable, the key and the fix: it is the whole sentence."""
+
+    @property
+    def sentence(self) -> str:
+        return self.message
+
+
+# The profile name the demo shows; its files go under store.paths.DEMO_STORE_NAME.
 DEMO_PROFILE = "demo"
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """The config file, read once per run. A key-like entry in it is warned about on
+    stderr (the file keeps working). Raises UsageError (exit 1) for an unusable file."""
+    from kb4tui.store.config import ConfigError
+    from kb4tui.store.config import load_settings as read
+
+    try:
+        settings = read(path)
+    except ConfigError as exc:
+        raise SettingsError(str(exc)) from None
+    warning = settings.secret_warning()
+    if warning:
+        print(f"kb4tui: {warning}", file=sys.stderr)
+    return settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,57 +123,65 @@ class Connection:
         return self.settings.api_base_url
 
     @property
+    def store_name(self) -> str:
+        """The name this run's cache and quota meter are filed under: the profile's, or
+        for the demo a name no profile can have (so a profile named "demo" is apart)."""
+        from kb4tui.store.paths import DEMO_STORE_NAME
+
+        return DEMO_STORE_NAME if self.demo else self.profile
+
+    @property
     def data_dir(self) -> Path:
         """This profile's own data directory (the demo has one too), never shared."""
         from kb4tui.store.paths import profile_data_dir
 
-        return profile_data_dir(self.profile)
+        return profile_data_dir(self.store_name)
 
 
 def resolve_connection(
     args: argparse.Namespace,
     *,
     env: Mapping[str, str] | None = None,
-    config: Config | None = None,
+    settings: Settings | None = None,
     require_profile: bool = True,
 ) -> Connection:
     """Profile, region and base URL for the parsed options.
 
     Options win over KNOWBE4_REGION/KNOWBE4_BASE_URL, which win over the profile. With
     `--demo` the profile is always "demo". A profile named with --profile must exist in
-    the config unless `require_profile` is False (`auth login` creates it). Raises
-    UsageError.
+    the config unless `require_profile` is False (`auth login` creates it). `settings` are
+    the run's (read here when not given). Raises UsageError.
     """
-    from kb4tui.store.config import ConfigError, ConnectionSettings, load_config, resolve_settings
+    from kb4tui.store.config import ConfigError, ConnectionSettings, resolve_settings
     from kb4tui.store.paths import config_path
 
     if getattr(args, "demo", False):
-        settings = ConnectionSettings(
+        demo = ConnectionSettings(
             profile=DEMO_PROFILE,
             region="us",
             base_url=None,
             region_source="default",
             profile_exists=True,
         )
-        return Connection(settings=settings, demo=True)
+        return Connection(settings=demo, demo=True)
     named = getattr(args, "profile", None)
+    settings = load_settings() if settings is None else settings
     try:
-        config = load_config() if config is None else config
-        settings = resolve_settings(
-            config,
+        resolved = resolve_settings(
+            settings,
             profile=named,
             region=getattr(args, "region", None),
             base_url=getattr(args, "base_url", None),
             env=env,
         )
     except ConfigError as exc:
-        raise UsageError(str(exc)) from None
-    if require_profile and named and not settings.profile_exists:
+        raise SettingsError(str(exc)) from None
+    if require_profile and named and not resolved.profile_exists:
         raise UsageError(
-            f"There is no profile named {named!r} in {config_path()}; create it with "
-            f"`kb4tui auth login --profile {named}`"
+            f"There is no profile named {named!r} in {settings.source or config_path()}; "
+            f"create it with `kb4tui auth login --profile {named}`"
         )
-    return Connection(settings=settings, demo=False)
+    return Connection(settings=resolved, demo=False)
 
 
 def resolve_api_key(

@@ -21,7 +21,12 @@ async def export_job(args: argparse.Namespace, output: Output) -> int:
         from kb4tui.exporting.offline import open_cached_source
 
         connection = common.resolve_connection(args)
-        cached = open_cached_source(connection.profile, connection.region, connection.base_url)
+        cached = open_cached_source(
+            connection.profile,
+            connection.region,
+            connection.base_url,
+            store_name=connection.store_name,
+        )
         try:
             for api_kind, params in _needed(args.kind, enrollment_params(id_filters)):
                 cached.require(api_kind, params)

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from kb4tui.api.client import KnowBe4Client
     from kb4tui.cli.common import Connection
     from kb4tui.repository import Repository
+    from kb4tui.store.config import Settings
     from kb4tui.ui.app import SignInFlow
     from kb4tui.ui.safety import CrashGuard
 
@@ -25,8 +26,10 @@ def run_tui(args: argparse.Namespace) -> int:
     `--demo` uses the in-process demo API (no key, no network). With no key anywhere and a
     terminal to ask on, the app opens on the sign-in screen. Other errors before the app
     starts are one sentence on stderr with the contract's exit code. The data cache and
-    the quota meter of the profile (the demo's profile is "demo") are opened with the
-    connection; `cache_ttl_minutes` in the config sets how long cached data is fresh.
+    the quota meter of the profile (the demo's are its own, see `Connection.store_name`)
+    are opened with the connection. The config is read once, here, and passed down: its
+    keymap to the app, `cache_ttl_minutes` to the connection, `escape_delay_ms` to the
+    terminal settings. An unusable config is one sentence and exit 1, before anything starts.
     """
     from kb4tui.gcpause import pause_collection, resume_collection
 
@@ -38,24 +41,30 @@ def run_tui(args: argparse.Namespace) -> int:
 
 
 def _run_tui(args: argparse.Namespace) -> int:
+    from kb4tui.api.errors import APIError
+    from kb4tui.cli.common import fail, load_settings
+
+    try:
+        settings = load_settings()
+    except APIError as error:
+        return fail(error.sentence, error.exit_code)
+
     from kb4tui.ui.safety import prepare_environment
 
-    prepare_environment()  # ESCDELAY for slow links: before textual is imported
+    # ESCDELAY for slow links, before textual reads it.
+    prepare_environment(escape_delay_ms=settings.escape_delay_ms)
 
     from kb4tui.api.client import KnowBe4Client
-    from kb4tui.api.errors import APIError
-    from kb4tui.cli.common import demo_transport, fail, resolve_api_key, resolve_connection
+    from kb4tui.cli.common import demo_transport, resolve_api_key, resolve_connection
     from kb4tui.credentials import KeyringUnavailableError, MissingKeyError
-    from kb4tui.exitcodes import ExitCode
-    from kb4tui.store.config import ConfigError
 
     sign_in: SignInFlow | None = None
     factory: Callable[[], AbstractAsyncContextManager[Repository]] | None = None
     secrets: list[str] = []
     guards: list[CrashGuard] = []  # filled below; the sign-in flow adds its key to it
     try:
-        connection = resolve_connection(args)
-        ttl = _cache_ttl(connection)
+        connection = resolve_connection(args, settings=settings)
+        ttl = _cache_ttl(settings, connection)
         key = resolve_api_key(connection)
         secrets.append(key.reveal())
         client = KnowBe4Client(
@@ -64,9 +73,7 @@ def _run_tui(args: argparse.Namespace) -> int:
             base_url=connection.base_url,
             transport=demo_transport(args) if connection.demo else None,
         )
-        factory = _repository_factory(client, connection.profile, ttl)
-    except ConfigError as error:
-        return fail(str(error), ExitCode.USAGE)
+        factory = _repository_factory(client, connection.store_name, ttl)
     except (MissingKeyError, KeyringUnavailableError) as error:
         if not sys.stdin.isatty():
             return fail(error.sentence, error.exit_code)
@@ -85,22 +92,21 @@ def _run_tui(args: argparse.Namespace) -> int:
         sign_in=sign_in,
         profile=connection.profile,
         region=connection.region,
+        keymap=settings.keys,
     )
     guard = install_crash_guard(app, secrets)
     guards.append(guard)
     # Keys of profiles switched to from the palette are redacted from crash output too.
-    app.profile_switcher = ProfileSwitcher(remember_secret=guard.add)
+    app.profile_switcher = ProfileSwitcher(settings=settings, remember_secret=guard.add)
     secrets.clear()
     app.run()
     return app.return_code or 0
 
 
-def _cache_ttl(connection: Connection) -> timedelta:
-    from kb4tui.store.config import DEFAULT_CACHE_TTL_MINUTES, cache_ttl, load_config
-
-    if connection.demo:
-        return timedelta(minutes=DEFAULT_CACHE_TTL_MINUTES)
-    return cache_ttl(load_config(), connection.profile)
+def _cache_ttl(settings: Settings, connection: Connection) -> timedelta:
+    """The profile's cache lifetime; the demo takes only the file-wide one (a real profile
+    named "demo" has settings of its own)."""
+    return settings.cache_ttl(None if connection.demo else connection.profile)
 
 
 def _repository_factory(
@@ -111,7 +117,7 @@ def _repository_factory(
     """Opens the client, the profile's cache (keyed by the base URL) and its quota meter."""
     from kb4tui.ui.connect import repository_factory
 
-    return repository_factory(lambda: client, profile, lambda: ttl)
+    return repository_factory(lambda: client, profile, ttl)
 
 
 def _sign_in_flow(

@@ -52,10 +52,16 @@ def _not_cached(what: str, profile: str) -> NotCachedError:
 
 
 def open_cached_source(
-    profile: str, region: str, base_url: str | None, directory: Path | None = None
+    profile: str,
+    region: str,
+    base_url: str | None,
+    directory: Path | None = None,
+    *,
+    store_name: str | None = None,
 ) -> CachedSource:
-    """The cache of `profile` at the account its connection points to (never created here)."""
-    path = cache_path(profile, account_key(base_url_for(region, base_url)), directory)
+    """The cache of `profile` at the account its connection points to (never created here).
+    `store_name` is the name its files go under when it is not the profile's (the demo's)."""
+    path = cache_path(store_name or profile, account_key(base_url_for(region, base_url)), directory)
     if not path.is_file():
         raise _not_cached("data", profile)
     return CachedSource(Cache.open_path(path), profile)

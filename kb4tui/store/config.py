@@ -1,7 +1,9 @@
-"""The config file: named profiles (region, optional base URL) and which one is the default.
+"""The settings: one typed object read from the config file once per run and passed down.
 
 ```toml
 default_profile = "acme"
+cache_ttl_minutes = 15        # how long cached data is fresh (a profile may override it)
+escape_delay_ms = 250         # how long Escape waits for the rest of a key sequence
 
 [profiles.acme]
 region = "eu"
@@ -9,70 +11,210 @@ region = "eu"
 [profiles.lab]
 region = "us"
 base_url = "http://127.0.0.1:8765"
+cache_ttl_minutes = 5
 
-[keys]                      # binding id -> keys (comma-separated), see the help screen
+[keys]                        # binding id -> keys (comma-separated), see the help screen
 "main.library" = "l"
 ```
 
-The file never holds a key (keys live in the OS keyring, see kb4tui.credentials). It is
-written atomically with mode 0600 all the same, since profile names can name customers.
-Keys we do not know are kept on save, so a newer kb4tui's settings survive an older one.
+The file never holds a key (keys live in the OS keyring, see kb4tui.credentials): an
+entry that looks like one draws a warning, and is dropped when kb4tui rewrites the file
+(kb4tui.store.config_file, which keeps comments and order). Keys we do not know are kept,
+so a newer kb4tui's settings survive an older one. Errors are one sentence naming the file
+and the key, never the value: a key pasted into the wrong line must not reach a terminal.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-import tomli_w
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+)
+from pydantic_core import ErrorDetails
 
-from kb4tui.api import regions as api_regions
+from kb4tui.api.region_hosts import DEFAULT_REGION, REGION_NAMES, REGIONS, Region
 from kb4tui.store.paths import InvalidProfileNameError, config_path, validate_profile_name
 
 __all__ = [
     "DEFAULT_CACHE_TTL_MINUTES",
     "DEFAULT_PROFILE",
-    "DEFAULT_REGION",
-    "REGIONS",
-    "REGION_BASE_URLS",
-    "Config",
+    "MAX_CACHE_TTL_MINUTES",
     "ConfigError",
     "ConnectionSettings",
     "Profile",
-    "cache_ttl",
-    "load_config",
+    "ProfileSettings",
+    "Settings",
+    "is_secret_name",
+    "load_settings",
     "region_base_url",
     "resolve_settings",
-    "save_config",
+    "settings_from_data",
 ]
 
 DEFAULT_PROFILE = "default"
-DEFAULT_REGION = "us"
-# One source of truth for region hosts: the client's.
-REGION_BASE_URLS: Mapping[str, str] = api_regions.REGIONS
-REGIONS: tuple[str, ...] = tuple(REGION_BASE_URLS)
-
 DEFAULT_CACHE_TTL_MINUTES = 15.0
+# A year: longer is "never refetch", and timedelta overflows long before float does.
+MAX_CACHE_TTL_MINUTES = 525_600
+MAX_ESCAPE_DELAY_MS = 5_000
 
 ENV_REGION = "KNOWBE4_REGION"
 ENV_BASE_URL = "KNOWBE4_BASE_URL"
+
+_PROFILE_NAME_RULE = "up to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+_REGION_RULE = f"one of {', '.join(REGION_NAMES)}"
+
+# Names under which people paste an API key into a config file. Matched on the whole name
+# or as its last word, so `sort_key` or `keys` are not mistaken for one.
+_SECRET_NAMES = frozenset(
+    {"key", "apikey", "api_key", "token", "api_token", "access_token", "secret", "password"}
+)
+_SECRET_SUFFIXES = ("_api_key", "_apikey", "_token", "_secret", "_password", "_passwd")
 
 
 class ConfigError(ValueError):
     """The config file or a setting is unusable; the message is one sentence for the user."""
 
 
+def is_secret_name(name: str) -> bool:
+    """True for entry names that would hold an API key (`api_key`, `token`, `password`...)."""
+    normal = name.strip().lower().replace("-", "_")
+    return normal in _SECRET_NAMES or normal.endswith(_SECRET_SUFFIXES) or normal == "passwd"
+
+
 def region_base_url(region: str) -> str:
     try:
-        return REGION_BASE_URLS[region]
+        return REGIONS[region]
     except KeyError:
-        raise ConfigError(f"Unknown region {region!r}: use one of {', '.join(REGIONS)}.") from None
+        raise ConfigError(f"The region must be {_REGION_RULE}.") from None
+
+
+# ---- the model ------------------------------------------------------------------------------
+
+
+def _profile_name(value: str) -> str:
+    return validate_profile_name(value)
+
+
+def _lower_region(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _base_url(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    if not value.startswith(("https://", "http://")):
+        raise ValueError("not an http(s) URL")
+    return value.rstrip("/")
+
+
+def _key_spec(value: str) -> str:
+    if not value.strip():
+        raise ValueError("empty")
+    return value.strip()
+
+
+ProfileName = Annotated[str, AfterValidator(_profile_name)]
+RegionName = Annotated[Region, BeforeValidator(_lower_region)]
+BaseURL = Annotated[str | None, AfterValidator(_base_url)]
+CacheMinutes = Annotated[float, Field(ge=0, le=MAX_CACHE_TTL_MINUTES, allow_inf_nan=False)]
+EscapeDelay = Annotated[int, Field(ge=1, le=MAX_ESCAPE_DELAY_MS)]
+KeySpec = Annotated[str, AfterValidator(_key_spec)]
+
+
+class ProfileSettings(BaseModel):
+    """One `[profiles.NAME]` table. Unknown keys are kept (`model_extra`)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
+
+    region: RegionName = DEFAULT_REGION
+    base_url: BaseURL = None
+    cache_ttl_minutes: CacheMinutes | None = None
+
+
+class Settings(BaseModel):
+    """The whole config file, validated. Build it with `load_settings`; never mutate it."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
+
+    default_profile: ProfileName = DEFAULT_PROFILE
+    cache_ttl_minutes: CacheMinutes | None = None
+    escape_delay_ms: EscapeDelay | None = None
+    profiles: dict[ProfileName, ProfileSettings] = Field(default_factory=dict)
+    # The [keys] table: binding id -> keys, e.g. {"main.library": "l"} (the app ignores,
+    # with a notice, ids it does not know).
+    keys: dict[str, KeySpec] = Field(default_factory=dict)
+
+    _source: Path | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> Path | None:
+        """The file these settings were read from (None: built in code)."""
+        return self._source
+
+    def get(self, name: str) -> Profile | None:
+        stored = self.profiles.get(name)
+        if stored is None:
+            return None
+        return Profile(name, stored.region, stored.base_url)
+
+    def profile_list(self) -> list[Profile]:
+        """Every profile, the default one first, then by name."""
+        names = sorted(self.profiles, key=lambda n: (n != self.default_profile, n.casefold()))
+        return [profile for name in names if (profile := self.get(name)) is not None]
+
+    def cache_ttl(self, profile: str | None) -> timedelta:
+        """How long cached data is served without a refetch: `cache_ttl_minutes` of the
+        profile, else of the whole file, else 15 minutes."""
+        stored = self.profiles.get(profile) if profile else None
+        for minutes in (stored.cache_ttl_minutes if stored else None, self.cache_ttl_minutes):
+            if minutes is not None:
+                return timedelta(minutes=minutes)
+        return timedelta(minutes=DEFAULT_CACHE_TTL_MINUTES)
+
+    def secret_entries(self) -> list[str]:
+        """Dotted names of entries that look like an API key (`profiles.acme.api_key`)."""
+        found = list(_secret_paths(self.model_extra or {}, ()))
+        for name, profile in self.profiles.items():
+            found.extend(_secret_paths(profile.model_extra or {}, ("profiles", name)))
+        found.extend(_secret_paths(self.keys, ("keys",)))
+        return found
+
+    def secret_warning(self) -> str | None:
+        """One sentence about key-like entries in the file, or None when there are none."""
+        entries = self.secret_entries()
+        if not entries:
+            return None
+        where = self.source or "The config file"
+        return (
+            f"{where} holds what looks like an API key ({', '.join(entries)}); kb4tui never "
+            "reads keys from it: delete the line and store the key with `kb4tui auth login`."
+        )
+
+
+def _secret_paths(table: Mapping[str, Any], prefix: tuple[str, ...]) -> Iterator[str]:
+    for name, value in table.items():
+        path = (*prefix, str(name))
+        if is_secret_name(str(name)):
+            yield ".".join(path)
+        elif isinstance(value, Mapping):
+            yield from _secret_paths(value, path)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, Mapping):
+                    yield from _secret_paths(item, path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,137 +224,102 @@ class Profile:
     name: str
     region: str = DEFAULT_REGION
     base_url: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
-
-    def to_toml(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.extra)
-        data["region"] = self.region
-        if self.base_url:
-            data["base_url"] = self.base_url
-        else:
-            data.pop("base_url", None)
-        return data
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
-    default_profile: str = DEFAULT_PROFILE
-    profiles: Mapping[str, Profile] = field(default_factory=dict)
-    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
-    # The [keys] table: binding id -> keys, e.g. {"main.library": "l"} (the app ignores,
-    # with a notice, ids it does not know).
-    keys: Mapping[str, str] = field(default_factory=dict)
-
-    def get(self, name: str) -> Profile | None:
-        return self.profiles.get(name)
-
-    def with_profile(self, profile: Profile, *, make_default: bool = False) -> Config:
-        profiles = dict(self.profiles)
-        profiles[profile.name] = profile
-        default = profile.name if make_default else self.default_profile
-        return replace(self, profiles=profiles, default_profile=default)
-
-    def to_toml(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.extra)
-        data["default_profile"] = self.default_profile
-        data["profiles"] = {name: p.to_toml() for name, p in sorted(self.profiles.items())}
-        if self.keys:
-            data["keys"] = dict(self.keys)
-        return data
+# ---- reading --------------------------------------------------------------------------------
 
 
-def _check_base_url(value: Any, where: str) -> str | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or not value.startswith(("https://", "http://")):
-        raise ConfigError(f"{where}: base_url must be an http(s) URL, not {value!r}.")
-    return value.rstrip("/")
-
-
-def _check_region(value: Any, where: str) -> str:
-    if not isinstance(value, str) or value not in REGION_BASE_URLS:
-        raise ConfigError(f"{where}: region must be one of {', '.join(REGIONS)}, not {value!r}.")
-    return value
-
-
-def _parse_keys(raw: Any, source: Path) -> dict[str, str]:
-    if not isinstance(raw, dict):
-        raise ConfigError(f'{source}: [keys] must be a table of binding id = "keys".')
-    for binding_id, keys in raw.items():
-        if not isinstance(keys, str) or not keys.strip():
-            raise ConfigError(
-                f'{source}: [keys] {binding_id!r} must be a string of keys, e.g. "l" or '
-                f'"ctrl+l,l", not {keys!r}.'
-            )
-    return {binding_id: keys.strip() for binding_id, keys in raw.items()}
-
-
-def _parse(data: Mapping[str, Any], source: Path) -> Config:
-    raw_profiles = data.get("profiles", {})
-    if not isinstance(raw_profiles, dict):
-        raise ConfigError(f"{source}: [profiles] must be a table.")
-    profiles: dict[str, Profile] = {}
-    for name, raw in raw_profiles.items():
-        where = f"{source}, profile {name!r}"
-        try:
-            validate_profile_name(name)
-        except InvalidProfileNameError as exc:
-            raise ConfigError(f"{source}: {exc}") from None
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{where} must be a table.")
-        extra = {k: v for k, v in raw.items() if k not in {"region", "base_url"}}
-        profiles[name] = Profile(
-            name=name,
-            region=_check_region(raw.get("region", DEFAULT_REGION), where),
-            base_url=_check_base_url(raw.get("base_url"), where),
-            extra=extra,
-        )
-    default = data.get("default_profile", DEFAULT_PROFILE)
-    if not isinstance(default, str):
-        raise ConfigError(f"{source}: default_profile must be a string.")
-    try:
-        validate_profile_name(default)
-    except InvalidProfileNameError as exc:
-        raise ConfigError(f"{source}: {exc}") from None
-    keys = _parse_keys(data.get("keys", {}), source)
-    extra = {k: v for k, v in data.items() if k not in {"profiles", "default_profile", "keys"}}
-    return Config(default_profile=default, profiles=profiles, extra=extra, keys=keys)
-
-
-def load_config(path: Path | None = None) -> Config:
-    """Read the config; a missing file is an empty config, a broken one a ConfigError."""
+def load_settings(path: Path | None = None) -> Settings:
+    """Read and validate the config; a missing file is the defaults, a broken one a
+    ConfigError whose message names the file and the key (never the value)."""
     path = path or config_path()
     try:
         text = path.read_bytes()
     except FileNotFoundError:
-        return Config()
+        settings = Settings()
+        settings._source = path
+        return settings
     except OSError as exc:
         raise ConfigError(f"Cannot read {path}: {exc.strerror}.") from None
     try:
         data = tomllib.loads(text.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not UTF-8 text; fix or delete it.") from None
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib's messages give a position, never the text found there.
         raise ConfigError(f"{path} is not valid TOML ({exc}); fix or delete it.") from None
-    return _parse(data, path)
+    return settings_from_data(data, path)
 
 
-def save_config(config: Config, path: Path | None = None) -> Path:
-    """Write the config atomically (temp file + rename) with mode 0600; return its path."""
-    path = path or config_path()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    payload = tomli_w.dumps(config.to_toml()).encode("utf-8")
-    # mkstemp creates the file 0600 from the start, so it is never readable by others.
-    fd, tmp_name = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
+def settings_from_data(data: Mapping[str, Any], source: Path | None = None) -> Settings:
+    """Validate parsed TOML (a dict) into Settings; raises ConfigError."""
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o600)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return path
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc.errors(include_input=False), source)) from None
+    settings._source = source
+    return settings
+
+
+def _describe(errors: list[ErrorDetails], source: Path | None) -> str:
+    """The first problem as one sentence: file, key, rule. Pydantic's own messages are not
+    used: they quote the input, which may be a key pasted into the wrong line."""
+    where = f"{source}: " if source is not None else "The config file: "
+    problem = _problem(errors[0]["loc"], errors[0]["type"])
+    more = len(errors) - 1
+    tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return f"{where}{problem}{tail}."
+
+
+def _problem(loc: tuple[int | str, ...], kind: str) -> str:
+    """What is wrong at `loc` (a pydantic error location) in the file's own terms."""
+    head = str(loc[0]) if loc else ""
+    if head == "profiles" and len(loc) >= 2:
+        name = _shown_name(str(loc[1]))
+        if len(loc) >= 3 and loc[2] == "[key]":
+            return f"the profile name {name} in [profiles] is not valid: use {_PROFILE_NAME_RULE}"
+        if len(loc) == 2:
+            return f"[profiles.{name}] must be a table"
+        return _field_problem(str(loc[2]), f"[profiles.{name}] ")
+    if head in ("profiles", "keys") and len(loc) == 1:
+        return (
+            "[profiles] must be a table of profiles"
+            if head == "profiles"
+            else '[keys] must be a table of binding id = "keys"'
+        )
+    if head == "keys" and len(loc) >= 2:
+        binding = _shown_name(str(loc[1]))
+        return f'[keys] "{binding}" must be a string of keys such as "l" or "ctrl+l,l"'
+    if head == "" or kind == "model_type":
+        return "the file must be a table of settings"
+    return _field_problem(head, "")
+
+
+def _field_problem(field: str, table: str) -> str:
+    rules = {
+        "default_profile": f"must be a profile name: {_PROFILE_NAME_RULE}",
+        "region": f"must be {_REGION_RULE}",
+        "base_url": "must be an http:// or https:// URL",
+        "cache_ttl_minutes": (
+            f"must be a number of minutes from 0 to {MAX_CACHE_TTL_MINUTES:,} (a year)"
+        ),
+        "escape_delay_ms": (
+            f"must be a whole number of milliseconds from 1 to {MAX_ESCAPE_DELAY_MS:,}"
+        ),
+    }
+    return f"{table}{field} {rules.get(field, 'is not valid')}"
+
+
+def _shown_name(name: str) -> str:
+    """A name from the file as it may be shown: whole when it is a valid profile name,
+    else only its first characters (it may be a key put in the wrong place)."""
+    try:
+        return validate_profile_name(name)
+    except InvalidProfileNameError:
+        return repr(name[:4] + "…") if len(name) > 4 else repr(name)
+
+
+# ---- where one run connects -----------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,8 +342,14 @@ class ConnectionSettings:
         return self.base_url or region_base_url(self.region)
 
 
+_LAYER_NAMES = {
+    "option": ("--region", "--base-url"),
+    "environment": (ENV_REGION, ENV_BASE_URL),
+}
+
+
 def resolve_settings(
-    config: Config,
+    settings: Settings,
     *,
     profile: str | None = None,
     region: str | None = None,
@@ -250,11 +363,14 @@ def resolve_settings(
     silently overridden by a profile's base_url.
     """
     env = os.environ if env is None else env
-    try:
-        name = validate_profile_name(profile or config.default_profile)
-    except InvalidProfileNameError as exc:
-        raise ConfigError(str(exc)) from None
-    stored = config.get(name)
+    if profile is None:
+        name = _default_profile(settings)
+    else:
+        try:
+            name = validate_profile_name(profile)
+        except InvalidProfileNameError as exc:
+            raise ConfigError(str(exc)) from None
+    stored = settings.get(name)
     layers: list[tuple[str, str | None, str | None]] = [
         ("option", region, base_url),
         ("environment", env.get(ENV_REGION) or None, env.get(ENV_BASE_URL) or None),
@@ -265,10 +381,16 @@ def resolve_settings(
     chosen_source = "default"
     chosen_base: str | None = None
     for source, layer_region, layer_base in layers:
+        region_name, base_name = _LAYER_NAMES.get(source, ("region", "base_url"))
         if chosen_base is None and layer_base:
-            chosen_base = _check_base_url(layer_base, f"{source} base URL")
+            try:
+                chosen_base = _base_url(layer_base)
+            except ValueError:
+                raise ConfigError(f"{base_name} must be an http:// or https:// URL.") from None
         if layer_region:
-            chosen_region = _check_region(layer_region, f"{source} region")
+            chosen_region = layer_region.strip().lower()
+            if chosen_region not in REGIONS:
+                raise ConfigError(f"{region_name} must be {_REGION_RULE}.")
             chosen_source = source
             break
     return ConnectionSettings(
@@ -280,17 +402,16 @@ def resolve_settings(
     )
 
 
-def cache_ttl(config: Config, profile: str | None) -> timedelta:
-    """How long cached data is served without a refetch: `cache_ttl_minutes` of the
-    profile, else of the whole file, else 15 minutes. A bad value is a ConfigError."""
-    stored = config.get(profile) if profile else None
-    for where, table in (("profile", stored.extra if stored else {}), ("file", config.extra)):
-        value = table.get("cache_ttl_minutes")
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise ConfigError(
-                f"cache_ttl_minutes ({where}) must be a number of minutes, 0 or more."
-            )
-        return timedelta(minutes=float(value))
-    return timedelta(minutes=DEFAULT_CACHE_TTL_MINUTES)
+def _default_profile(settings: Settings) -> str:
+    """`default_profile`, which must name a [profiles] table unless it is the built-in
+    "default": otherwise a key pasted there would be echoed in every hint that names it."""
+    name = settings.default_profile
+    if name == DEFAULT_PROFILE or name in settings.profiles:
+        return name
+    where = settings.source or "The config file"
+    known = ", ".join(p.name for p in settings.profile_list())
+    fix = f"set it to one of: {known}" if known else "remove it"
+    raise ConfigError(
+        f"{where}: default_profile names no profile in [profiles]; {fix}, or add the "
+        "profile with `kb4tui auth login --profile NAME`."
+    )

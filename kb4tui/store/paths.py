@@ -13,6 +13,7 @@ import platformdirs
 
 __all__ = [
     "APP_NAME",
+    "DEMO_STORE_NAME",
     "InvalidProfileNameError",
     "cache_namespace",
     "config_path",
@@ -24,6 +25,11 @@ APP_NAME = "kb4tui"
 
 # Safe as a directory name and as a keyring username on every platform.
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+# What `--demo` files its cache and quota meter under. A profile name starts with a letter
+# or digit, so no profile can take this one: a real account's profile named "demo" (an
+# MSP's demo tenant) keeps its own cache and quota count, apart from the fake data.
+DEMO_STORE_NAME = "_demo"
 
 
 class InvalidProfileNameError(ValueError):
@@ -48,9 +54,11 @@ def config_path() -> Path:
 def profile_data_dir(profile: str) -> Path:
     """The directory for one profile's data (cache database, exports); not created here.
 
-    Each profile gets its own directory so that two accounts' data can never mix.
+    Each profile gets its own directory so that two accounts' data can never mix (the
+    demo's is DEMO_STORE_NAME).
     """
-    return platformdirs.user_cache_path(APP_NAME) / "profiles" / validate_profile_name(profile)
+    name = profile if profile == DEMO_STORE_NAME else validate_profile_name(profile)
+    return platformdirs.user_cache_path(APP_NAME) / "profiles" / name
 
 
 def cache_namespace(profile: str) -> str:

@@ -17,7 +17,6 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -38,7 +37,6 @@ from kb4tui.exitcodes import ExitCode
 from kb4tui.gcpause import resume_collection
 from kb4tui.repository import ALL_ENROLLMENTS, EnrollmentQuery, Repository
 from kb4tui.sanitize import clean_text
-from kb4tui.store.config import ConfigError, load_config
 from kb4tui.ui.commands import CampaignJump, ModuleJump, ProfileSwitch, UserJump
 from kb4tui.ui.profiles import ProfileSwitcher
 from kb4tui.ui.safety import TerminalWatch, install_render_guard, watch_terminal
@@ -173,10 +171,11 @@ class KB4App(App[int]):
         profile: str | None = None,
         region: str = "us",
         clock: Callable[[], datetime] = _utcnow,
-        config_file: Path | None = None,
+        keymap: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
-        self.config_file = config_file  # None: the user's config.toml (its [keys] table)
+        # The config's [keys] table: binding id -> keys (the settings are read by the CLI).
+        self.config_keymap: Mapping[str, str] = keymap or {}
         if repository is None and repository_factory is None and sign_in is None:
             raise ValueError("KB4App needs a repository, a repository_factory or sign_in")
         self._repository = repository
@@ -209,24 +208,19 @@ class KB4App(App[int]):
         self.set_timer(GC_RESUME_FALLBACK_SECONDS, resume_collection)
         # Over SSH: exit cleanly when the terminal goes away (None when there is none).
         self._terminal_watch = watch_terminal(self)
-        await self._apply_keymap()
+        self._apply_keymap()
         if self._repository is None and self._factory is None and self._sign_in is not None:
             await self.push_screen(self._sign_in.screen(), self._signed_in)
             return
         await self._start()
 
-    async def _apply_keymap(self) -> None:
+    def _apply_keymap(self) -> None:
         """Remap keys from the config's [keys] table (binding id -> keys); ids no binding
         has are ignored with a notice, so a typo does not pass silently."""
-        try:
-            config = await asyncio.to_thread(load_config, self.config_file)
-        except ConfigError as error:
-            self.notify(clean_text(str(error)), title="Keys", severity="warning", markup=False)
-            return
-        if not config.keys:
+        if not self.config_keymap:
             return
         known = binding_ids()
-        unknown = sorted(set(config.keys) - known)
+        unknown = sorted(set(self.config_keymap) - known)
         if unknown:
             self.notify(
                 clean_text(
@@ -237,7 +231,7 @@ class KB4App(App[int]):
                 severity="warning",
                 markup=False,
             )
-        self.set_keymap({i: keys for i, keys in config.keys.items() if i in known})
+        self.set_keymap({i: keys for i, keys in self.config_keymap.items() if i in known})
 
     async def _signed_in(self, result: Any) -> None:
         if result is None or self._sign_in is None:

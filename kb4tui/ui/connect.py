@@ -11,34 +11,33 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import timedelta
+from functools import partial
 
 from kb4tui.api.client import KnowBe4Client
 from kb4tui.repository import Repository
-from kb4tui.store.local import LocalStores, open_local_stores
+from kb4tui.store.local import open_local_stores
 
 __all__ = ["repository_factory"]
-
-
-def _open_stores(profile: str, base_url: str, ttl: Callable[[], timedelta]) -> LocalStores:
-    return open_local_stores(profile, base_url, ttl=ttl())
 
 
 def repository_factory(
     make_client: Callable[[], KnowBe4Client],
     profile: str,
-    ttl: Callable[[], timedelta],
+    ttl: timedelta,
 ) -> Callable[[], AbstractAsyncContextManager[Repository]]:
     """A factory for `KB4App(repository_factory=...)`.
 
     `make_client` is called on the app's loop (an httpx client must be opened and closed on
-    the loop that uses it); `ttl` (the cache lifetime) is called in a worker thread, so it
-    may read the config file.
+    the loop that uses it); `profile` names the stores (the demo's: DEMO_STORE_NAME); `ttl`
+    is the cache lifetime from the run's settings.
     """
 
     @asynccontextmanager
     async def open_repository() -> AsyncIterator[Repository]:
         async with make_client() as client:
-            stores = await asyncio.to_thread(_open_stores, profile, client.base_url, ttl)
+            stores = await asyncio.to_thread(
+                partial(open_local_stores, profile, client.base_url, ttl=ttl)
+            )
             try:
                 yield Repository(
                     client,

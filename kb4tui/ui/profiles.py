@@ -1,18 +1,22 @@
-"""Switching profile inside the TUI (issue 3): one palette command per configured profile.
+"""Switching profile inside the TUI: one palette command per configured profile.
 
 MSPs keep one profile per customer account. Choosing "Profile: <name>" looks the key up
 (KNOWBE4_API_KEY, then the keyring, in a thread: keyring calls block on D-Bus), and then
 the app starts again on a new Repository for that profile, with that profile's own cache
 file and quota meter, so nothing fetched for one account is ever shown under another. A
 profile without a key gets the sign-in screen.
+
+The switcher starts from the settings the command line read. Opening the palette reads
+the file again (in a thread): a profile added meanwhile, by the sign-in screen or by
+`kb4tui auth login` in another terminal, is offered at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,14 +30,7 @@ from kb4tui.credentials import (
     aresolve_key,
     check_key,
 )
-from kb4tui.store.config import (
-    DEFAULT_CACHE_TTL_MINUTES,
-    Config,
-    ConfigError,
-    Profile,
-    cache_ttl,
-    load_config,
-)
+from kb4tui.store.config import ConfigError, Profile, Settings, load_settings
 from kb4tui.ui.connect import repository_factory
 from kb4tui.ui.screens.signin import SignInResult, SignInScreen
 
@@ -43,41 +40,31 @@ if TYPE_CHECKING:
 __all__ = ["ProfileSwitcher", "configured_profiles"]
 
 
-def _profile_ttl(profile: str, config_file: Path | None) -> timedelta:
-    """The profile's cache lifetime from the config (blocking: called in a thread)."""
-    try:
-        return cache_ttl(load_config(config_file), profile)
-    except ConfigError:
-        return timedelta(minutes=DEFAULT_CACHE_TTL_MINUTES)
-
-
-def configured_profiles(config: Config) -> list[Profile]:
+def configured_profiles(settings: Settings) -> list[Profile]:
     """The config's profiles, the default one first, then by name."""
-    return sorted(
-        config.profiles.values(),
-        key=lambda p: (p.name != config.default_profile, p.name.casefold()),
-    )
+    return settings.profile_list()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ProfileSwitcher:
     """How the palette reaches another profile.
 
+    `settings` are the run's (each palette opening refreshes them from `config_file`);
     `transport` replaces the network (tests: the demo's FakeKnowBe4Transport);
     `remember_secret` is told every key used, so the crash guard can redact it.
     """
 
+    settings: Settings = field(default_factory=Settings)
     transport: httpx.AsyncBaseTransport | None = None
     config_file: Path | None = None
     remember_secret: Callable[[str], None] | None = None
 
     async def profiles(self) -> list[Profile]:
-        """The configured profiles (read in a thread); none when the config is unusable."""
-        try:
-            config = await asyncio.to_thread(load_config, self.config_file)
-        except ConfigError:
-            return []
-        return configured_profiles(config)
+        """The configured profiles, read again in a thread; when the file has become
+        unusable meanwhile, the ones known before."""
+        with contextlib.suppress(ConfigError):
+            self.settings = await asyncio.to_thread(load_settings, self.config_file)
+        return configured_profiles(self.settings)
 
     def connect(
         self, profile: str, region: str, base_url: str | None, key: str
@@ -86,11 +73,11 @@ class ProfileSwitcher:
         the app's loop), the profile's own cache file and quota meter."""
         if self.remember_secret is not None:
             self.remember_secret(key)
-        transport, config_file = self.transport, self.config_file
+        transport = self.transport
         return repository_factory(
             lambda: KnowBe4Client(key, region=region, base_url=base_url, transport=transport),
             profile,
-            partial(_profile_ttl, profile, config_file),
+            self.settings.cache_ttl(profile),
         )
 
     async def switch(self, app: KB4App, profile: Profile) -> None:

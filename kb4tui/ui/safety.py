@@ -57,17 +57,20 @@ EXIT_TERMINAL_LOST = ExitCode.TERMINAL_LOST
 _MIN_SECRET = 8
 
 
-def prepare_environment(environ: MutableMapping[str, str] | None = None) -> None:
+def prepare_environment(
+    environ: MutableMapping[str, str] | None = None, *, escape_delay_ms: int | None = None
+) -> None:
     """Terminal settings for SSH, to run before the App is created.
 
-    Raises ESCDELAY (unless the user set it) so a lone escape is not mistaken for the
-    start of an arrow key. Textual reads ESCDELAY when `textual.constants` is imported; if
-    that already happened the constant is updated too (the input parser reads it per key).
-    NO_COLOR and TERM need nothing here: Textual honours NO_COLOR and Rich maps
-    TERM=xterm to 16 colours.
+    Raises ESCDELAY so a lone escape is not mistaken for the start of an arrow key: to
+    `escape_delay_ms` (the config's setting) or ESCDELAY_MS, unless ESCDELAY is already
+    set in the environment, which wins. Textual reads ESCDELAY when `textual.constants` is
+    imported; if that already happened the constant is updated too (the input parser reads
+    it per key). NO_COLOR and TERM need nothing here: Textual honours NO_COLOR and Rich
+    maps TERM=xterm to 16 colours.
     """
     env = os.environ if environ is None else environ
-    env.setdefault("ESCDELAY", str(ESCDELAY_MS))
+    env.setdefault("ESCDELAY", str(escape_delay_ms or ESCDELAY_MS))
     constants = sys.modules.get("textual.constants")
     if constants is not None and env is os.environ:
         try:

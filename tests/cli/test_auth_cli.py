@@ -18,7 +18,7 @@ from credentials_fakes import (
 
 from kb4tui.cli import auth, build_parser, main
 from kb4tui.credentials import SERVICE
-from kb4tui.store.config import load_config
+from kb4tui.store.config import load_settings
 from kb4tui.store.paths import config_path
 
 
@@ -59,7 +59,7 @@ def test_login_checks_then_stores_key_and_profile(
     assert "Acme [/EU] GmbH (Platinum, 250 seats)" in out
     assert "keyring" in out and err == ""
     assert memory_keyring.entries == {(SERVICE, "acme"): key}
-    config = load_config()
+    config = load_settings()
     assert config.default_profile == "acme"
     assert (config.profiles["acme"].region, config.profiles["acme"].base_url) == ("eu", None)
     assert key not in config_path().read_text() and key not in out

@@ -25,6 +25,7 @@ from kb4tui.demo import (
 )
 from kb4tui.repository import EnrollmentQuery, Repository
 from kb4tui.store.local import open_local_stores
+from kb4tui.store.paths import DEMO_STORE_NAME
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -36,7 +37,7 @@ def fake_api() -> FakeKnowBe4API:
 
 
 async def fill_cache(api: FakeKnowBe4API) -> int:
-    """What the TUI caches for `--demo` (profile "demo"): campaigns, the library, all
+    """What the TUI caches for `--demo` (under DEMO_STORE_NAME): campaigns, the library, all
     enrollments and one campaign's. Returns that campaign's id."""
     client = KnowBe4Client(
         DEMO_API_KEY,
@@ -45,7 +46,7 @@ async def fill_cache(api: FakeKnowBe4API) -> int:
         usage=UsageCounter(),
     )
     async with client:
-        stores = open_local_stores("demo", client.base_url)
+        stores = open_local_stores(DEMO_STORE_NAME, client.base_url)
         try:
             repo = Repository(client, cache=stores.cache, quota=stores.quota)
             campaigns = (await repo.campaigns()).value

@@ -7,13 +7,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ui_support import FROZEN_NOW, DemoSource, demo_app, settle
+from ui_support import (
+    FROZEN_NOW,
+    DemoSource,
+    demo_repository_factory,
+    frozen_clock,
+    settle,
+)
 
 from kb4tui.demo import (
     generate_org,
 )
 from kb4tui.repository import EnrollmentQuery, Repository
-from kb4tui.store.config import Config, ConfigError, load_config, save_config
+from kb4tui.store.config import ConfigError, load_settings
+from kb4tui.store.paths import config_path
+from kb4tui.ui.app import KB4App
 from kb4tui.ui.screens.main import MainScreen
 from kb4tui.ui.widgets.campaigns_pane import CampaignsPane
 from kb4tui.ui.widgets.library_pane import LibraryPane
@@ -54,10 +62,16 @@ def count_calls(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[
 
 
 async def test_the_keys_table_of_the_config_remaps_a_binding_by_its_id() -> None:
-    config = Config(keys={"main.library": "l", "no.such.binding": "x"})
-    save_config(config)
-    assert load_config().keys == {"main.library": "l", "no.such.binding": "x"}  # round trip
-    app = demo_app(users=20)
+    config_path().parent.mkdir(parents=True)
+    config_path().write_text('[keys]\n"main.library" = "l"\n"no.such.binding" = "x"\n')
+    keymap = load_settings().keys
+    assert keymap == {"main.library": "l", "no.such.binding": "x"}
+    app = KB4App(
+        repository_factory=demo_repository_factory(users=20),
+        profile="demo",
+        clock=frozen_clock,
+        keymap=keymap,
+    )
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         screen = app.screen
@@ -77,4 +91,4 @@ def test_a_keys_value_that_is_not_a_string_is_a_config_error(tmp_path: Path) -> 
     path = tmp_path / "config.toml"
     path.write_text('[keys]\n"main.library" = 3\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"main\.library"):
-        load_config(path)
+        load_settings(path)

@@ -21,7 +21,8 @@ from kb4tui.api.ratelimit import RateLimiter
 from kb4tui.credentials import SERVICE
 from kb4tui.demo import FakeAPIConfig, FakeKnowBe4API, FakeKnowBe4Transport, generate_org
 from kb4tui.store.cache import list_cache_files
-from kb4tui.store.config import Config, Profile, save_config
+from kb4tui.store.config import Profile
+from kb4tui.store.config_file import save_profile
 from kb4tui.ui.app import KB4App
 from kb4tui.ui.profiles import ProfileSwitcher
 from kb4tui.ui.screens.main import MainScreen
@@ -46,12 +47,8 @@ def _unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
 def api(memory_keyring: MemoryKeyring) -> FakeKnowBe4API:
     memory_keyring.set_password(SERVICE, "acme", KEY_ACME)
     memory_keyring.set_password(SERVICE, "globex", KEY_GLOBEX)
-    profiles = {
-        "acme": Profile("acme", "us"),
-        "globex": Profile("globex", "eu"),
-        "nokey": Profile("nokey", "uk"),
-    }
-    save_config(Config(default_profile="acme", profiles=profiles))
+    for profile in (Profile("acme", "us"), Profile("globex", "eu"), Profile("nokey", "uk")):
+        save_profile(profile)  # the first one saved is the default
     return FakeKnowBe4API(
         {
             KEY_ACME: partial(generate_org, seed=7, users=40, now=FROZEN_NOW),

@@ -18,7 +18,7 @@ from textual.widgets import Button, Input, Select, Static
 
 from kb4tui.api.ratelimit import RateLimiter
 from kb4tui.credentials import SERVICE, KeySource, check_key
-from kb4tui.store.config import load_config
+from kb4tui.store.config import load_settings
 from kb4tui.store.paths import config_path
 from kb4tui.ui.screens.signin import SignInResult, SignInScreen
 
@@ -125,7 +125,7 @@ async def test_wrong_key_then_right_key_then_saved(memory_keyring: MemoryKeyring
     assert result.key.source is KeySource.KEYRING and result.key.reveal() == right
     assert result.account.name == ACCOUNT["name"]
     assert memory_keyring.entries == {(SERVICE, "acme"): right}
-    assert load_config().profiles["acme"].region == "us"
+    assert load_settings().profiles["acme"].region == "us"
     assert right not in config_path().read_text()
 
 

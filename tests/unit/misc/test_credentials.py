@@ -29,7 +29,7 @@ from kb4tui.credentials import (
     resolve_key,
     save_profile_and_key,
 )
-from kb4tui.store.config import Config, Profile, load_config, save_config
+from kb4tui.store.config import Profile, load_settings
 from kb4tui.store.paths import config_path
 
 Install = Callable[[KeyringBackend], KeyringBackend]
@@ -266,7 +266,7 @@ def test_save_writes_key_then_profile_and_nothing_when_the_keyring_fails(
     secret = new_key()
     save_profile_and_key(Profile("acme", "eu"), ResolvedKey(secret, KeySource.SESSION, "acme"))
     save_profile_and_key(Profile("lab", "us"), ResolvedKey(new_key(), KeySource.SESSION, "lab"))
-    config = load_config()
+    config = load_settings()
     assert config.default_profile == "acme"  # the first one saved
     assert set(config.profiles) == {"acme", "lab"}
     assert memory.entries[(SERVICE, "acme")] == secret
@@ -275,11 +275,11 @@ def test_save_writes_key_then_profile_and_nothing_when_the_keyring_fails(
 
 def test_saving_a_profile_again_keeps_its_other_settings(memory_keyring: MemoryKeyring) -> None:
     """Signing in again (new key, maybe a new region) must not drop cache_ttl_minutes."""
-    save_config(Config().with_profile(Profile("acme", "us", extra={"cache_ttl_minutes": 5})))
+    config_path().parent.mkdir(parents=True)
+    config_path().write_text('[profiles.acme]\nregion = "us"\ncache_ttl_minutes = 5\n')
     save_profile_and_key(Profile("acme", "eu"), ResolvedKey(new_key(), KeySource.SESSION, "acme"))
-    saved = load_config().get("acme")
-    assert saved is not None and saved.region == "eu"
-    assert saved.extra == {"cache_ttl_minutes": 5}
+    saved = load_settings().profiles["acme"]
+    assert (saved.region, saved.cache_ttl_minutes) == ("eu", 5)
 
 
 # ---- trying the other regions ----

@@ -1,19 +1,21 @@
-"""Config file and profiles: TOML round trip, atomic 0600 writes, precedence, paths."""
+"""The settings object: typed fields, validation with one sentence per problem (file and
+key, never the value), precedence of options, environment and profile, and paths."""
 
 from __future__ import annotations
 
-import stat
+import tomllib
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from kb4tui.store.config import (
-    Config,
     ConfigError,
     Profile,
-    load_config,
+    Settings,
+    load_settings,
     resolve_settings,
-    save_config,
+    settings_from_data,
 )
 from kb4tui.store.paths import (
     InvalidProfileNameError,
@@ -22,74 +24,167 @@ from kb4tui.store.paths import (
     profile_data_dir,
 )
 
+SECRET = "KB4SECRET-0123456789abcdef"
+
+
+def write_config(text: str) -> Path:
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def settings_of(text: str) -> Settings:
+    return settings_from_data(tomllib.loads(text), Path("config.toml"))
+
 
 def test_config_lives_under_the_xdg_config_dir(_isolated_environment: Path) -> None:
     assert config_path() == _isolated_environment / "config" / "kb4tui" / "config.toml"
 
 
-def test_missing_file_is_an_empty_config() -> None:
-    config = load_config()
-    assert config.profiles == {}
-    assert config.default_profile == "default"
+def test_missing_file_is_the_defaults() -> None:
+    settings = load_settings()
+    assert settings.profiles == {}
+    assert settings.default_profile == "default"
+    assert settings.keys == {}
+    assert settings.cache_ttl("default") == timedelta(minutes=15)
+    assert settings.source == config_path()
 
 
-def test_round_trip_keeps_profiles_default_and_unknown_keys() -> None:
-    config = Config(
-        default_profile="acme",
-        profiles={
-            "acme": Profile("acme", region="eu", extra={"colour": "blue"}),
-            "lab": Profile("lab", region="us", base_url="http://127.0.0.1:8765/"),
-        },
-        extra={"ui": {"theme": "ansi-dark"}},
+def test_every_setting_is_a_typed_field_and_unknown_keys_are_kept() -> None:
+    path = write_config(
+        'default_profile = "acme"\n'
+        "cache_ttl_minutes = 20\n"
+        "escape_delay_ms = 100\n"
+        '[ui]\ntheme = "ansi-dark"\n'
+        '[profiles.acme]\nregion = "EU"\ncolour = "blue"\ncache_ttl_minutes = 30\n'
+        '[profiles.lab]\nbase_url = "http://127.0.0.1:8765/"\n'
+        '[keys]\n"main.library" = " l "\n'
     )
-    path = save_config(config)
-    loaded = load_config()
-    assert loaded.default_profile == "acme"
-    assert loaded.get("acme") == Profile("acme", region="eu")
-    assert loaded.get("acme").extra == {"colour": "blue"}  # type: ignore[union-attr]
-    assert loaded.get("lab") == Profile("lab", region="us", base_url="http://127.0.0.1:8765")
-    assert loaded.extra == {"ui": {"theme": "ansi-dark"}}
-    assert "[profiles.acme]" in path.read_text()
+    settings = load_settings()
+    assert settings.source == path
+    assert settings.default_profile == "acme"
+    assert settings.escape_delay_ms == 100
+    assert settings.keys == {"main.library": "l"}
+    acme, lab = settings.profiles["acme"], settings.profiles["lab"]
+    assert (acme.region, acme.base_url, acme.cache_ttl_minutes) == ("eu", None, 30)
+    assert acme.model_extra == {"colour": "blue"}
+    assert (lab.region, lab.base_url) == ("us", "http://127.0.0.1:8765")
+    assert settings.model_extra == {"ui": {"theme": "ansi-dark"}}
+    assert settings.get("acme") == Profile("acme", "eu")
+    assert [p.name for p in settings.profile_list()] == ["acme", "lab"]
 
 
-def test_written_file_is_private_and_replaced_atomically() -> None:
-    path = save_config(Config().with_profile(Profile("one")))
-    first_inode = path.stat().st_ino
-    save_config(load_config().with_profile(Profile("two", region="de")))
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    # A new file renamed over the old one, and no temporary files left behind.
-    assert path.stat().st_ino != first_inode
-    assert sorted(p.name for p in path.parent.iterdir()) == ["config.toml"]
-    assert set(load_config().profiles) == {"one", "two"}
+def test_the_cache_lifetime_is_the_profiles_then_the_files_then_15_minutes() -> None:
+    settings = settings_of(
+        "cache_ttl_minutes = 20\n[profiles.acme]\ncache_ttl_minutes = 0\n[profiles.lab]\n"
+    )
+    assert settings.cache_ttl("acme") == timedelta(0)
+    assert settings.cache_ttl("lab") == timedelta(minutes=20)
+    assert settings.cache_ttl(None) == timedelta(minutes=20)
+    assert Settings().cache_ttl("x") == timedelta(minutes=15)
 
 
 @pytest.mark.parametrize(
-    ("text", "fragment"),
+    ("text", "sentence"),
     [
-        ("default_profile = [", "not valid TOML"),
-        ('[profiles.acme]\nregion = "mars"\n', "region must be one of"),
-        ('[profiles."../evil"]\nregion = "us"\n', "Invalid profile name"),
-        ('[profiles.acme]\nbase_url = "ftp://x"\n', "base_url must be an http(s) URL"),
-        ("profiles = 3\n", "must be a table"),
+        ("default_profile = [", "is not valid TOML"),
+        ('[profiles.acme]\nregion = "mars"\n', "[profiles.acme] region must be one of us, eu"),
+        ('[profiles."../evil"]\nregion = "us"\n', "the profile name '../e…' in [profiles]"),
+        ('[profiles.acme]\nbase_url = "ftp://x"\n', "[profiles.acme] base_url must be an http://"),
+        ("profiles = 3\n", "[profiles] must be a table of profiles"),
+        ("[profiles]\nacme = 3\n", "[profiles.acme] must be a table"),
+        ('[keys]\n"main.library" = 3\n', '[keys] "main.library" must be a string of keys'),
+        ("keys = 3\n", "[keys] must be a table"),
+        ("escape_delay_ms = 0\n", "escape_delay_ms must be a whole number of milliseconds"),
+        ('cache_ttl_minutes = "15"\n', "cache_ttl_minutes must be a number of minutes"),
+        ("cache_ttl_minutes = true\n", "cache_ttl_minutes must be a number of minutes"),
+        ("cache_ttl_minutes = -1\n", "cache_ttl_minutes must be a number of minutes"),
     ],
 )
-def test_broken_config_gives_one_clear_sentence(text: str, fragment: str) -> None:
-    path = config_path()
-    path.parent.mkdir(parents=True)
-    path.write_text(text)
-    with pytest.raises(ConfigError, match=r"config\.toml") as info:
-        load_config()
-    assert fragment in str(info.value)
+def test_a_broken_config_is_one_sentence_naming_the_file_and_the_key(
+    text: str, sentence: str
+) -> None:
+    path = write_config(text)
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    message = str(info.value)
+    assert message.startswith(f"{path}")
+    assert sentence in message
+    assert message.endswith(".") and message.count(". ") == 0  # one sentence
 
 
-def _two_profiles() -> Config:
-    return Config(
-        default_profile="acme",
-        profiles={
-            "acme": Profile("acme", region="eu"),
-            "lab": Profile("lab", region="uk", base_url="http://127.0.0.1:9000"),
-        },
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "1e308", "525601"])
+def test_a_cache_lifetime_beyond_a_year_or_not_a_number_is_refused(value: str) -> None:
+    with pytest.raises(ConfigError, match=r"from 0 to 525,600 \(a year\)"):
+        settings_of(f"cache_ttl_minutes = {value}\n")
+    with pytest.raises(ConfigError, match=r"\[profiles\.acme\] cache_ttl_minutes"):
+        settings_of(f"[profiles.acme]\ncache_ttl_minutes = {value}\n")
+
+
+def test_several_problems_are_counted_in_the_one_sentence() -> None:
+    with pytest.raises(ConfigError, match=r"\(and 2 more problems\)\.$"):
+        settings_of('escape_delay_ms = 0\ncache_ttl_minutes = nan\n[profiles.a]\nregion = "x"\n')
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'[profiles.acme]\nregion = "{SECRET}"\n',
+        f'[profiles.acme]\nbase_url = "{SECRET}"\n',
+        f'default_profile = "{SECRET} "\n',
+        f'[profiles."{SECRET} x"]\nregion = "us"\n',
+        f'cache_ttl_minutes = "{SECRET}"\n',
+        f'[keys]\n"main.library" = ["{SECRET}"]\n',
+    ],
+)
+def test_errors_never_echo_a_value_that_could_be_a_key(text: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        settings_of(text)
+    assert "SECRET" not in str(info.value)
+    assert "0123" not in str(info.value)
+
+
+def test_a_default_profile_that_names_no_profile_is_refused_without_echoing_it() -> None:
+    """A key pasted as default_profile would otherwise appear in every hint."""
+    settings = settings_of(f'default_profile = "{SECRET}"\n[profiles.acme]\n[profiles.lab]\n')
+    with pytest.raises(ConfigError) as info:
+        resolve_settings(settings, env={})
+    assert "default_profile names no profile in [profiles]" in str(info.value)
+    assert "set it to one of: acme, lab" in str(info.value)
+    assert SECRET not in str(info.value)
+    # Naming the profile explicitly (`auth login --profile x`) still works.
+    assert resolve_settings(settings, profile="acme", env={}).profile == "acme"
+    # The built-in name needs no table.
+    assert resolve_settings(
+        settings_of('default_profile = "default"\n'), env={}
+    ).profile_exists is (False)
+
+
+def test_key_like_entries_are_found_at_any_depth_and_warned_about() -> None:
+    settings = settings_of(
+        f'api_key = "{SECRET}"\n'
+        f'[profiles.acme]\ntoken = "{SECRET}"\n'
+        f'[profiles.acme.auth]\npassword = "{SECRET}"\n'
+        f'[ui]\nsort_key = "name"\nkeys = 2\n'
+        f'[[hooks]]\nclient_secret = "{SECRET}"\n'
+    )
+    assert settings.secret_entries() == [
+        "api_key",
+        "hooks.client_secret",
+        "profiles.acme.token",
+        "profiles.acme.auth.password",
+    ]
+    warning = settings.secret_warning()
+    assert warning is not None
+    assert "kb4tui auth login" in warning and SECRET not in warning
+    assert settings_of("[profiles.acme]\n").secret_warning() is None
+
+
+def _two_profiles() -> Settings:
+    return settings_of(
+        'default_profile = "acme"\n[profiles.acme]\nregion = "eu"\n'
+        '[profiles.lab]\nregion = "uk"\nbase_url = "http://127.0.0.1:9000"\n'
     )
 
 
@@ -101,7 +196,7 @@ def test_default_profile_is_used_when_none_is_named() -> None:
 
 
 def test_unknown_profile_falls_back_to_defaults_and_says_so() -> None:
-    settings = resolve_settings(Config(), profile="newco", env={})
+    settings = resolve_settings(Settings(), profile="newco", env={})
     assert (settings.region, settings.region_source, settings.profile_exists) == (
         "us",
         "default",
@@ -130,10 +225,14 @@ def test_a_higher_region_drops_a_lower_base_url() -> None:
 
 
 def test_bad_region_or_profile_name_from_outside_is_a_config_error() -> None:
-    with pytest.raises(ConfigError, match="region must be one of"):
-        resolve_settings(Config(), env={"KNOWBE4_REGION": "mars"})
+    with pytest.raises(ConfigError, match="KNOWBE4_REGION must be one of") as info:
+        resolve_settings(Settings(), env={"KNOWBE4_REGION": SECRET})
+    assert SECRET not in str(info.value)
+    with pytest.raises(ConfigError, match="KNOWBE4_BASE_URL must be an http") as info:
+        resolve_settings(Settings(), env={"KNOWBE4_BASE_URL": SECRET})
+    assert SECRET not in str(info.value)
     with pytest.raises(ConfigError, match="Invalid profile name"):
-        resolve_settings(Config(), profile="a/b", env={})
+        resolve_settings(Settings(), profile="a/b", env={})
 
 
 def test_each_profile_has_its_own_data_dir_and_namespace(_isolated_environment: Path) -> None:
