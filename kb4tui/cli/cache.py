@@ -76,6 +76,13 @@ def _warn(notices: list[str]) -> None:
         print(f"kb4tui: {notice}", file=sys.stderr)
 
 
+def _whose(slug: str) -> str:
+    """How `cache info` names a profile (the demo's files are not a profile's)."""
+    from kb4tui.store.paths import DEMO_STORE_NAME
+
+    return "the demo" if slug == DEMO_STORE_NAME else slug
+
+
 def _account_name(cache: Any) -> str | None:
     cached = cache.get("account")
     if cached is None or not cached.records:
@@ -102,7 +109,10 @@ def run_info(args: argparse.Namespace) -> int:
             kinds = cache.kinds()
             account = _account_name(cache)
             _warn(cache.pop_notices())
-        label = f"profile {profile if profile else entry.profile_slug}"
+        whose = _whose(entry.profile_slug)
+        label = f"profile {profile or whose}"
+        if whose != entry.profile_slug:
+            label = f"{whose}, kb4tui --demo"
         if account:
             label += f", account {account}"
         print()
@@ -127,7 +137,7 @@ def run_info(args: argparse.Namespace) -> int:
             _warn(meter.pop_notices())
         print()
         print(
-            f"Requests in the last 24 h ({slug}): {status.used:,} of {status.limit:,}"
+            f"Requests in the last 24 h ({_whose(slug)}): {status.used:,} of {status.limit:,}"
             + ("  (over 80%)" if status.warning else "")
         )
     return ExitCode.OK

@@ -78,6 +78,20 @@ def test_prepare_environment_raises_escdelay_but_respects_the_user() -> None:
     assert mine == {"ESCDELAY": "40", "TERM": "xterm", "NO_COLOR": "1"}
 
 
+def test_the_configs_escape_delay_sets_escdelay_and_the_environment_wins() -> None:
+    """`escape_delay_ms` in config.toml: a snappier Escape on a fast link, a longer wait on
+    a very slow one; ESCDELAY set by the user still decides."""
+    env: dict[str, str] = {}
+    prepare_environment(env, escape_delay_ms=60)
+    assert env == {"ESCDELAY": "60"}
+    mine = {"ESCDELAY": "400"}
+    prepare_environment(mine, escape_delay_ms=60)
+    assert mine == {"ESCDELAY": "400"}
+    unset: dict[str, str] = {}
+    prepare_environment(unset, escape_delay_ms=None)
+    assert unset == {"ESCDELAY": str(ESCDELAY_MS)}
+
+
 def test_prepare_environment_updates_textual_when_already_imported(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
