@@ -26,6 +26,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.dom import DOMNode
+from textual.filter import LineFilter
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Static
@@ -39,7 +40,12 @@ from kb4tui.repository import ALL_ENROLLMENTS, EnrollmentQuery, Repository
 from kb4tui.sanitize import clean_text
 from kb4tui.ui.commands import CampaignJump, ModuleJump, ProfileSwitch, UserJump
 from kb4tui.ui.profiles import ProfileSwitcher
-from kb4tui.ui.safety import TerminalWatch, install_render_guard, watch_terminal
+from kb4tui.ui.safety import (
+    ControlCharacterFilter,
+    TerminalWatch,
+    guarded_line_filters,
+    watch_terminal,
+)
 from kb4tui.ui.screens.enrollment_detail import EnrollmentDetailScreen
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen
 from kb4tui.ui.screens.help import HelpScreen, help_text
@@ -192,7 +198,10 @@ class KB4App(App[int]):
         self._offline_wait = False  # offline: wait for the retry timer, not every tick
         self._offline_early = False  # the banner is up while the client still retries
         # Last line of defence for API text: no control character reaches the terminal.
-        install_render_guard(self)
+        self.render_guard = ControlCharacterFilter()
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        return guarded_line_filters(super().get_line_filters(), self.render_guard)
 
     @property
     def repository(self) -> Repository:

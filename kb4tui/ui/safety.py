@@ -6,7 +6,8 @@ Wiring (in `run_tui` / `KB4App`):
     prepare_environment()                      # before textual is imported or the App built
     app = KB4App(...)
     guard = install_crash_guard(app, [key])    # redact the key from anything printed on exit
-    install_render_guard(app)                  # no control character reaches the terminal
+    # KB4App.get_line_filters adds a ControlCharacterFilter: no control character reaches
+    # the terminal
     # in KB4App.on_mount:  self._terminal_watch = watch_terminal(self)
     # in KB4App.on_unmount: self._terminal_watch.stop()
 
@@ -20,7 +21,7 @@ import contextlib
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterable, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.segment import Segment, Segments
@@ -30,6 +31,7 @@ from textual.filter import LineFilter
 
 from kb4tui.exitcodes import ExitCode
 from kb4tui.sanitize import strip_controls
+from kb4tui.ui.compat import filter_exit_output, replace_crash_report
 
 if TYPE_CHECKING:  # rich.traceback pulls in pygments: imported only when a crash happens
     from rich.traceback import Trace
@@ -41,8 +43,8 @@ __all__ = [
     "ControlCharacterFilter",
     "CrashGuard",
     "TerminalWatch",
+    "guarded_line_filters",
     "install_crash_guard",
-    "install_render_guard",
     "prepare_environment",
     "terminal_alive",
     "watch_terminal",
@@ -101,18 +103,12 @@ class ControlCharacterFilter(LineFilter):
         ]
 
 
-def install_render_guard(app: Any) -> ControlCharacterFilter:
-    """Add a `ControlCharacterFilter` to a Textual `App` (right after creating it); an app
-    that already has one keeps it."""
-    filters = getattr(app, "_filters", None)
-    if not isinstance(filters, list):
-        raise RuntimeError("textual App has no _filters list: update kb4tui.ui.safety")
-    for existing in filters:
-        if isinstance(existing, ControlCharacterFilter):
-            return existing
-    line_filter = ControlCharacterFilter()
-    app._filters.append(line_filter)
-    return line_filter
+def guarded_line_filters(
+    filters: Sequence[LineFilter], guard: ControlCharacterFilter
+) -> list[LineFilter]:
+    """Textual's line filters with the guard last (for an `App.get_line_filters` override,
+    Textual's public hook); a disabled guard is left out, as Textual leaves out its own."""
+    return [*filters, guard] if guard.enabled else list(filters)
 
 
 # ---- crash reports -------------------------------------------------------------------------
@@ -198,36 +194,21 @@ def _redact_trace(guard: CrashGuard, trace: Trace) -> None:
 def install_crash_guard(app: Any, secrets: Iterable[str] = ()) -> CrashGuard:
     """Install a `CrashGuard` on a Textual `App` (before `run`) and return it.
 
-    Overrides two of the App's internals (textual is pinned, and the test of this module
-    fails if they move): `_fatal_error` renders the traceback without locals, and
-    `_print_error_renderables` redacts the secrets from everything about to be printed.
+    Through two of the App's internals (kb4tui.ui.compat): the crash report is a traceback
+    without locals, and the secrets are redacted from everything about to be printed.
     """
     guard = CrashGuard(secrets)
-    for name in ("_fatal_error", "_print_error_renderables", "_exit_renderables"):
-        if not hasattr(app, name):
-            raise RuntimeError(f"textual App has no {name}: update kb4tui.ui.safety")
-    print_original = app._print_error_renderables
 
-    def fatal_error() -> None:
+    def report() -> Segments:
         import rich
         from rich.traceback import Traceback
 
-        app.bell()
         traceback = Traceback(show_locals=False, width=None, suppress=[rich])
         _redact_trace(guard, traceback.trace)
-        app._exit_renderables.append(
-            Segments(guard.redact_segments(app.console.render(traceback, app.console.options)))
-        )
-        app._close_messages_no_wait()
+        return Segments(guard.redact_segments(app.console.render(traceback, app.console.options)))
 
-    def print_error_renderables() -> None:
-        app._exit_renderables[:] = [
-            _redact_renderable(guard, item, app.console) for item in app._exit_renderables
-        ]
-        print_original()
-
-    app._fatal_error = fatal_error
-    app._print_error_renderables = print_error_renderables
+    replace_crash_report(app, report)
+    filter_exit_output(app, lambda item: _redact_renderable(guard, item, app.console))
     return guard
 
 

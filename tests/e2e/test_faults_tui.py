@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import pytest
 from textual.widgets import Static
@@ -22,6 +21,7 @@ from kb4tui.api.retry import RetryPolicy
 from kb4tui.demo import DemoOrg, FakeAPIConfig, FakeKnowBe4API, LoopbackServer, generate_org
 from kb4tui.repository import Repository
 from kb4tui.ui.app import KB4App
+from kb4tui.ui.compat import notifications, screen_lines
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen
 from kb4tui.ui.screens.main import MainScreen
 
@@ -82,7 +82,7 @@ def main_screen(app: KB4App) -> MainScreen:
 
 def unexpected(app: KB4App) -> list[str]:
     """Notifications from the app's safety net: a worker raised something unexpected."""
-    return [n.message for n in app._notifications if "Unexpected" in n.message]
+    return [n.message for n in notifications(app) if "Unexpected" in n.message]
 
 
 async def test_under_20_percent_faults_the_tui_ends_with_all_the_data(
@@ -140,8 +140,5 @@ async def test_the_tui_shows_that_it_is_retrying(
     async with app.run_test(size=SIZE) as pilot:
         await asyncio.sleep(1.0)  # inside the 3 s retry budget: the client is retrying
         await pilot.pause()
-        text: Any = app.screen._compositor.render_update(full=True)
-        painted = "\n".join(
-            "".join(s.text for strip in line for s in strip) for line in text.strips
-        )
+        painted = "\n".join("".join(s.text for s in line) for line in screen_lines(app.screen))
         assert "retry" in painted.lower()

@@ -30,6 +30,7 @@ from kb4tui.store.cache import Cache, account_key, cache_path
 from kb4tui.store.local import open_local_stores
 from kb4tui.store.quota import QuotaMeter, quota_path
 from kb4tui.ui.app import ConfirmQuotaScreen, ConnectionFailedScreen, KB4App
+from kb4tui.ui.compat import notifications
 from kb4tui.ui.screens.main import MainScreen
 from kb4tui.ui.widgets.header import AppHeader
 
@@ -220,7 +221,7 @@ async def test_offline_start_shows_cached_data_under_a_banner_and_retries(tmp_pa
         tried = transport.attempts
         await wait_until(pilot, lambda: transport.attempts > tried)  # quietly again
         assert campaign_names(app) == names
-        assert not any(n.severity == "error" for n in app._notifications)
+        assert not any(n.severity == "error" for n in notifications(app))
 
 
 async def cache_account_and_campaigns(dirs: Path, clock: Clock) -> None:
@@ -293,8 +294,8 @@ async def test_a_refresh_past_the_quota_asks_first(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: main(app).campaigns.table.total_count == 25)
         await wait_until(pilot, lambda: app.header_info.quota_warning)
-        await wait_until(pilot, lambda: any(n.title == "API quota" for n in app._notifications))
-        assert sum(n.title == "API quota" for n in app._notifications) == 1  # once
+        await wait_until(pilot, lambda: any(n.title == "API quota" for n in notifications(app)))
+        assert sum(n.title == "API quota" for n in notifications(app)) == 1  # once
         await pilot.press("R")
         assert isinstance(app.screen, ConfirmQuotaScreen)
         await pilot.press("n")
@@ -318,8 +319,8 @@ async def test_a_corrupt_cache_is_rebuilt_with_a_notice(tmp_path: Path) -> None:
     app = make_app(FakeKnowBe4Transport(api), tmp_path, Clock())
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: main(app).campaigns.table.total_count == 25)
-        await wait_until(pilot, lambda: any(n.title == "Cache" for n in app._notifications))
-        [notice] = [n.message for n in app._notifications if n.title == "Cache"]
+        await wait_until(pilot, lambda: any(n.title == "Cache" for n in notifications(app)))
+        [notice] = [n.message for n in notifications(app) if n.title == "Cache"]
         assert "moved to" in notice and "fresh one started" in notice
         await settle(pilot)
     assert list(path.parent.glob("*.corrupt*")) or len(list(path.parent.iterdir())) > 1

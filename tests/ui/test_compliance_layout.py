@@ -6,10 +6,10 @@ import re
 from itertools import pairwise
 
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
 from ui_support import current, demo_app, plain, settle
 
 from kb4tui.core.compliance import DeadlineRow
+from kb4tui.ui.compat import footer_keys
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen
 from kb4tui.ui.screens.main import MainScreen
 
@@ -77,7 +77,7 @@ async def test_compliance_footer_fits_80_columns() -> None:
         await pilot.press("3")
         await settle(pilot)
         footer = app.screen.query_one(Footer)
-        keys = sorted(footer.query(FooterKey), key=lambda k: k.region.x)
+        keys = sorted(footer_keys(footer), key=lambda k: k.region.x)
         descriptions = [k.description for k in keys]
         assert "Next section" not in descriptions and "Previous section" not in descriptions
         assert "Refresh / retry" in descriptions  # the pane's own keys are still there

@@ -42,6 +42,7 @@ from kb4tui.demo import (
 from kb4tui.demo.org import DemoOrg
 from kb4tui.repository import EnrollmentQuery, Repository
 from kb4tui.ui.app import KB4App
+from kb4tui.ui.compat import notifications
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen
 from kb4tui.ui.screens.help import HelpScreen
 from kb4tui.ui.widgets.browse_pane import BrowsePane
@@ -482,7 +483,7 @@ async def test_api_error_shows_its_resolution_and_r_retries() -> None:
             assert "Press r to retry" in error
             assert pane.error_line.has_class("-shown") and pane.failed
             assert pane.deadlines.table.total_count == 0
-            assert any(n.severity == "error" for n in app._notifications)
+            assert any(n.severity == "error" for n in notifications(app))
             fake.api.config.forbidden = False
             await pilot.press("r")
             await settle(pilot)

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.panel import Panel
 from textual.app import App
 
+from kb4tui.ui.compat import exit_output, print_exit_output
 from kb4tui.ui.safety import REDACTED, CrashGuard, install_crash_guard
 
 KEY = "kb4tui-crash-key-7Hq2xWm9Lp3vZ8"
@@ -100,7 +101,7 @@ def test_guard_keeps_its_secrets_to_itself() -> None:
 
 
 def test_install_refuses_an_app_without_the_internals() -> None:
-    with pytest.raises(RuntimeError, match=r"update kb4tui\.ui\.safety"):
+    with pytest.raises(RuntimeError, match=r"update kb4tui\.ui\.compat"):
         install_crash_guard(object(), [KEY])
 
 
@@ -122,9 +123,9 @@ def test_run_tui_installs_both_guards_with_the_key(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("KNOWBE4_BASE_URL", "http://127.0.0.1:9")
     assert main([]) == 0
     (app,) = started
-    assert any(isinstance(f, ControlCharacterFilter) for f in app._filters)
+    assert any(isinstance(f, ControlCharacterFilter) for f in app.get_line_filters())
     printed = io.StringIO()
     app.error_console = Console(file=printed, width=80, color_system=None, markup=False)
-    app._exit_renderables.append(f"exit with {KEY}")
-    app._print_error_renderables()
+    exit_output(app).append(f"exit with {KEY}")
+    print_exit_output(app)
     assert printed.getvalue().strip() == f"exit with {REDACTED}"

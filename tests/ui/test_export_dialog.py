@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 from textual.widgets import Footer, Input, Select, Static
-from textual.widgets._footer import FooterKey
 from ui_support import demo_app, main, settle
 
 from kb4tui.api.models import Campaign, Enrollment
 from kb4tui.core.compliance import DeadlineRow
 from kb4tui.ui.app import KB4App
+from kb4tui.ui.compat import footer_keys, notifications
 from kb4tui.ui.export_view import default_filename
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen
 from kb4tui.ui.screens.export import ExportScreen
@@ -37,7 +37,7 @@ def dialog(app: KB4App) -> ExportScreen:
 
 
 def notes(app: KB4App) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return [str(n.message) for n in notifications(app)]
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -79,7 +79,7 @@ async def test_campaigns_export_is_the_filtered_sorted_rows(tmp_path: Path) -> N
         assert 1 < len(shown) < 25 and shown == sorted(shown, key=str.casefold, reverse=True)
         assert "campaigns.export" in help_text(app.screen).plain  # listed in help, remappable
         footer = main(app).query_one(Footer)
-        assert any("Export" in str(key.render()) for key in footer.query(FooterKey))
+        assert any("Export" in str(key.render()) for key in footer_keys(footer))
         await pilot.press("e")
         await pilot.pause()
         path = dialog(app).query_one("#export-path", Input)

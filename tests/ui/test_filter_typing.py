@@ -3,10 +3,9 @@ lays out the screen (the cost that dominated a keystroke over 100,000 rows)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from ui_support import demo_app, main, open_campaign, settle
 
+from kb4tui.ui.compat import count_layouts
 from kb4tui.ui.widgets.browse_pane import FilterInput
 
 SIZE = (120, 40)
@@ -36,26 +35,18 @@ async def test_typing_a_search_lays_out_the_screen_only_when_the_box_opens() -> 
         assert email
         await pilot.press("slash")  # the box appears and the footer changes: a layout
         await pilot.pause()
-        layouts = 0
-        refresh_layout = screen._refresh_layout
-
-        def counting(*args: Any, **kwargs: Any) -> None:
-            nonlocal layouts
-            layouts += 1
-            refresh_layout(*args, **kwargs)
-
-        screen._refresh_layout = counting  # type: ignore[method-assign]
-        # The mail domain: every row keeps matching, so the scrollbar stays (when it goes,
-        # the table must lay out, and does).
-        domain = email.split("@")[1][:6]
-        await pilot.press(*domain)
-        await pilot.pause()
-        assert isinstance(app.focused, FilterInput)
-        assert app.focused.value == domain
-        assert table.row_count > table.size.height
-        assert table.show_vertical_scrollbar
-        assert layouts == 0
-        await pilot.press("escape")  # the box closes: now the screen lays out again
-        await pilot.pause()
-        assert table.row_count == table.total_count
-        assert layouts >= 1
+        with count_layouts(screen) as layouts:
+            # The mail domain: every row keeps matching, so the scrollbar stays (when it goes,
+            # the table must lay out, and does).
+            domain = email.split("@")[1][:6]
+            await pilot.press(*domain)
+            await pilot.pause()
+            assert isinstance(app.focused, FilterInput)
+            assert app.focused.value == domain
+            assert table.row_count > table.size.height
+            assert table.show_vertical_scrollbar
+            assert layouts.count == 0
+            await pilot.press("escape")  # the box closes: now the screen lays out again
+            await pilot.pause()
+            assert table.row_count == table.total_count
+            assert layouts.count >= 1

@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from textual.widgets._footer import FooterKey
 from ui_support import demo_app, main, open_campaign, settle
 
+from kb4tui.ui import compat
 from kb4tui.ui.widgets.footer import AppFooter
 
 SIZE = (120, 40)
 
 
 def footer_keys(footer: AppFooter) -> list[str]:
-    return [f"{key.key_display} {key.description}".strip() for key in footer.query(FooterKey)]
+    return [f"{key.key_display} {key.description}".strip() for key in compat.footer_keys(footer)]
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ character to the terminal.
 Each step renders the whole screen as Textual would send it (the compositor's full
 update) and looks for control characters in the text segments, naming the widget at that
 spot. Cells cleaned by the VirtualTable pass; other widgets that show API text rely on
-`kb4tui.ui.safety.install_render_guard`.
+the render guard (`KB4App.render_guard`, a line filter on every widget).
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ from kb4tui.demo import DEMO_API_KEY, FakeAPIConfig, FakeKnowBe4API, FakeKnowBe4
 from kb4tui.demo.org import DemoOrg, generate_org
 from kb4tui.repository import Repository
 from kb4tui.ui.app import KB4App
-from kb4tui.ui.safety import ControlCharacterFilter, install_render_guard
+from kb4tui.ui.compat import notifications, screen_lines
+from kb4tui.ui.safety import ControlCharacterFilter
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -133,39 +134,34 @@ def hostile_app(*, guarded: bool) -> KB4App:
             yield Repository(client, clock=frozen_clock)
 
     app = KB4App(repository_factory=repository, profile="demo", region="us", clock=frozen_clock)
-    if guarded:
-        install_render_guard(app)
-    else:  # KB4App installs the guard itself: take it out to see what the widgets paint
-        app._filters[:] = [f for f in app._filters if not isinstance(f, ControlCharacterFilter)]
+    # KB4App has the guard itself: turn it off to see what the widgets paint on their own.
+    app.render_guard.enabled = guarded
     return app
 
 
 def leaks_on_screen(app: KB4App) -> dict[str, str]:
     """{widget: sample} for every text segment on screen holding a control character."""
-    update: Any = app.screen._compositor.render_update(full=True)
     found: dict[str, str] = {}
-    for y, line in enumerate(update.strips):
+    for y, line in enumerate(screen_lines(app.screen)):
         x = 0
-        for strip in line:
-            for segment in strip:
-                if segment.control:
-                    continue
-                match = _BAD.search(segment.text)
-                if match:
-                    offset = x + cell_len(segment.text[: match.start()])
-                    try:
-                        widget, _ = app.screen.get_widget_at(offset, y)
-                        name = f"{type(widget).__name__}#{widget.id or ''}"
-                    except Exception:  # a spot outside any widget
-                        name = "?"
-                    found.setdefault(name, segment.text[:50])
-                x += cell_len(segment.text)
+        for segment in line:
+            if segment.control:
+                continue
+            match = _BAD.search(segment.text)
+            if match:
+                offset = x + cell_len(segment.text[: match.start()])
+                try:
+                    widget, _ = app.screen.get_widget_at(offset, y)
+                    name = f"{type(widget).__name__}#{widget.id or ''}"
+                except Exception:  # a spot outside any widget
+                    name = "?"
+                found.setdefault(name, segment.text[:50])
+            x += cell_len(segment.text)
     return found
 
 
 def screen_text(app: KB4App) -> str:
-    update: Any = app.screen._compositor.render_update(full=True)
-    return "\n".join("".join(s.text for strip in line for s in strip) for line in update.strips)
+    return "\n".join("".join(s.text for s in line) for line in screen_lines(app.screen))
 
 
 async def walk(app: KB4App, pilot: Pilot[Any], *, deep: bool = True) -> dict[str, dict[str, str]]:
@@ -223,7 +219,7 @@ async def test_guarded_app_shows_hostile_data_without_escapes_or_crashes() -> No
     app = hostile_app(guarded=True)
     async with app.run_test(size=(120, 40)) as pilot:
         leaks = await walk(app, pilot)
-        errors = [n.message for n in app._notifications if n.severity == "error"]
+        errors = [n.message for n in notifications(app) if n.severity == "error"]
         text = screen_text(app)
         screenshot = app.export_screenshot()
     assert leaks == {}
@@ -255,16 +251,13 @@ def test_filter_keeps_clean_lines_and_widths() -> None:
     assert out[0].style == Style(bold=True)
 
 
-def test_render_guard_is_installed_once() -> None:
+def test_the_render_guard_is_the_last_line_filter_once_and_can_be_turned_off() -> None:
     app = hostile_app(guarded=True)
-    first = install_render_guard(app)
-    assert install_render_guard(app) is first
-    assert sum(isinstance(f, ControlCharacterFilter) for f in app._filters) == 1
-
-
-def test_render_guard_refuses_an_app_without_filters() -> None:
-    with pytest.raises(RuntimeError, match=r"update kb4tui\.ui\.safety"):
-        install_render_guard(object())
+    filters = app.get_line_filters()
+    assert filters[-1] is app.render_guard
+    assert sum(isinstance(f, ControlCharacterFilter) for f in filters) == 1
+    app.render_guard.enabled = False
+    assert not any(isinstance(f, ControlCharacterFilter) for f in app.get_line_filters())
 
 
 async def test_help_on_a_markup_named_campaign_does_not_crash(

@@ -22,6 +22,7 @@ from kb4tui.repository import EnrollmentQuery, Repository
 from kb4tui.store.config import ConfigError, load_settings
 from kb4tui.store.paths import config_path
 from kb4tui.ui.app import KB4App
+from kb4tui.ui.compat import notifications
 from kb4tui.ui.screens.main import MainScreen
 from kb4tui.ui.widgets.campaigns_pane import CampaignsPane
 from kb4tui.ui.widgets.library_pane import LibraryPane
@@ -82,7 +83,7 @@ async def test_the_keys_table_of_the_config_remaps_a_binding_by_its_id() -> None
         await pilot.press("1", "2")  # remapped: the old key no longer shows the library
         await settle(pilot)
         assert isinstance(screen.active_pane, CampaignsPane)
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in notifications(app)]
     assert any("no.such.binding" in m and "ignored" in m for m in messages)
     assert not any("main.library" in m for m in messages)
 

@@ -14,6 +14,7 @@ from kb4tui.api.models import Enrollment, EnrollmentUser, StorePurchase
 from kb4tui.demo import generate_org
 from kb4tui.repository import EnrollmentQuery, Repository
 from kb4tui.ui.app import KB4App
+from kb4tui.ui.compat import notifications
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen
 from kb4tui.ui.screens.help import HelpScreen
 from kb4tui.ui.screens.main import MainScreen
@@ -86,7 +87,7 @@ async def test_api_error_is_shown_with_its_resolution_and_r_retries() -> None:
         pane = app.screen.query_one("#campaigns")
         error = plain(pane.query_one(".pane-error", Static))
         assert "403" in error and "Training permissions" in error
-        assert any("403" in str(n.message) for n in app._notifications)
+        assert any("403" in str(n.message) for n in notifications(app))
         await pilot.press("r")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)  # still running, still explaining
@@ -186,8 +187,8 @@ async def test_an_unexpected_worker_error_becomes_a_message_not_a_crash() -> Non
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("2")
-        await wait_until(pilot, lambda: bool(app._notifications))
-        [note] = list(app._notifications)
+        await wait_until(pilot, lambda: bool(notifications(app)))
+        [note] = notifications(app)
         assert "RuntimeError" in note.message and "[/oops]" in note.message
         assert note.severity == "error"
         shown = plain(main_screen(app).library.query_one(".pane-error", Static))

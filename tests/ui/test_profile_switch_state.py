@@ -12,6 +12,7 @@ from kb4tui.demo import (
     generate_org,
 )
 from kb4tui.repository import EnrollmentQuery, Repository
+from kb4tui.ui.compat import timer_running
 from kb4tui.ui.screens.main import MainScreen
 
 
@@ -63,7 +64,7 @@ async def test_switching_profile_forgets_the_old_profiles_offline_and_quota_stat
         await settle(pilot)
 
         assert isinstance(app.screen, MainScreen)
-        assert app._retry_timer is None and old_timer._task is None  # stopped
+        assert app._retry_timer is None and not timer_running(old_timer)  # stopped
         assert not app._offline_wait and not app._quota_warned and not app._revalidating
         assert app.header_info.offline_since is None
         assert app.header_info.profile == "b" and app.header_info.region == "eu"

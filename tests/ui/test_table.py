@@ -13,6 +13,7 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
+from kb4tui.ui.compat import count_layouts
 from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
 
 SIZE = (100, 30)
@@ -146,8 +147,8 @@ async def test_cursor_row_is_styled_from_the_theme() -> None:
     async with app.run_test(size=SIZE) as pilot:
         table = await loaded(pilot, make_rows(10))
         await pilot.press("j")
-        cursor_style = table.render_line(2)._segments[0].style
-        plain_style = table.render_line(3)._segments[0].style
+        cursor_style = next(iter(table.render_line(2))).style
+        plain_style = next(iter(table.render_line(3))).style
         assert cursor_style is not None and plain_style is not None
         assert cursor_style.bgcolor != plain_style.bgcolor
 
@@ -157,9 +158,9 @@ async def test_no_color_marks_cursor_with_reverse(monkeypatch: pytest.MonkeyPatc
     app = TableApp()
     async with app.run_test(size=SIZE) as pilot:
         table = await loaded(pilot, make_rows(10))
-        style = table.render_line(1)._segments[0].style
+        style = next(iter(table.render_line(1))).style
         assert style is not None and style.reverse
-        other = table.render_line(2)._segments[0].style
+        other = next(iter(table.render_line(2))).style
         assert other is not None and not other.reverse
 
 
@@ -376,7 +377,7 @@ async def test_escape_sequences_are_neutralised() -> None:
         line = screen_lines(table)[1]
         # \x9b is an 8-bit CSI: as on a terminal, it swallows "G" as its final byte.
         assert line.split()[:5] == ["AB", "C", "D", "EFH", "ok"]
-        segments = table.render_line(1)._segments
+        segments = list(table.render_line(1))
         assert not any(ch in seg.text for seg in segments for ch in "\x1b\r\n\t\x00\x9b\x7f")
         assert cell_len(line) == table.scrollable_content_region.width
 
@@ -412,11 +413,11 @@ async def test_text_cells_keep_their_style() -> None:
         table.set_rows(
             make_rows(3), lambda r: (r.name, Text(r.status, style="bold red"), str(r.score))
         )
-        styled = [s for s in table.render_line(2)._segments if s.text.startswith("Not")]
+        styled = [s for s in list(table.render_line(2)) if s.text.startswith("Not")]
         assert styled and styled[0].style is not None and styled[0].style.bold
         # Spans inside a Text survive too.
         table.set_rows(make_rows(3), lambda r: (Text.assemble(("x", "italic"), r.name), "", ""))
-        italic = [s for s in table.render_line(1)._segments if s.text == "x"]
+        italic = [s for s in list(table.render_line(1)) if s.text == "x"]
         assert italic and italic[0].style is not None and italic[0].style.italic
 
 
@@ -491,7 +492,7 @@ async def test_cursor_colours_follow_focus_and_theme() -> None:
         table = await loaded(pilot, make_rows(5))
 
         def cursor_bg() -> Any:
-            style = table.render_line(1)._segments[0].style
+            style = next(iter(table.render_line(1))).style
             assert style is not None
             return style.bgcolor
 
@@ -538,8 +539,8 @@ async def test_ansi_theme_renders_with_a_visible_cursor() -> None:
         app.theme = "ansi-dark"
         table = await loaded(pilot, make_rows(5))
         await pilot.pause()
-        cursor = table.render_line(1)._segments[0].style
-        other = table.render_line(2)._segments[0].style
+        cursor = next(iter(table.render_line(1))).style
+        other = next(iter(table.render_line(2))).style
         assert cursor is not None and other is not None
         assert (cursor.bgcolor, cursor.color, cursor.reverse) != (
             other.bgcolor,
@@ -561,7 +562,7 @@ async def test_cursor_repaints_the_right_lines_when_scrolled(border: bool) -> No
         await pilot.pause()
         strips = table.render_lines(table.outer_size.region)
         y = table.cursor_index - table.scroll_offset.y + 1
-        expected_style = table.render_line(y)._segments[0].style
+        expected_style = next(iter(table.render_line(y))).style
         assert expected_style is not None
         marked = [
             row
@@ -602,27 +603,19 @@ async def test_row_count_changes_update_the_scrollbar_without_a_screen_layout() 
     async with app.run_test(size=SIZE) as pilot:
         table = await loaded(pilot, make_rows(1000))
         assert table.show_vertical_scrollbar
-        layouts = 0
-        refresh_layout = app.screen._refresh_layout
-
-        def counting(*args: Any, **kwargs: Any) -> None:
-            nonlocal layouts
-            layouts += 1
-            refresh_layout(*args, **kwargs)
-
-        app.screen._refresh_layout = counting  # type: ignore[method-assign]
-        for query in ("user0", "user00", "user000"):  # 1000 -> 1000 -> 1000 -> 1000 rows
-            table.set_filter(query)
+        with count_layouts(app.screen) as layouts:
+            for query in ("user0", "user00", "user000"):  # 1000 -> 1000 -> 1000 -> 1000 rows
+                table.set_filter(query)
+                await pilot.pause()
+            table.set_filter("user0001")  # 100 rows: still more than a screen
             await pilot.pause()
-        table.set_filter("user0001")  # 100 rows: still more than a screen
-        await pilot.pause()
-        assert layouts == 0
-        assert table.vertical_scrollbar.window_virtual_size == 101  # the header line too
-        assert first_cells(table)[0] == "user000100"
-        table.set_filter("user00012")  # 10 rows: the scrollbar goes, the table lays out
-        await pilot.pause()
-        assert not table.show_vertical_scrollbar
-        assert layouts >= 1
+            assert layouts.count == 0
+            assert table.vertical_scrollbar.window_virtual_size == 101  # the header line too
+            assert first_cells(table)[0] == "user000100"
+            table.set_filter("user00012")  # 10 rows: the scrollbar goes, the table lays out
+            await pilot.pause()
+            assert not table.show_vertical_scrollbar
+            assert layouts.count >= 1
         assert first_cells(table) == [f"user00012{i}" for i in range(10)]
         table.set_filter("")
         await pilot.pause()

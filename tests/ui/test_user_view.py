@@ -9,6 +9,7 @@ from ui_support import current, demo_app, open_campaign, plain, settle
 
 from kb4tui.api.models import Enrollment
 from kb4tui.core.hints import HintKind, enrollment_hints
+from kb4tui.ui.compat import notifications
 from kb4tui.ui.screens.enrollment_detail import EnrollmentDetailScreen
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen
 
@@ -34,7 +35,7 @@ async def test_u_on_a_users_enrollments_stays_and_says_so() -> None:
         await settle(pilot)
         assert current(app) is user_screen and len(app.screen_stack) == depth
         assert plain(user_screen.breadcrumb) == crumb
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in notifications(app)]
         assert f"Already showing {first.user_name}'s enrollments" in messages
 
         # From one of that user's enrollments, u goes back down to the same screen.

@@ -16,6 +16,8 @@ from typing import Any
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from kb4tui.ui.compat import mark_footer_bindings_ready
+
 __all__ = ["AppFooter"]
 
 
@@ -27,8 +29,9 @@ class AppFooter(Footer):
         self._shown: tuple[object, ...] | None = None
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
-        # As Textual's Footer.bindings_changed (textual is pinned), without duplicates.
-        self._bindings_ready = True
+        # As Textual's Footer.bindings_changed (tests/ui/test_compat.py checks it has not
+        # changed), with one rebuild per burst.
+        mark_footer_bindings_ready(self)
         if not screen.app.app_focus:
             return
         if self.is_attached and screen is self.screen and not self._rebuild_pending:
