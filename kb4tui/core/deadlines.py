@@ -46,6 +46,15 @@ NO_DEADLINE_TEXT = "no deadline known"
 
 # Beyond this a "duration" is garbage rather than a training window (and would overflow).
 _MAX_AMOUNT = 10_000
+# Days in a unit on average (Gregorian calendar; five business days to the week), to compare
+# durations whose exact length depends on the start date.
+_DAYS_PER_UNIT = {
+    "day": 1.0,
+    "business day": 7 / 5,
+    "week": 7.0,
+    "month": 365.2425 / 12,
+    "year": 365.2425,
+}
 
 
 class DurationUnit(Enum):
@@ -74,6 +83,12 @@ class RelativeDuration:
     def __str__(self) -> str:
         plural = "" if self.amount == 1 else "s"
         return f"{self.amount} {self.unit.value}{plural}"
+
+    @property
+    def nominal_days(self) -> float:
+        """The length in days on average (a month is 30.44 days, a business day 1.4), for
+        ordering durations: "1 month" is longer than "4 weeks" and shorter than "31 days"."""
+        return self.amount * _DAYS_PER_UNIT[self.unit.value]
 
     def add_to(self, start: datetime) -> datetime | None:
         """`start` + this duration, in UTC; None if the result is out of datetime's range."""

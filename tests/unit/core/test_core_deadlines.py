@@ -63,6 +63,21 @@ def test_parse_relative_duration(text: str | None, expected: RelativeDuration | 
     assert parse_relative_duration(text) == expected
 
 
+def test_durations_order_by_their_nominal_length() -> None:
+    texts = ["1 month", "2 weeks", "10 business days", "31 days", "4 weeks", "1 year", "3 d"]
+    durations = [parse_relative_duration(text) for text in texts]
+    ordered = sorted((d for d in durations if d is not None), key=lambda d: d.nominal_days)
+    assert [str(d) for d in ordered] == [
+        "3 days",
+        "2 weeks",
+        "10 business days",  # two weeks of working days: 14 calendar days too
+        "4 weeks",
+        "1 month",
+        "31 days",
+        "1 year",
+    ]
+
+
 def test_duration_str_is_readable() -> None:
     assert str(RelativeDuration(1, U.WEEK)) == "1 week"
     assert str(RelativeDuration(10, U.BUSINESS_DAY)) == "10 business days"
