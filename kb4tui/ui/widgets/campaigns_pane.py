@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 
 from kb4tui.api.errors import APIError, NetworkError
 from kb4tui.api.models import Campaign
+from kb4tui.core.deadlines import parse_relative_duration
 from kb4tui.core.hints import campaign_hints
 from kb4tui.core.summaries import count_by_status
 from kb4tui.gcpause import resume_collection
@@ -28,8 +29,23 @@ if TYPE_CHECKING:
 __all__ = ["CampaignsPane"]
 
 
-def _end_key(campaign: Campaign) -> Any:
-    return campaign.end_date or (campaign.relative_duration or None)
+# The End column's sort key: (group, magnitude, text); the group keeps the kinds apart.
+EndKey = tuple[int, float, str]
+
+
+def _end_key(campaign: Campaign) -> EndKey | None:
+    """Campaigns with an end date first, by date; then those that give each user a window
+    from enrollment ("+1 month"), by its length; then durations too odd to read, by text;
+    campaigns with neither last (None), whichever the direction."""
+    if campaign.end_date is not None:
+        return (0, campaign.end_date.timestamp(), "")
+    text = (campaign.relative_duration or "").strip()
+    if not text:
+        return None
+    duration = parse_relative_duration(text)
+    if duration is not None:
+        return (1, duration.nominal_days, "")
+    return (2, 0.0, text.casefold())
 
 
 def _first_content(campaign: Campaign) -> str:
