@@ -16,6 +16,10 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.color import Color
 from textual.filter import LineFilter
+from textual.geometry import Size
+from textual.reactive import Reactive
+from textual.scroll_view import ScrollView
+from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from kb4tui.ui import compat
@@ -135,6 +139,73 @@ async def test_mark_footer_bindings_ready_lets_the_footer_show_its_keys() -> Non
         await pilot.pause()
         keys = compat.footer_keys(footer)
         assert [(k.key_display, k.description) for k in keys][:2] == [("x", "Ring"), ("y", "Also")]
+
+
+# ---- the virtual table ----
+
+
+class Scroller(ScrollView):
+    DEFAULT_CSS = "Scroller { height: 10; overflow-y: auto; overflow-x: hidden; }"
+
+
+class ScrollerApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Scroller()
+
+
+def test_virtual_size_is_a_reactive_that_lays_out_the_screen() -> None:
+    """Why the quiet path exists, and what `set_reactive` sets: if assigning no longer lays
+    out, the table can assign `virtual_size` and drop the hook."""
+    descriptor = Widget.__dict__["virtual_size"]
+    assert isinstance(descriptor, Reactive)
+    assert descriptor.name == "virtual_size"
+    assert descriptor._layout is True
+
+
+def test_the_scrollbar_hooks_keep_their_signatures() -> None:
+    assert list(inspect.signature(Widget._refresh_scrollbars).parameters) == ["self"]
+    assert list(inspect.signature(Widget._scroll_update).parameters) == ["self", "virtual_size"]
+
+
+async def test_refresh_scrollbars_shows_the_scrollbar_the_virtual_size_needs() -> None:
+    app = ScrollerApp()
+    async with app.run_test(size=(40, 20)):
+        scroller = app.query_one(Scroller)
+        assert not scroller.show_vertical_scrollbar
+        scroller.set_reactive(Widget.virtual_size, Size(40, 100))
+        scroller._refresh_scrollbars()
+        assert scroller.show_vertical_scrollbar
+
+
+async def test_scroll_update_sizes_the_scrollbar_and_clamps_the_offset() -> None:
+    app = ScrollerApp()
+    async with app.run_test(size=(40, 20)) as pilot:
+        scroller = app.query_one(Scroller)
+        scroller.virtual_size = Size(40, 100)
+        await pilot.pause()
+        scroller.scroll_to(y=80, animate=False, immediate=True)
+        scroller.set_reactive(Widget.virtual_size, Size(40, 30))
+        scroller._scroll_update(Size(40, 30))
+        assert scroller.vertical_scrollbar.window_virtual_size == 30
+        assert scroller.scroll_y == 30 - 10
+
+
+async def test_a_quiet_virtual_size_change_lays_out_only_when_a_scrollbar_comes_or_goes() -> None:
+    app = ScrollerApp()
+    async with app.run_test(size=(40, 20)) as pilot:
+        scroller = app.query_one(Scroller)
+        assert compat.update_virtual_size_quietly(scroller, Size(40, 100))  # scrollbar shows
+        assert scroller.show_vertical_scrollbar
+        scroller.refresh(layout=True)  # as the caller must
+        await pilot.pause()
+        with compat.count_layouts(app.screen) as layouts:
+            assert not compat.update_virtual_size_quietly(scroller, Size(40, 50))
+            assert scroller.virtual_size == Size(40, 50)
+            assert scroller.vertical_scrollbar.window_virtual_size == 50
+            await pilot.pause()
+            assert layouts.count == 0
+        assert compat.update_virtual_size_quietly(scroller, Size(40, 5))  # the scrollbar goes
+        assert not scroller.show_vertical_scrollbar
 
 
 # ---- views for tests ----

@@ -32,11 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCANNED = (ROOT / "kb4tui", ROOT / "tests")
 ALLOWED_FILES = {"kb4tui/ui/compat.py", "tests/ui/test_compat.py"}
 # Known uses still outside compat.py, each with where it is going. Keep this short.
-KNOWN = {
-    # The table's scrollbar hooks: branch `table` moves them into compat.py.
-    ("kb4tui/ui/widgets/virtual_table.py", "VirtualTable._refresh_scrollbars"),
-    ("kb4tui/ui/widgets/virtual_table.py", "VirtualTable._scroll_update"),
-}
+KNOWN: set[tuple[str, str]] = set()
 
 
 def _private(name: str) -> bool:

@@ -31,6 +31,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from kb4tui.sanitize import clean_text
+from kb4tui.ui.compat import update_virtual_size_quietly
 
 T = TypeVar("T")
 
@@ -786,16 +787,11 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
             return
         # The table's own size is fixed by its container: a new row count changes only the
         # scrollbars. Assigning `virtual_size` would lay out the whole screen on every
-        # filter keystroke (most of a keystroke's time at 100k rows), so update the
-        # scrollbars directly and lay out only when one appears or disappears.
-        # (Private Textual API; textual is pinned and the table's tests cover both paths.)
-        shown = (self.show_vertical_scrollbar, self.show_horizontal_scrollbar)
-        self.set_reactive(VirtualTable.virtual_size, size)
-        self._refresh_scrollbars()
-        if (self.show_vertical_scrollbar, self.show_horizontal_scrollbar) != shown:
+        # filter keystroke (most of a keystroke's time at 100k rows), so lay out only when
+        # a scrollbar appears or disappears.
+        if update_virtual_size_quietly(self, size):
             self.refresh(layout=True)
         else:
-            self._scroll_update(size)
             self.refresh()
 
     # ------------------------------------------------------------------ data
