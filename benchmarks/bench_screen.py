@@ -51,7 +51,7 @@ from kb4tui.repository import EnrollmentQuery, Fetched, Repository
 from kb4tui.ui.app import KB4App
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen
 from kb4tui.ui.screens.main import MainScreen
-from kb4tui.ui.widgets.virtual_table import VirtualTable
+from kb4tui.ui.table import ScanProgress, VirtualTable
 
 SIZE = (120, 40)
 QUERIES = ["kwame.", "thomps", "mitnic", "fabrik", "ransom", "zzzzzz"]
@@ -75,9 +75,9 @@ scans_finished: list[float] = []
 _scan_progressed = VirtualTable._scan_progressed
 
 
-def _recording_scan_progressed(self: VirtualTable[Any], found_from: int) -> None:
-    _scan_progressed(self, found_from)
-    if not self.filter_pending:
+def _recording_scan_progressed(self: VirtualTable[Any], progress: ScanProgress) -> None:
+    _scan_progressed(self, progress)
+    if progress.finished:
         scans_finished.append(time.perf_counter())
 
 

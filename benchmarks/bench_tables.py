@@ -29,7 +29,7 @@ from textual.widgets import DataTable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
+from kb4tui.ui.table import Column, VirtualTable
 
 SIZE = (120, 40)
 STATUSES = ["Passed", "Not Started", "In Progress", "Past Due", "Exempted", "Completed"]

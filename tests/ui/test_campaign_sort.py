@@ -3,8 +3,12 @@ length, each kind apart, never everything as text (issue 12, item 2)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from ui_support import demo_app, main, plain, settle
 
+from kb4tui.api.models import Campaign
+from kb4tui.ui.table import TableModel
 from kb4tui.ui.widgets.campaigns_pane import CampaignsPane
 
 SIZE = (120, 40)
@@ -43,3 +47,29 @@ async def test_s_sorts_end_dates_by_date_then_relative_durations_by_length() -> 
         await pilot.press("S")
         assert "sorted by end ↓" in plain(pane.summary)
         assert end_column(pane) == ends[::-1]  # no ties among the demo's ends
+
+
+def campaign(name: str, end: datetime | None = None, duration: str | None = None) -> Campaign:
+    return Campaign(name=name, end_date=end, relative_duration=duration)
+
+
+def test_the_end_order_ranks_odd_durations_after_known_ones_and_no_end_last() -> None:
+    rows = [
+        campaign("none"),
+        campaign("fortnight", duration="2 weeks"),
+        campaign("odd", duration="until done"),
+        campaign("march", end=datetime(2027, 3, 3, tzinfo=UTC)),
+        campaign("month", duration="1 month"),
+        campaign("blank", duration="  "),
+        campaign("november", end=datetime(2025, 11, 8, tzinfo=UTC)),
+        campaign("days", duration="31 days"),
+    ]
+    end = next(spec for spec in CampaignsPane.SORTS if spec.column == "end")
+    model: TableModel[Campaign] = TableModel()
+    model.set_rows(rows, lambda c: (c.name or "",))
+    model.sort_by("end", end.key)
+    ascending = ["november", "march", "fortnight", "month", "days", "odd", "none", "blank"]
+    assert [c.name for c in model.visible_items] == ascending
+    model.sort_by("end", end.key, reverse=True)
+    descending = ["odd", "days", "month", "fortnight", "march", "november", "none", "blank"]
+    assert [c.name for c in model.visible_items] == descending

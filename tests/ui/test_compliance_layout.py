@@ -61,7 +61,7 @@ async def test_deadlines_at_80_columns_give_the_name_room_and_days_a_gap() -> No
         main_screen = current(app)
         assert isinstance(main_screen, MainScreen)
         table = main_screen.compliance.deadlines.table
-        widths = dict(zip([c.key for c in table.columns], table._widths, strict=True))
+        widths = dict(zip([c.key for c in table.columns], table.column_widths, strict=True))
         assert widths["deadline"] == 10  # "2026-05-24", "+2 weeks"
         assert widths["campaign"] >= 20  # was 14 beside a 17-wide Deadline
         lines = [table.render_line(y).text for y in range(1, min(10, table.row_count) + 1)]

@@ -20,7 +20,7 @@ from textual.color import Color
 from kb4tui.api.models import Campaign, Enrollment, Policy, StorePurchase
 from kb4tui.ui.details import campaign_detail, enrollment_detail, library_detail
 from kb4tui.ui.safety import ControlCharacterFilter
-from kb4tui.ui.widgets.virtual_table import sanitize_cell
+from kb4tui.ui.table import sanitize_cell
 
 _BAD = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

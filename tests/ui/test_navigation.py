@@ -402,7 +402,7 @@ async def test_campaign_content_keeps_its_count_visible_and_status_is_coloured()
         pane = main(app).campaigns
         keys = [c.key for c in pane.table.columns]
         assert keys[:4] == ["name", "status", "content", "more"]
-        name_width = pane.table._widths[0]
+        name_width = pane.table.column_widths[0]
         assert name_width >= 24  # the name gets the groups' room at 120 columns
         campaign = next(c for c in pane.table.visible_items if len(c.content_items) == 2)
         pane.table.scroll_to_item(campaign)

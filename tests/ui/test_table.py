@@ -14,7 +14,7 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
 from kb4tui.ui.compat import count_layouts
-from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
+from kb4tui.ui.table import Column, SortKeyError, TableModel, VirtualTable
 
 SIZE = (100, 30)
 
@@ -273,14 +273,20 @@ async def test_sort_puts_none_last_and_marks_the_header() -> None:
         assert screen_lines(table)[0].split()[0] == "Name▼"
 
 
-async def test_sort_with_mixed_types_does_not_crash() -> None:
+async def test_a_sort_key_of_mixed_types_is_refused_and_the_table_stays_as_it_was() -> None:
     app = TableApp()
     async with app.run_test(size=SIZE) as pilot:
         rows = [Row(0, "a", "s", 5), Row(1, "b", "s", None), Row(2, "c", "s", 1)]
         table = await loaded(pilot, rows)
-        table.sort_by("x", lambda r: "text" if r.id == 2 else r.score)
+        table.sort_by("score", lambda r: r.score, reverse=True)
+        table.move_cursor(1)
+        with pytest.raises(SortKeyError, match=r"'mixed'.*int and str"):
+            table.sort_by("mixed", lambda r: "text" if r.id == 2 else r.score)
         await pilot.pause()
         assert first_cells(table) == ["a", "c", "b"]
+        assert (table.sort_column, table.sort_reverse) == ("score", True)
+        assert screen_lines(table)[0].split()[-1] == "Score▼"
+        assert table.highlighted is rows[2]
 
 
 async def test_streaming_append_keeps_cursor_and_scroll() -> None:
@@ -516,7 +522,7 @@ async def test_search_index_is_built_in_the_background() -> None:
         workers = [w for w in app.workers if w.group == "virtual-table-index"]
         if workers:
             await app.workers.wait_for_complete(workers)
-        assert table._haystacks[11_999] == "user011999 in progress"
+        assert table.model.indexed_count == 12_000  # before the filter needed it
         table.set_filter("USER01199")
         assert [r.id for r in table.visible_items] == list(range(11_990, 12_000))
 
@@ -638,7 +644,7 @@ async def test_a_word_every_row_has_keeps_every_row_and_later_rows_still_join() 
         await pilot.pause()
         assert table.row_count == 2000
         assert table.total_count == 2000
-        assert len(table._haystacks) == 2000  # the search index did not grow twice
+        assert table.model.indexed_count == 2000  # the search index did not grow twice
         table.set_filter("user0019")
         assert table.row_count == 100
         table.set_filter("user")
@@ -657,7 +663,7 @@ async def filter_finished(pilot: Pilot[None], table: VirtualTable[Any]) -> None:
 def small_chunks(table: VirtualTable[Any], rows: int) -> None:
     """Scan `rows` rows per keystroke and per frame, as on the slowest machine."""
     table.FILTER_BUDGET = 0.0
-    table.FILTER_CHUNK = rows
+    table.model.FILTER_CHUNK = rows
 
 
 async def test_a_filter_over_many_rows_paints_its_first_rows_then_scans_between_frames() -> None:
@@ -668,7 +674,7 @@ async def test_a_filter_over_many_rows_paints_its_first_rows_then_scans_between_
         table.FILTER_BUDGET = 0.0  # one chunk per frame, as on the slowest machine
         table.set_filter("user0")  # every row matches
         assert table.filter_pending
-        assert table.row_count == VirtualTable.FILTER_CHUNK  # what the keystroke scanned
+        assert table.row_count == TableModel.FILTER_CHUNK  # what the keystroke scanned
         assert table.total_count == 100_000
         await pilot.pause()
         assert first_cells(table)[0] == "user000000"  # on screen before the scan is done
@@ -776,9 +782,9 @@ async def test_the_row_looked_for_is_kept_through_more_typing_and_a_sort() -> No
         assert not table.filter_pending
         assert table.highlighted is rows[75]
         table.set_filter("user00007")  # rows 79..70, after the first chunk (99..90)
-        assert table.filter_pending and table._scan_wanted == 75
+        assert table.filter_pending and table.model.wanted == 75
         table.set_filter("user00009")  # row 75 no longer matches: nothing to look for
-        assert table.filter_pending and table._scan_wanted is None
+        assert table.filter_pending and table.model.wanted is None
         await filter_finished(pilot, table)
         assert table.highlighted is rows[99]
 

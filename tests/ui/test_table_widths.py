@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from rich.cells import cell_len
 from textual.app import App, ComposeResult
 
-from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
+from kb4tui.ui.table import Column, VirtualTable
 
 SIZE = (100, 30)
 

@@ -24,10 +24,10 @@ from kb4tui.sanitize import clean_text
 from kb4tui.ui import formatting as fmt
 from kb4tui.ui.details import STATE_STYLE as _STATE_STYLE
 from kb4tui.ui.export_view import ENROLLMENTS_EXPORT
+from kb4tui.ui.table import Column, VirtualTable
 from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings
 from kb4tui.ui.widgets.footer import AppFooter
 from kb4tui.ui.widgets.header import AppHeader
-from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
 
 if TYPE_CHECKING:
     from kb4tui.ui.app import KB4App

@@ -15,7 +15,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from kb4tui.sanitize import clean_text
-from kb4tui.ui.widgets.virtual_table import VirtualTable
+from kb4tui.ui.table import VirtualTable
 
 __all__ = ["HelpScreen", "help_text"]
 

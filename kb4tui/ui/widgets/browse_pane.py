@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerState
 
 from kb4tui.ui.export_view import ExportSpec
 from kb4tui.ui.screens.export import ExportDone, ExportScreen
-from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
+from kb4tui.ui.table import Column, VirtualTable
 
 __all__ = ["BrowsePane", "PaneTable", "SortSpec", "browse_bindings", "next_choice"]
 

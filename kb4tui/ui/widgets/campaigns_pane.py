@@ -20,8 +20,8 @@ from kb4tui.repository import EnrollmentQuery
 from kb4tui.ui import formatting as fmt
 from kb4tui.ui.details import campaign_detail, campaign_end, campaign_status_text
 from kb4tui.ui.export_view import CAMPAIGNS_EXPORT
+from kb4tui.ui.table import Column, VirtualTable
 from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings, next_choice
-from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
 
 if TYPE_CHECKING:
     from kb4tui.ui.app import KB4App

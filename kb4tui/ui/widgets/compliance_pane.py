@@ -47,13 +47,13 @@ from kb4tui.core.compliance import (
 from kb4tui.repository import Repository
 from kb4tui.sanitize import clean_text
 from kb4tui.ui import formatting as fmt
+from kb4tui.ui.table import VirtualTable
 from kb4tui.ui.widgets.browse_pane import BrowsePane
 from kb4tui.ui.widgets.compliance_sections import (
     ContentSection,
     DeadlinesSection,
     PeopleSection,
 )
-from kb4tui.ui.widgets.virtual_table import VirtualTable
 
 __all__ = [
     "PENDING",

@@ -21,8 +21,8 @@ from kb4tui.core.status import EnrollmentState
 from kb4tui.ui import formatting as fmt
 from kb4tui.ui.details import campaign_status_text
 from kb4tui.ui.export_view import CONTENT_RISK_EXPORT, DEADLINES_EXPORT, PEOPLE_EXPORT
+from kb4tui.ui.table import Column
 from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings
-from kb4tui.ui.widgets.virtual_table import Column
 
 __all__ = [
     "ContentSection",

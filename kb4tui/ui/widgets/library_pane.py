@@ -16,8 +16,8 @@ from kb4tui.core.content import CONTENT_TYPES, content_type_of
 from kb4tui.ui import formatting as fmt
 from kb4tui.ui.details import library_detail
 from kb4tui.ui.export_view import LIBRARY_EXPORT
+from kb4tui.ui.table import Column, VirtualTable
 from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings, next_choice
-from kb4tui.ui.widgets.virtual_table import Column, VirtualTable
 
 if TYPE_CHECKING:
     from kb4tui.ui.app import KB4App
