@@ -836,3 +836,29 @@ async def test_a_view_cut_below_a_screen_scrolls_back_to_its_cursor() -> None:
         await pilot.pause()
         assert table.scroll_offset.y == 0
         assert first_cells(table)[0] == "user000000"
+
+
+async def test_the_cursor_is_a_reactive_that_clamps_scrolls_and_announces() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        rows = make_rows(100)
+        table = await loaded(pilot, rows)
+        table.cursor = 500  # past the end: validate_cursor clamps it
+        assert table.cursor == table.cursor_index == 99
+        assert table.highlighted is rows[99]
+        await pilot.pause()
+        assert app.highlighted[-1] is rows[99]
+        assert first_cells(table)[-1] == "user000099"  # watch_cursor scrolled to it
+        table.cursor = -3
+        await pilot.pause()
+        assert table.cursor == 0 and app.highlighted[-1] is rows[0]
+        assert first_cells(table)[0] == "user000000"
+        # Set during a filter's scan, it is the user's choice: the scan no longer moves it.
+        table.move_cursor(55)
+        small_chunks(table, 10)
+        table.set_filter("user0")
+        assert table.model.wanted == 55
+        table.cursor = 3
+        assert table.model.wanted is None
+        await filter_finished(pilot, table)
+        assert table.highlighted is rows[3]
