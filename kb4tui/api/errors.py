@@ -12,7 +12,9 @@ from kb4tui.exitcodes import ExitCode
 __all__ = [
     "APIError",
     "AuthError",
+    "CredentialsInURLError",
     "InsecureURLError",
+    "InvalidURLError",
     "NetworkError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -114,3 +116,21 @@ class InsecureURLError(APIError):
     exit_code = ExitCode.USAGE
     default_message = "Refusing to send the API key over plain http to a non-loopback host"
     resolution = "Use an https:// base URL (plain http is allowed only for 127.0.0.1/localhost)."
+
+
+class CredentialsInURLError(InsecureURLError):
+    """`https://user:password@host`: httpx would send Basic credentials instead of the key."""
+
+    default_message = "The base URL contains a user name or password, which kb4tui never sends"
+    resolution = (
+        "Remove the `user:password@` part: the API key is the only credential, sent as a "
+        "Bearer token."
+    )
+
+
+class InvalidURLError(APIError):
+    """A base URL that cannot be connected to (malformed, port out of range)."""
+
+    exit_code = ExitCode.USAGE
+    default_message = "The base URL is not a valid URL"
+    resolution = "Give one like https://host or http://127.0.0.1:8765 (ports 1 to 65535)."

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kb4tui.api.errors import APIError
+from kb4tui.api.errors import APIError, CredentialsInURLError
 from kb4tui.api.region_hosts import REGION_NAMES
 from kb4tui.exitcodes import ExitCode
 
@@ -152,7 +153,8 @@ def resolve_connection(
     the config unless `require_profile` is False (`auth login` creates it). `settings` are
     the run's (read here when not given). Raises UsageError.
     """
-    from kb4tui.store.config import ConfigError, ConnectionSettings, resolve_settings
+    from kb4tui.api.regions import require_safe_url
+    from kb4tui.store.config import ENV_BASE_URL, ConfigError, ConnectionSettings, resolve_settings
     from kb4tui.store.paths import config_path
 
     if getattr(args, "demo", False):
@@ -165,6 +167,13 @@ def resolve_connection(
         )
         return Connection(settings=demo, demo=True)
     named = getattr(args, "profile", None)
+    given_urls = (
+        getattr(args, "base_url", None),
+        (os.environ if env is None else env).get(ENV_BASE_URL),
+    )
+    for given in given_urls:
+        if given and _has_user_info(given):
+            raise CredentialsInURLError()  # before anything can repeat the URL
     settings = load_settings() if settings is None else settings
     try:
         resolved = resolve_settings(
@@ -176,12 +185,20 @@ def resolve_connection(
         )
     except ConfigError as exc:
         raise SettingsError(str(exc)) from None
+    if resolved.base_url:
+        require_safe_url(resolved.base_url)  # `auth status` prints it: refuse it first
     if require_profile and named and not resolved.profile_exists:
         raise UsageError(
             f"There is no profile named {named!r} in {settings.source or config_path()}; "
             f"create it with `kb4tui auth login --profile {named}`"
         )
     return Connection(settings=resolved, demo=False)
+
+
+def _has_user_info(url: str) -> bool:
+    """`scheme://user:password@host`, judged without a full parse (which may fail first)."""
+    authority = url.partition("://")[2].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    return "@" in authority
 
 
 def resolve_api_key(
