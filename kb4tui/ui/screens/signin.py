@@ -6,7 +6,7 @@ user cancels) through `dismiss`. Nothing is saved before the account has been sh
 Every message is plain text: account names and errors never pass through markup.
 
 Keyboard only: tab between fields and buttons, enter in the key field checks the key,
-escape cancels.
+escape cancels. The key field never lets its text out (no copy, cut or selection).
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from kb4tui.credentials import (
     save_profile_and_key,
 )
 from kb4tui.store.config import ConfigError, Profile
+from kb4tui.ui.widgets.secret_input import SecretInput
 
 __all__ = ["CUSTOM_URL", "SignInResult", "SignInScreen"]
 
@@ -202,8 +203,7 @@ class SignInScreen(ModalScreen[SignInResult | None]):
                 compact=True,
             )
             yield Label("Reporting API key")
-            yield Input(
-                password=True,
+            yield SecretInput(
                 placeholder="Reporting API token (hidden as you type)",
                 id="signin-key",
                 compact=True,
