@@ -30,7 +30,9 @@ filters by kind:
   overdue       --campaign, --user, --module, --status, --within DAYS
 --status matches the status the API sends, ignoring case ("past_due" finds "Past Due").
 Without -o (or with -o -) the export goes to standard output; -o FILE appears only
-once the export is complete. CSV columns: docs/export.md.
+once the export is complete. CSV columns: docs/export.md. CSV text that a spreadsheet
+would run as a formula (starting with = + - @, tab or CR) gets a leading ' unless
+--csv-raw is given; numbers stay numbers. Control characters never reach the output.
 --offline reads what kb4tui cached for the profile (enrollments of active users only).
 """ + contract_summary()
 
@@ -58,6 +60,11 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--format", choices=("csv", "json"), default="csv", help="default csv")
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE ('-' = stdout)")
+    parser.add_argument(
+        "--csv-raw",
+        action="store_true",
+        help="CSV: keep text that starts with = + - @ as sent (no ' prefix against formulas)",
+    )
     parser.add_argument(
         "--offline",
         action="store_true",
