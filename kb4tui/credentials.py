@@ -53,6 +53,7 @@ __all__ = [
     "ResolvedKey",
     "aresolve_key",
     "check_key",
+    "describe_key_source",
     "mask_key",
     "normalise_key",
     "probe_regions",
@@ -85,6 +86,21 @@ class KeySource(enum.Enum):
 def mask_key(secret: str) -> str:
     """'…abcd' for a key long enough that 4 characters give nothing away, else '…'."""
     return f"…{secret[-4:]}" if len(secret) >= 16 else "…"
+
+
+def describe_key_source(key: ResolvedKey) -> str:
+    """The key as a user finds it again, for "check <this>" after a 401."""
+    if key.source is KeySource.ENVIRONMENT:
+        return f"the key in {ENV_API_KEY}"
+    if key.source is KeySource.KEYRING:
+        option = "" if key.profile == "default" else f" --profile {key.profile}"
+        return (
+            f"the key stored in the OS keyring for profile {key.profile!r} "
+            f"(`kb4tui auth login{option}` replaces it)"
+        )
+    if key.source is KeySource.SESSION:
+        return "the key entered at sign-in"
+    return "the demo key"
 
 
 def normalise_key(text: str) -> str:
@@ -144,9 +160,9 @@ class KeyringProblem(enum.Enum):
 
 
 _KEYRING_HELP = (
-    f"Set {ENV_API_KEY} instead, or get a keyring: run under `dbus-run-session` with "
-    "`gnome-keyring-daemon --unlock` (or log in to a desktop session), or install "
-    "another keyring backend"
+    f"set {ENV_API_KEY} instead, or get a keyring: run under `dbus-run-session` with "
+    "`gnome-keyring-daemon --unlock`, log in to a desktop session, or install another "
+    "keyring backend"
 )
 
 
@@ -191,7 +207,7 @@ class MissingKeyError(AuthError):
         self.profile = profile
         option = "" if profile == "default" else f" --profile {profile}"
         self.resolution = (
-            f"Run `kb4tui auth login{option}` to store one in the OS keyring, or set {ENV_API_KEY}."
+            f"run `kb4tui auth login{option}` to store one in the OS keyring, or set {ENV_API_KEY}"
         )
         super().__init__(f"No API key for profile {profile!r}")
 

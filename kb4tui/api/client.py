@@ -33,6 +33,7 @@ from kb4tui.api.errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitedError,
+    RedirectedError,
     ResponseFormatError,
     ServerError,
 )
@@ -50,7 +51,13 @@ from kb4tui.api.pagination import DEFAULT_WINDOW, PER_PAGE, Row, ordered_pages
 from kb4tui.api.ratelimit import RateLimiter, Slot, UsageCounter, shared_limiter, shared_usage
 from kb4tui.api.regions import base_url_for
 from kb4tui.api.resources import Resource, query_params, resource
-from kb4tui.api.responses import decode_json, next_cursor, object_from_body, rows_from_body
+from kb4tui.api.responses import (
+    decode_json,
+    next_cursor,
+    object_from_body,
+    redirect_target,
+    rows_from_body,
+)
 from kb4tui.api.retry import RETRYABLE_STATUSES, RetryPolicy, RetryStatus, parse_retry_after
 
 __all__ = ["CAMPAIGN_PERCENTAGE_PAGE", "EnrollmentFilters", "KnowBe4Client", "Pagination"]
@@ -348,6 +355,11 @@ class KnowBe4Client:
             return RateLimitedError(**common)
         if status >= 500:
             return ServerError(f"The KnowBe4 API failed with HTTP {status}", **common)
+        if 300 <= status < 400:  # never followed: a redirect could carry the key elsewhere
+            where = redirect_target(response)
+            return RedirectedError(
+                f"The API redirected the request (HTTP {status}) to {where}", **common
+            )
         if status == 406:
             return ResponseFormatError("The KnowBe4 API refused to answer in JSON (406)", **common)
         return APIError(f"The KnowBe4 API rejected the request (HTTP {status})", **common)

@@ -214,6 +214,7 @@ def handle_status(
         KeyStore,
         MissingKeyError,
         check_key,
+        describe_key_source,
     )
     from kb4tui.store.paths import config_path
 
@@ -262,6 +263,8 @@ def handle_status(
             )
             rows.append(("Account", _describe_account(account)))
         except APIError as exc:
+            if isinstance(exc, AuthError) and exc.status in (200, 401):
+                exc.key_source = describe_key_source(key)
             problem = exc
             rows.append(("Account", f"check failed: {exc.sentence}"))
     width = max(len(label) for label, _ in rows) + 1

@@ -55,10 +55,11 @@ async def _await(job: Callable[[], Awaitable[object]]) -> None:
 
 
 def _failure_message(sentence: str, output: Output) -> str:
+    """The error's sentence, extended (still one sentence) with what became of the output."""
     if output.target is not None:
-        return f"{sentence} Nothing was written to {output.target}."
+        return f"{sentence.rstrip('.')}; nothing was written to {output.target}."
     if output.bytes_written:
-        return f"{sentence} The output above is incomplete."
+        return f"{sentence.rstrip('.')}; the output above is incomplete."
     return sentence
 
 

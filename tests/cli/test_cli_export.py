@@ -182,7 +182,7 @@ def test_server_failing_for_good_exits_3_and_keeps_the_previous_file(
     code, out, err = run_cli(server, capsys, "export", "users", "-o", str(target))
     assert (code, out) == (3, "")
     assert "HTTP 503" in err
-    assert f"Nothing was written to {target}" in err
+    assert f"nothing was written to {target}" in err
     assert_one_plain_sentence(err)
     assert target.read_text() == "yesterday's export\n"
     assert list(tmp_path.iterdir()) == [target]

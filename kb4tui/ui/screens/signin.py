@@ -278,7 +278,7 @@ class SignInScreen(ModalScreen[SignInResult | None]):
     def _keyring_unusable(self, exc: KeyringUnavailableError) -> None:
         self._keyring_ok = False
         note = self.query_one("#signin-keyring", Static)
-        note.update(Text(f"{exc.sentence}. You can still use the key for this session only."))
+        note.update(Text(f"{exc.sentence} You can still use the key for this session only."))
         self._show("#signin-keyring", True)
         self.query_one("#signin-save", Button).disabled = True
 
