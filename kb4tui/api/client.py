@@ -48,6 +48,7 @@ from kb4tui.api.models import (
     User,
 )
 from kb4tui.api.pagination import DEFAULT_WINDOW, PER_PAGE, Row, ordered_pages
+from kb4tui.api.proxies import check_proxy_environment
 from kb4tui.api.ratelimit import RateLimiter, Slot, UsageCounter, shared_limiter, shared_usage
 from kb4tui.api.regions import base_url_for
 from kb4tui.api.resources import Resource, query_params, resource
@@ -217,6 +218,11 @@ class KnowBe4Client:
             budget=retry_budget, base_delay=backoff_base, max_delay=backoff_max
         )
         self.retry_status = RetryStatus()
+        # Plain http is allowed only to loopback; an HTTP_PROXY from the environment
+        # would otherwise receive the key in clear text.
+        trust_env = httpx.URL(self.base_url).scheme != "http"
+        if trust_env:
+            check_proxy_environment()  # one sentence naming a variable httpx cannot use
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers={
@@ -228,9 +234,7 @@ class KnowBe4Client:
             transport=transport,
             verify=True,
             follow_redirects=False,  # a redirect could carry the key somewhere else
-            # Plain http is allowed only to loopback; an HTTP_PROXY from the environment
-            # would otherwise receive the key in clear text.
-            trust_env=httpx.URL(self.base_url).scheme != "http",
+            trust_env=trust_env,
         )
         del api_key  # keep it out of this frame's locals in any crash report
 

@@ -21,6 +21,7 @@ __all__ = [
     "NetworkError",
     "NotFoundError",
     "PermissionDeniedError",
+    "ProxySettingError",
     "RateLimitedError",
     "RedirectedError",
     "ResponseFormatError",
@@ -230,3 +231,11 @@ class InvalidURLError(APIError):
     exit_code = ExitCode.USAGE
     default_message = "The base URL is not a valid URL"
     resolution = "give one like https://host or http://127.0.0.1:8765 (ports 1 to 65535)"
+
+
+class ProxySettingError(APIError):
+    """A proxy variable in the environment names a kind of proxy httpx cannot use."""
+
+    exit_code = ExitCode.USAGE
+    default_message = "A proxy variable in the environment cannot be used"
+    resolution = "give it an http://, https://, socks5:// or socks5h:// proxy URL, or unset it"
