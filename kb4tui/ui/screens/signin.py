@@ -33,6 +33,7 @@ from kb4tui.api.errors import (
 from kb4tui.api.models import Account
 from kb4tui.api.region_hosts import REGIONS as REGION_BASE_URLS
 from kb4tui.credentials import (
+    ConfigNotWritableError,
     KeyChecker,
     KeyringUnavailableError,
     KeySource,
@@ -465,6 +466,10 @@ class SignInScreen(ModalScreen[SignInResult | None]):
         except KeyringUnavailableError as exc:
             self._keyring_unusable(exc)
             self._say("The key was not saved.", "error")
+            self.query_one("#signin-session", Button).focus()
+            return
+        except ConfigNotWritableError as exc:  # checked first: nothing was stored
+            self._say(f"{exc} You can still use the key for this session only.", "error")
             self.query_one("#signin-session", Button).focus()
             return
         except (ConfigError, OSError) as exc:
