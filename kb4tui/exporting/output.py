@@ -57,12 +57,13 @@ class Output:
         """Make the output final: flush stdout, or fsync and rename the file into place."""
         if self._finished:
             return
-        self._finished = True
         self._stream.flush()
         if self._file is not None and self._target is not None:
             os.fsync(self._file.fileno())
             self._file.close()
             os.replace(self._file.name, self._target)
+        # Only now: until the rename, abort() must still be able to remove the temp file.
+        self._finished = True
 
     def abort(self) -> None:
         """Drop a file export's temporary file; stdout keeps what was already written."""
