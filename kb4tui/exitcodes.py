@@ -28,13 +28,15 @@ class ExitCode(IntEnum):
     """The terminal went away (128 + SIGHUP, as a shell reports a hung-up process)."""
     INTERRUPTED = 130
     """Interrupted with ctrl+c (128 + SIGINT)."""
+    QUIT = 131
+    """The TUI was stopped by SIGQUIT (128 + SIGQUIT), the terminal given back first."""
     TERMINATED = 143
     """Stopped by SIGTERM (128 + SIGTERM): `kill`, systemd, `timeout`."""
 
     @classmethod
     def for_signal(cls, signum: int) -> ExitCode:
         """The shell's status for a process ended by signal `signum` (128 + its number):
-        SIGHUP is TERMINAL_LOST, SIGINT INTERRUPTED, SIGTERM TERMINATED."""
+        SIGHUP is TERMINAL_LOST, SIGINT INTERRUPTED, SIGQUIT QUIT, SIGTERM TERMINATED."""
         return cls(128 + signum)
 
     @property
@@ -51,6 +53,7 @@ _WORDS = {
     ExitCode.NOT_FOUND: "not found",
     ExitCode.TERMINAL_LOST: "terminal lost",
     ExitCode.INTERRUPTED: "interrupted",
+    ExitCode.QUIT: "quit by a signal",
     ExitCode.TERMINATED: "terminated",
 }
 

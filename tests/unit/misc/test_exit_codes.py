@@ -24,6 +24,7 @@ def test_the_codes_have_the_contracts_numbers_and_words() -> None:
         ("NOT_FOUND", 4),
         ("TERMINAL_LOST", 129),
         ("INTERRUPTED", 130),
+        ("QUIT", 131),
         ("TERMINATED", 143),
     ]
     assert contract_summary() == (
@@ -37,6 +38,7 @@ def test_the_codes_have_the_contracts_numbers_and_words() -> None:
     [
         (signal.SIGHUP, ExitCode.TERMINAL_LOST),
         (signal.SIGINT, ExitCode.INTERRUPTED),
+        (signal.SIGQUIT, ExitCode.QUIT),
         (signal.SIGTERM, ExitCode.TERMINATED),
     ],
 )
