@@ -155,7 +155,13 @@ def resolve_connection(
     the run's (read here when not given). Raises UsageError.
     """
     from kb4tui.api.regions import require_safe_url
-    from kb4tui.store.config import ENV_BASE_URL, ConfigError, ConnectionSettings, resolve_settings
+    from kb4tui.store.config import (
+        ENV_BASE_URL,
+        ConfigError,
+        ConnectionSettings,
+        has_user_info,
+        resolve_settings,
+    )
     from kb4tui.store.paths import config_path
 
     if getattr(args, "demo", False):
@@ -173,7 +179,7 @@ def resolve_connection(
         (os.environ if env is None else env).get(ENV_BASE_URL),
     )
     for given in given_urls:
-        if given and _has_user_info(given):
+        if given and has_user_info(given):
             raise CredentialsInURLError()  # before anything can repeat the URL
     settings = load_settings() if settings is None else settings
     try:
@@ -194,12 +200,6 @@ def resolve_connection(
             f"create it with `kb4tui auth login --profile {named}`"
         )
     return Connection(settings=resolved, demo=False)
-
-
-def _has_user_info(url: str) -> bool:
-    """`scheme://user:password@host`, judged without a full parse (which may fail first)."""
-    authority = url.partition("://")[2].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
-    return "@" in authority
 
 
 def resolve_api_key(

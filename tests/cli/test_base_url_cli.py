@@ -45,14 +45,70 @@ def test_user_info_in_a_base_url_is_refused_and_never_printed(
     elif where == "environment":
         monkeypatch.setenv("KNOWBE4_BASE_URL", url)
     else:
-        config_path().parent.mkdir(parents=True, exist_ok=True)
-        config_path().write_text(f'[profiles.lab]\nbase_url = "{url}"\n')
+        write_profile("lab", url)
         argv += ["--profile", "lab"]
     code = main(argv)
     out, err = capsys.readouterr()
     assert code == 1
     assert "Hunter2" not in out + err
     assert "user name or password" in err and err.count("\n") == 1
+
+
+def write_profile(name: str, base_url: str) -> None:
+    config_path().parent.mkdir(parents=True, exist_ok=True)
+    config_path().write_text(f'[profiles.{name}]\nbase_url = "{base_url}"\n')
+
+
+@pytest.mark.parametrize(
+    ("url", "rule"),
+    [
+        ("ftp://admin:Hunter2-pw@files.example", "must be an http:// or https:// URL"),
+        ("https://admin:Hunter2-pw@us.api.knowbe4.com", "must not contain a user name or"),
+        ("https://Hunter2-pw@us.api.knowbe4.com/", "must not contain a user name or"),
+    ],
+)
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["auth", "status", "--no-check", "--profile", "lab"],
+        ["export", "users", "--profile", "lab"],
+        ["--profile", "lab"],  # the TUI: refused before it starts
+        ["auth", "status", "--no-check"],  # another profile: the file is refused whole
+    ],
+)
+def test_a_profile_base_url_with_user_info_or_a_bad_scheme_is_refused_unechoed(
+    url: str,
+    rule: str,
+    argv: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The config file is read once, before anything prints a profile's base URL (`auth
+    status`, the palette's profile list): the file is refused in one sentence naming the
+    file and the key, never the value."""
+    from kb4tui.ui.app import KB4App
+
+    def run_instead(self: KB4App, *args: object, **kwargs: object) -> int:
+        raise AssertionError("the app started")
+
+    monkeypatch.setattr(KB4App, "run", run_instead)
+    monkeypatch.setenv("KNOWBE4_API_KEY", KEY)
+    write_profile("lab", url)
+    code = main(argv)
+    out, err = capsys.readouterr()
+    assert (code, out) == (1, "")
+    assert "Hunter2" not in err and "admin" not in err
+    assert err.startswith(f"kb4tui: {config_path()}: [profiles.lab] base_url {rule}")
+    assert err.count("\n") == 1
+
+
+async def test_the_palette_never_offers_a_profile_whose_base_url_holds_a_password() -> None:
+    from kb4tui.store.config import Settings
+    from kb4tui.ui.profiles import ProfileSwitcher
+
+    write_profile("lab", "https://admin:Hunter2-pw@us.api.knowbe4.com")
+    switcher = ProfileSwitcher(settings=Settings())
+    assert await switcher.profiles() == []  # the file is unusable: nothing new is offered
 
 
 def test_a_port_out_of_range_is_one_sentence_not_a_traceback(
