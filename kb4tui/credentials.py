@@ -10,7 +10,10 @@ Three rules shape this module:
   (keyrings.alt's plaintext or file keyrings, also inside a chain) and the fail/null
   backends are refused with a `KeyringUnavailableError` that says what to do instead.
 - Keyring calls block (D-Bus, Keychain), so the UI uses the `a*` coroutines
-  (`aresolve_key`, `KeyStore.acheck`), which run them in a thread.
+  (`aresolve_key`, `KeyStore.acheck`), which run them in a thread. A keyring that never
+  answers (a D-Bus service that hangs) gets one bounded wait per run, `KEYRING_TIMEOUT`,
+  after which every call fails at once with the clear message: libsecret's own timeout
+  is two minutes a call.
 
 No textual here.
 """
@@ -21,6 +24,8 @@ import asyncio
 import enum
 import hmac
 import os
+import tempfile
+import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,8 +37,9 @@ from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 
 from kb4tui.api.errors import APIError, AuthError
-from kb4tui.store.config import Profile
+from kb4tui.store.config import ConfigError, Profile, load_settings
 from kb4tui.store.config_file import SavedConfig, save_profile
+from kb4tui.store.paths import config_path
 
 if TYPE_CHECKING:
     import httpx
@@ -42,7 +48,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ENV_API_KEY",
+    "KEYRING_TIMEOUT",
     "SERVICE",
+    "ConfigNotWritableError",
     "KeyChecker",
     "KeySource",
     "KeyStore",
@@ -53,9 +61,11 @@ __all__ = [
     "ResolvedKey",
     "aresolve_key",
     "check_key",
+    "describe_key_source",
     "mask_key",
     "normalise_key",
     "probe_regions",
+    "require_writable_config",
     "resolve_key",
     "save_profile_and_key",
 ]
@@ -85,6 +95,21 @@ class KeySource(enum.Enum):
 def mask_key(secret: str) -> str:
     """'…abcd' for a key long enough that 4 characters give nothing away, else '…'."""
     return f"…{secret[-4:]}" if len(secret) >= 16 else "…"
+
+
+def describe_key_source(key: ResolvedKey) -> str:
+    """The key as a user finds it again, for "check <this>" after a 401."""
+    if key.source is KeySource.ENVIRONMENT:
+        return f"the key in {ENV_API_KEY}"
+    if key.source is KeySource.KEYRING:
+        option = "" if key.profile == "default" else f" --profile {key.profile}"
+        return (
+            f"the key stored in the OS keyring for profile {key.profile!r} "
+            f"(`kb4tui auth login{option}` replaces it)"
+        )
+    if key.source is KeySource.SESSION:
+        return "the key entered at sign-in"
+    return "the demo key"
 
 
 def normalise_key(text: str) -> str:
@@ -141,12 +166,17 @@ class KeyringProblem(enum.Enum):
     LOCKED = "locked"
     FILE_BACKEND = "file-backend"
     UNAVAILABLE = "unavailable"
+    NO_ANSWER = "no-answer"
+
+
+# Seconds one keyring call may take before the keyring counts as not answering.
+KEYRING_TIMEOUT = 5.0
 
 
 _KEYRING_HELP = (
-    f"Set {ENV_API_KEY} instead, or get a keyring: run under `dbus-run-session` with "
-    "`gnome-keyring-daemon --unlock` (or log in to a desktop session), or install "
-    "another keyring backend"
+    f"set {ENV_API_KEY} instead, or get a keyring: run under `dbus-run-session` with "
+    "`gnome-keyring-daemon --unlock`, log in to a desktop session, or install another "
+    "keyring backend"
 )
 
 
@@ -175,6 +205,10 @@ class KeyringUnavailableError(AuthError):
                 f"The OS keyring ({backend_name}) did not answer (is there a D-Bus session?), "
                 "so the API key cannot be stored or read there"
             ),
+            KeyringProblem.NO_ANSWER: (
+                f"The OS keyring ({backend_name}) did not answer within "
+                f"{KEYRING_TIMEOUT:g} s, so the API key cannot be stored or read there"
+            ),
         }[problem]
         super().__init__(message)
 
@@ -191,7 +225,7 @@ class MissingKeyError(AuthError):
         self.profile = profile
         option = "" if profile == "default" else f" --profile {profile}"
         self.resolution = (
-            f"Run `kb4tui auth login{option}` to store one in the OS keyring, or set {ENV_API_KEY}."
+            f"run `kb4tui auth login{option}` to store one in the OS keyring, or set {ENV_API_KEY}"
         )
         super().__init__(f"No API key for profile {profile!r}")
 
@@ -260,14 +294,19 @@ class KeyStore:
     def get(self, profile: str) -> str | None:
         backend = self.backend()
         try:
-            return backend.get_password(self.service, profile)
+            value: str | None = _bounded(backend, backend.get_password, self.service, profile)
+        except KeyringUnavailableError:
+            raise
         except Exception as exc:
             _raise_unavailable(exc, backend)
+        return value
 
     def set(self, profile: str, key: ResolvedKey) -> None:
         backend = self.backend()
         try:
-            backend.set_password(self.service, profile, key.reveal())
+            _bounded(backend, backend.set_password, self.service, profile, key.reveal())
+        except KeyringUnavailableError:
+            raise
         except Exception as exc:
             _raise_unavailable(exc, backend)
 
@@ -275,11 +314,13 @@ class KeyStore:
         """Remove the profile's key; False if there was none."""
         backend = self.backend()
         try:
-            if backend.get_password(self.service, profile) is None:
+            if _bounded(backend, backend.get_password, self.service, profile) is None:
                 return False
-            backend.delete_password(self.service, profile)
+            _bounded(backend, backend.delete_password, self.service, profile)
         except keyring.errors.PasswordDeleteError:
             return False
+        except KeyringUnavailableError:
+            raise
         except Exception as exc:
             _raise_unavailable(exc, backend)
         return True
@@ -287,6 +328,41 @@ class KeyStore:
     async def acheck(self) -> None:
         """`check` off the event loop (the sign-in screen)."""
         await asyncio.to_thread(self.check)
+
+
+# Backends that did not answer in time during this run: asked again, they fail at once.
+_NOT_ANSWERING: set[str] = set()
+
+
+def _bounded(backend: KeyringBackend, call: Callable[..., Any], *args: str) -> Any:
+    """`call(*args)` in a daemon thread, waiting at most KEYRING_TIMEOUT for it.
+
+    A daemon thread, not an executor: a call that never returns must not keep the
+    process from exiting (executors join their threads at exit). Raises what the call
+    raised, or KeyringUnavailableError (NO_ANSWER) when it did not answer in time.
+    """
+    label = _backend_label(backend)
+    if label in _NOT_ANSWERING:
+        raise KeyringUnavailableError(KeyringProblem.NO_ANSWER, label)
+    outcome: list[Any] = []
+    failure: list[BaseException] = []
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            outcome.append(call(*args))
+        except BaseException as exc:  # handed to the waiting thread, which re-raises it
+            failure.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="kb4tui-keyring", daemon=True).start()
+    if not done.wait(KEYRING_TIMEOUT):
+        _NOT_ANSWERING.add(label)
+        raise KeyringUnavailableError(KeyringProblem.NO_ANSWER, label)
+    if failure:
+        raise failure[0]
+    return outcome[0]
 
 
 def _raise_unavailable(exc: Exception, backend: KeyringBackend) -> NoReturn:
@@ -391,6 +467,30 @@ async def probe_regions(
     return probes
 
 
+class ConfigNotWritableError(ConfigError):
+    """The config file cannot be written: found out before anything is stored."""
+
+
+def require_writable_config(config_file: Path | None = None) -> None:
+    """Raise ConfigNotWritableError unless a file can be created beside the config file.
+
+    Checked before the key goes to the keyring: a key stored for a profile the config
+    never got is an entry nobody knows is there.
+    """
+    path = config_file or config_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, probe = tempfile.mkstemp(prefix=".kb4tui-write-check-", dir=path.parent)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        reason = (exc.strerror or type(exc).__name__).lower()
+        raise ConfigNotWritableError(
+            f"Cannot write the config file {path} ({reason}), so nothing was stored; make "
+            "its directory writable, or point XDG_CONFIG_HOME at one that is."
+        ) from None
+
+
 def save_profile_and_key(
     profile: Profile,
     key: ResolvedKey,
@@ -400,10 +500,13 @@ def save_profile_and_key(
 ) -> SavedConfig:
     """Store the key in the keyring, then the profile in the config.
 
-    The key goes first: if the keyring refuses, nothing is written. The first profile
-    saved becomes the default. Everything else in the file stays as it was (comments,
-    order, `cache_ttl_minutes`, a newer kb4tui's keys), except entries that look like an
-    API key, which are dropped (see `SavedConfig.removal_notice`).
+    The config is read and checked for writing first, then the key goes to the keyring:
+    if either refuses, nothing is written anywhere. The first profile saved becomes the
+    default. Everything else in the file stays as it was (comments, order,
+    `cache_ttl_minutes`, a newer kb4tui's keys), except entries that look like an API
+    key, which are dropped (see `SavedConfig.removal_notice`).
     """
+    load_settings(config_file)  # a broken file is a ConfigError before anything is stored
+    require_writable_config(config_file)
     (store or KeyStore()).set(profile.name, key)
     return save_profile(profile, path=config_file)

@@ -28,6 +28,16 @@ class ExitCode(IntEnum):
     """The terminal went away (128 + SIGHUP, as a shell reports a hung-up process)."""
     INTERRUPTED = 130
     """Interrupted with ctrl+c (128 + SIGINT)."""
+    QUIT = 131
+    """The TUI was stopped by SIGQUIT (128 + SIGQUIT), the terminal given back first."""
+    TERMINATED = 143
+    """Stopped by SIGTERM (128 + SIGTERM): `kill`, systemd, `timeout`."""
+
+    @classmethod
+    def for_signal(cls, signum: int) -> ExitCode:
+        """The shell's status for a process ended by signal `signum` (128 + its number):
+        SIGHUP is TERMINAL_LOST, SIGINT INTERRUPTED, SIGQUIT QUIT, SIGTERM TERMINATED."""
+        return cls(128 + signum)
 
     @property
     def meaning(self) -> str:
@@ -43,11 +53,14 @@ _WORDS = {
     ExitCode.NOT_FOUND: "not found",
     ExitCode.TERMINAL_LOST: "terminal lost",
     ExitCode.INTERRUPTED: "interrupted",
+    ExitCode.QUIT: "quit by a signal",
+    ExitCode.TERMINATED: "terminated",
 }
 
 
 def contract_summary() -> str:
     """ "Exit codes: 0 ok, 1 usage, 2 auth, 3 API or network failure, 4 not found." for the
-    epilogs of --help (the codes a script checks; 129/130 are the shell's convention)."""
+    epilogs of --help (the codes a script checks; 129 and up are the shell's convention,
+    128 + the signal)."""
     codes = (ExitCode.OK, ExitCode.USAGE, ExitCode.AUTH, ExitCode.API, ExitCode.NOT_FOUND)
     return "Exit codes: " + ", ".join(code.meaning for code in codes) + "."

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["clean_text", "is_clean", "strip_controls"]
+__all__ = ["clean_field", "clean_text", "is_clean", "strip_controls"]
 
 # Whole escape sequences go in one piece, so that no half of one is left to show as
 # garbage: CSI (ESC [ or the 8-bit 0x9b) up to its final byte; OSC, DCS, SOS, PM and APC
@@ -42,6 +42,7 @@ _ONE_LINE = {
     **{ord(char): " " for char in _WHITESPACE},
 }
 _MULTI_LINE = {**_ONE_LINE, ord("\n"): "\n"}
+_FIELD = {**_MULTI_LINE, ord("\t"): "\t"}
 
 
 def clean_text(text: str, *, multiline: bool = False) -> str:
@@ -56,6 +57,19 @@ def clean_text(text: str, *, multiline: bool = False) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _SEQUENCE.sub("", text)
     return text.translate(_MULTI_LINE if multiline else _ONE_LINE)
+
+
+def clean_field(text: str) -> str:
+    """`text` for a data file (a CSV cell): like `clean_text` with `multiline`, and tabs
+    kept too, so the only control characters left are tab and newline.
+
+    A file read by `cat`, `less` or a spreadsheet is a terminal's input as much as a
+    screen is, and a pipe ends on one more often than not.
+    """
+    if not _SUSPECT.search(text):
+        return text
+    text = _SEQUENCE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return text.translate(_FIELD)
 
 
 # Every character here is zero cells wide to Rich, so dropping them keeps a laid-out line's

@@ -33,6 +33,7 @@ from kb4tui.api.errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitedError,
+    RedirectedError,
     ResponseFormatError,
     ServerError,
 )
@@ -47,10 +48,17 @@ from kb4tui.api.models import (
     User,
 )
 from kb4tui.api.pagination import DEFAULT_WINDOW, PER_PAGE, Row, ordered_pages
+from kb4tui.api.proxies import check_proxy_environment
 from kb4tui.api.ratelimit import RateLimiter, Slot, UsageCounter, shared_limiter, shared_usage
 from kb4tui.api.regions import base_url_for
 from kb4tui.api.resources import Resource, query_params, resource
-from kb4tui.api.responses import decode_json, next_cursor, object_from_body, rows_from_body
+from kb4tui.api.responses import (
+    decode_json,
+    next_cursor,
+    object_from_body,
+    redirect_target,
+    rows_from_body,
+)
 from kb4tui.api.retry import RETRYABLE_STATUSES, RetryPolicy, RetryStatus, parse_retry_after
 
 __all__ = ["CAMPAIGN_PERCENTAGE_PAGE", "EnrollmentFilters", "KnowBe4Client", "Pagination"]
@@ -210,6 +218,11 @@ class KnowBe4Client:
             budget=retry_budget, base_delay=backoff_base, max_delay=backoff_max
         )
         self.retry_status = RetryStatus()
+        # Plain http is allowed only to loopback; an HTTP_PROXY from the environment
+        # would otherwise receive the key in clear text.
+        trust_env = httpx.URL(self.base_url).scheme != "http"
+        if trust_env:
+            check_proxy_environment()  # one sentence naming a variable httpx cannot use
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers={
@@ -221,9 +234,7 @@ class KnowBe4Client:
             transport=transport,
             verify=True,
             follow_redirects=False,  # a redirect could carry the key somewhere else
-            # Plain http is allowed only to loopback; an HTTP_PROXY from the environment
-            # would otherwise receive the key in clear text.
-            trust_env=httpx.URL(self.base_url).scheme != "http",
+            trust_env=trust_env,
         )
         del api_key  # keep it out of this frame's locals in any crash report
 
@@ -348,6 +359,11 @@ class KnowBe4Client:
             return RateLimitedError(**common)
         if status >= 500:
             return ServerError(f"The KnowBe4 API failed with HTTP {status}", **common)
+        if 300 <= status < 400:  # never followed: a redirect could carry the key elsewhere
+            where = redirect_target(response)
+            return RedirectedError(
+                f"The API redirected the request (HTTP {status}) to {where}", **common
+            )
         if status == 406:
             return ResponseFormatError("The KnowBe4 API refused to answer in JSON (406)", **common)
         return APIError(f"The KnowBe4 API rejected the request (HTTP {status})", **common)

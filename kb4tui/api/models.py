@@ -4,7 +4,8 @@ The API sends nulls, omits keys, renames fields across versions (`store_purchase
 `adi_*`), nests `content` one array deep in one doc sample, and types `employee_number`
 as int in one place and string in another. Parsing never raises on such data: a field
 whose value cannot be understood becomes None (see `_parse`), and statuses are kept
-exactly as sent so that unknown values survive.
+exactly as sent so that unknown values survive. Numbers that cannot be meant (NaN,
+infinities) and dates given as numbers count as not understood.
 """
 
 from __future__ import annotations
@@ -61,7 +62,25 @@ def _dicts_only(value: Any) -> Any:
     return [item for item in _list_or_empty(value) if isinstance(item, dict)]
 
 
-Timestamp = Annotated[datetime | None, AfterValidator(_as_utc)]
+def _not_a_number(value: Any) -> Any:
+    """A date given as a number is missing, not Unix time.
+
+    Pydantic reads 12345 (or "12345") as seconds since 1970, and a deadline in 1970 made
+    someone "20790 d overdue". The API sends dates as ISO text only.
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return value
+        return None
+    return value
+
+
+Timestamp = Annotated[datetime | None, BeforeValidator(_not_a_number), AfterValidator(_as_utc)]
+Day = Annotated[date | None, BeforeValidator(_not_a_number)]
 DictList = BeforeValidator(_dicts_only)
 
 
@@ -72,6 +91,9 @@ class KBModel(BaseModel):
         extra="ignore",
         populate_by_name=True,
         coerce_numbers_to_str=True,
+        # NaN or Infinity (from a hostile or broken server) fails validation, so the
+        # repair loop below makes the field None, like any other wrong type.
+        allow_inf_nan=False,
         frozen=False,
         ser_json_timedelta="float",
     )
@@ -226,7 +248,7 @@ class Account(KBModel):
     domains: Annotated[list[str], BeforeValidator(_list_or_empty)] = Field(default_factory=list)
     admins: Annotated[list[AccountAdmin], DictList] = Field(default_factory=list)
     subscription_level: str | None = None
-    subscription_end_date: date | None = None
+    subscription_end_date: Day = None
     number_of_seats: int | None = None
     current_risk_score: float | None = None
 
@@ -288,8 +310,8 @@ class User(KBModel):
     custom_field_2: str | None = None
     custom_field_3: str | None = None
     custom_field_4: str | None = None
-    custom_date_1: date | None = None
-    custom_date_2: date | None = None
+    custom_date_1: Day = None
+    custom_date_2: Day = None
 
     @property
     def full_name(self) -> str:

@@ -6,17 +6,20 @@ import ipaddress
 
 import httpx
 
-from kb4tui.api.errors import InsecureURLError
+from kb4tui.api.errors import CredentialsInURLError, InsecureURLError, InvalidURLError
 from kb4tui.api.region_hosts import REGIONS
 
 __all__ = ["REGIONS", "base_url_for", "is_loopback_host", "require_safe_url"]
+
+_MAX_PORT = 65535
 
 
 def base_url_for(region: str = "us", base_url: str | None = None) -> str:
     """The API root for `region`, or `base_url` when given (after the safety check).
 
-    Raises `ValueError` for an unknown region and `InsecureURLError` for a base URL that
-    would send the key in clear text.
+    Raises `ValueError` for an unknown region, `InsecureURLError` for a base URL that
+    would send the key in clear text or with other credentials, and `InvalidURLError` for
+    one that cannot be connected to.
     """
     if base_url:
         require_safe_url(base_url)
@@ -30,10 +33,11 @@ def base_url_for(region: str = "us", base_url: str | None = None) -> str:
 def is_loopback_host(host: str) -> bool:
     """127.0.0.0/8, ::1 and localhost: traffic that never leaves this machine.
 
-    Only the name `localhost` itself: names under it (`demo.localhost`) are meant to
-    resolve to loopback, but not every resolver keeps them off the network."""
+    Only the name `localhost` exactly and literal loopback addresses. Names under it
+    (`demo.localhost`) and the fully qualified `localhost.` are not looked up in
+    /etc/hosts by every resolver: they can go to DNS, which may answer any address."""
     name = host.strip("[]").lower()
-    if name in ("localhost", "localhost."):
+    if name == "localhost":
         return True
     try:
         return ipaddress.ip_address(name).is_loopback
@@ -42,11 +46,17 @@ def is_loopback_host(host: str) -> bool:
 
 
 def require_safe_url(url: str) -> None:
-    """https anywhere; plain http only to loopback (the demo server, tests)."""
+    """https anywhere; plain http only to loopback (the demo server, tests); never user
+    info (`user:password@`), which httpx would send as Basic credentials instead of the
+    key; a port from 1 to 65535. Messages never repeat the URL: it may hold a password."""
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError, ValueError):
-        raise InsecureURLError("The base URL is not a valid URL") from None
+        raise InvalidURLError() from None
+    if parsed.userinfo:
+        raise CredentialsInURLError()
+    if parsed.port is not None and not 1 <= parsed.port <= _MAX_PORT:
+        raise InvalidURLError(f"The base URL's port {parsed.port} is not between 1 and 65535")
     if parsed.scheme == "https" and parsed.host:
         return
     if parsed.scheme == "http" and parsed.host and is_loopback_host(parsed.host):

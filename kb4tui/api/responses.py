@@ -9,14 +9,16 @@ error, never a silently empty result.
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
 import httpx
 
 from kb4tui.api.errors import APIError, AuthError, ResponseFormatError
+from kb4tui.sanitize import clean_text
 
-__all__ = ["decode_json", "next_cursor", "object_from_body", "rows_from_body"]
+__all__ = ["decode_json", "next_cursor", "object_from_body", "redirect_target", "rows_from_body"]
 
 # Keys an error-only body may carry; a data object always has more than these.
 _ERROR_KEYS = frozenset({"message", "error", "errors", "code", "status", "status_code"})
@@ -24,10 +26,35 @@ _AUTH_WORDS = re.compile(r"token|unauthori[sz]|api.?key|credential|authenticat",
 _WRAPPER_CURSOR_KEYS = ("next_cursor", "nextCursor", "cursor")
 
 
+# A `\uD800`-`\uDFFF` escape in the raw body: the only way JSON can carry a surrogate.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_number(_constant: str) -> None:
+    """`NaN`, `Infinity` and `-Infinity` are not JSON; read as missing values."""
+    return None
+
+
+def _finite_or_none(text: str) -> float | None:
+    """`1e400` parses to infinity, which no field can mean: missing, like NaN."""
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
 def decode_json(response: httpx.Response) -> Any:
-    """The parsed body; ResponseFormatError (with the request id) when it is not JSON."""
+    """The parsed body; ResponseFormatError (with the request id) when it is not JSON.
+
+    Repaired at parse time, so every later step (models, cache, JSON and CSV exports) has
+    valid values: NaN and infinite numbers become null, and a lone surrogate (`"\\ud800"`,
+    which no UTF-8 output can encode) becomes U+FFFD. Everything else stays as sent.
+    """
+    content = response.content
     try:
-        return json.loads(response.content)
+        body = json.loads(content, parse_constant=_no_number, parse_float=_finite_or_none)
+        if _SURROGATE_ESCAPE.search(content):
+            body = _replace_lone_surrogates(body)
+        return body
     except (ValueError, RecursionError):
         raise ResponseFormatError(
             "The KnowBe4 API sent a response that is not JSON",
@@ -35,6 +62,55 @@ def decode_json(response: httpx.Response) -> Any:
             request_id=response.headers.get("x-request-id"),
             path=response.request.url.path,
         ) from None
+
+
+def _fixed(text: str) -> str:
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def _replace_lone_surrogates(body: Any) -> Any:
+    """`body` with lone surrogates in keys and strings replaced, walked without recursion
+    (valid pairs were joined by the parser, so any surrogate left is a lone one)."""
+    if isinstance(body, str):
+        return _fixed(body)
+    pending = [body] if isinstance(body, dict | list) else []
+    while pending:
+        node = pending.pop()
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                if isinstance(item, str):
+                    node[index] = _fixed(item)
+                elif isinstance(item, dict | list):
+                    pending.append(item)
+            continue
+        for key in list(node):
+            item = node[key]
+            if isinstance(item, str):
+                item = _fixed(item)
+            elif isinstance(item, dict | list):
+                pending.append(item)
+            fixed_key = _fixed(key)
+            if fixed_key != key:
+                del node[key]
+            node[fixed_key] = item
+    return body
+
+
+_MAX_TARGET = 120
+
+
+def redirect_target(response: httpx.Response) -> str:
+    """Where a 3xx points, as `host/path`: never its query, fragment or user info (a
+    hostile server could echo the key there), cleaned and cut short for one line."""
+    location = response.headers.get("location", "").strip()
+    if not location:
+        return "somewhere it did not say (no Location header)"
+    try:
+        url = response.request.url.join(location)
+    except (httpx.InvalidURL, ValueError):
+        return "an address that is not a valid URL"
+    target = clean_text(f"{url.host}{url.path}")
+    return target if len(target) <= _MAX_TARGET else target[: _MAX_TARGET - 1] + "…"
 
 
 def _error_from_message(body: dict[str, Any], request_id: str | None, path: str) -> APIError:

@@ -48,9 +48,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from kb4tui.cli.tui import run_tui
 
         return run_tui(args)
+    from kb4tui.cli.stop_signals import StopSignal
+
     try:
         result: int = args.handler(args)
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return ExitCode.INTERRUPTED
+    except StopSignal as stop:
+        print(f"Stopped by {stop.name}.", file=sys.stderr)
+        return stop.exit_code
     return result

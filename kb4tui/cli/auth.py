@@ -102,12 +102,14 @@ def handle_login(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> int:
     from kb4tui.credentials import (
+        ConfigNotWritableError,
         KeyringUnavailableError,
         KeySource,
         KeyStore,
         ResolvedKey,
         check_key,
         normalise_key,
+        require_writable_config,
         save_profile_and_key,
     )
     from kb4tui.store.config import ConfigError, Profile
@@ -116,8 +118,11 @@ def handle_login(
         return common.fail("The demo needs no key; run `kb4tui --demo`.", ExitCode.USAGE)
     try:
         connection = common.resolve_connection(args, require_profile=False)
+        require_writable_config()  # before the key is asked for, checked or stored
     except APIError as exc:
         return common.fail(exc.sentence, exc.exit_code)
+    except ConfigError as exc:
+        return common.fail(str(exc), ExitCode.USAGE)
     try:
         key = ResolvedKey(
             normalise_key(_read_key(args, stdin or sys.stdin)),
@@ -146,9 +151,18 @@ def handle_login(
         saved = save_profile_and_key(profile, key, store=store)
     except KeyringUnavailableError as exc:
         return common.fail(exc.sentence, exc.exit_code)
-    except (ConfigError, OSError) as exc:
+    except ConfigNotWritableError as exc:
+        return common.fail(str(exc), ExitCode.USAGE)
+    except ConfigError as exc:
         return common.fail(
             f"The key was stored, but the config was not saved: {exc}", ExitCode.USAGE
+        )
+    except OSError as exc:
+        reason = (exc.strerror or type(exc).__name__).lower()
+        return common.fail(
+            f"The key was stored, but the config was not saved ({reason}); run this again "
+            "once the config directory is writable.",
+            ExitCode.USAGE,
         )
     print(
         f"Stored the key for profile {connection.profile!r} (region {connection.region}) "
@@ -214,6 +228,7 @@ def handle_status(
         KeyStore,
         MissingKeyError,
         check_key,
+        describe_key_source,
     )
     from kb4tui.store.paths import config_path
 
@@ -262,6 +277,8 @@ def handle_status(
             )
             rows.append(("Account", _describe_account(account)))
         except APIError as exc:
+            if isinstance(exc, AuthError) and exc.status in (200, 401):
+                exc.key_source = describe_key_source(key)
             problem = exc
             rows.append(("Account", f"check failed: {exc.sentence}"))
     width = max(len(label) for label, _ in rows) + 1

@@ -91,12 +91,33 @@ def _account_name(cache: Any) -> str | None:
     return name if isinstance(name, str) and name else None
 
 
+def _unreadable(directory: Path, exc: OSError) -> int:
+    """One sentence for a cache (or quota) directory this user cannot read or change."""
+    reason = (exc.strerror or type(exc).__name__).lower()
+    where = exc.filename or directory
+    print(
+        f"kb4tui: Cannot use the cache in {where} ({reason}); check that this user owns "
+        "that directory and can read and write it.",
+        file=sys.stderr,
+    )
+    return ExitCode.USAGE
+
+
 def run_info(args: argparse.Namespace) -> int:
-    from kb4tui.store.cache import Cache, default_cache_dir, list_cache_files
+    from kb4tui.store.cache import default_cache_dir
+
+    directory = default_cache_dir()
+    try:
+        return _info(args, directory)
+    except OSError as exc:
+        return _unreadable(directory, exc)
+
+
+def _info(args: argparse.Namespace, directory: Path) -> int:
+    from kb4tui.store.cache import Cache, list_cache_files
     from kb4tui.store.quota import QuotaMeter, quota_file_for
 
     profile: str | None = getattr(args, "profile", None)
-    directory = default_cache_dir()
     files = list_cache_files(directory, profile)
     print(f"Cache directory: {directory}")
     if not files:
@@ -144,10 +165,19 @@ def run_info(args: argparse.Namespace) -> int:
 
 
 def run_clear(args: argparse.Namespace) -> int:
-    from kb4tui.store.cache import Cache, default_cache_dir, list_cache_files
+    from kb4tui.store.cache import default_cache_dir
+
+    directory = default_cache_dir()
+    try:
+        return _clear(args, directory)
+    except OSError as exc:
+        return _unreadable(directory, exc)
+
+
+def _clear(args: argparse.Namespace, directory: Path) -> int:
+    from kb4tui.store.cache import Cache, list_cache_files
 
     profile: str | None = getattr(args, "profile", None)
-    directory = default_cache_dir()
     files = list_cache_files(directory, profile)
     cleared = 0
     for entry in files:

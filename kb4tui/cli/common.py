@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kb4tui.api.errors import APIError
+from kb4tui.api.errors import APIError, AuthError, CredentialsInURLError, NetworkError
 from kb4tui.api.region_hosts import REGION_NAMES
 from kb4tui.exitcodes import ExitCode
 
@@ -66,7 +68,7 @@ class UsageError(APIError):
 
     exit_code = ExitCode.USAGE
     default_message = "The settings are not usable"
-    resolution = "See `kb4tui --help` and `kb4tui auth status`."
+    resolution = "see `kb4tui --help` and `kb4tui auth status`"
 
 
 class SettingsError(UsageError):
@@ -152,7 +154,14 @@ def resolve_connection(
     the config unless `require_profile` is False (`auth login` creates it). `settings` are
     the run's (read here when not given). Raises UsageError.
     """
-    from kb4tui.store.config import ConfigError, ConnectionSettings, resolve_settings
+    from kb4tui.api.regions import require_safe_url
+    from kb4tui.store.config import (
+        ENV_BASE_URL,
+        ConfigError,
+        ConnectionSettings,
+        has_user_info,
+        resolve_settings,
+    )
     from kb4tui.store.paths import config_path
 
     if getattr(args, "demo", False):
@@ -165,6 +174,13 @@ def resolve_connection(
         )
         return Connection(settings=demo, demo=True)
     named = getattr(args, "profile", None)
+    given_urls = (
+        getattr(args, "base_url", None),
+        (os.environ if env is None else env).get(ENV_BASE_URL),
+    )
+    for given in given_urls:
+        if given and has_user_info(given):
+            raise CredentialsInURLError()  # before anything can repeat the URL
     settings = load_settings() if settings is None else settings
     try:
         resolved = resolve_settings(
@@ -176,6 +192,8 @@ def resolve_connection(
         )
     except ConfigError as exc:
         raise SettingsError(str(exc)) from None
+    if resolved.base_url:
+        require_safe_url(resolved.base_url)  # `auth status` prints it: refuse it first
     if require_profile and named and not resolved.profile_exists:
         raise UsageError(
             f"There is no profile named {named!r} in {settings.source or config_path()}; "
@@ -203,31 +221,46 @@ def resolve_api_key(
     return resolve_key(connection.profile, env=env, store=store)
 
 
-def open_client(
+@asynccontextmanager
+async def open_client(
     args: argparse.Namespace,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     env: Mapping[str, str] | None = None,
     store: KeyStore | None = None,
-) -> KnowBe4Client:
-    """Build the client for the CLI's options: demo, or region/base URL + resolved key.
+) -> AsyncIterator[KnowBe4Client]:
+    """The client for the CLI's options (demo, or region/base URL + resolved key), open
+    for the `async with` block and closed after it.
 
     `transport` replaces the network (tests); `--demo` uses the demo organisation's fake
     transport. Raises `kb4tui.api.errors.APIError` subclasses: UsageError (exit 1) for
-    bad settings, AuthError (exit 2) when there is no key or no usable keyring.
+    bad settings, AuthError (exit 2) when there is no key or no usable keyring. Errors
+    from the block are told what only the command line knows: a rejected key names
+    where it came from, and an unreachable server is the `--base-url` one, not a region.
     """
     from kb4tui.api.client import KnowBe4Client
+    from kb4tui.credentials import describe_key_source
 
     connection = resolve_connection(args, env=env)
     if connection.demo and transport is None:
         transport = demo_transport(args)
     key = resolve_api_key(connection, env=env, store=store)
-    return KnowBe4Client(
+    client = KnowBe4Client(
         key.reveal(),
         region=connection.region,
         base_url=connection.base_url,
         transport=transport,
     )
+    try:
+        async with client:
+            yield client
+    except AuthError as exc:
+        if exc.status in (200, 401):  # 200: the API's old `{"message": "Invalid Token"}`
+            exc.key_source = describe_key_source(key)
+        raise
+    except NetworkError as exc:
+        exc.base_url = connection.base_url
+        raise
 
 
 def demo_transport(args: argparse.Namespace) -> httpx.AsyncBaseTransport:

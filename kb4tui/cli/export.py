@@ -12,6 +12,7 @@ from typing import Any
 
 from kb4tui.cli import common, get
 from kb4tui.exitcodes import ExitCode, contract_summary
+from kb4tui.exporting.filters import filter_problem
 from kb4tui.exporting.kinds import (
     ALL_FILTERS,
     EXPORT_KIND_NAMES,
@@ -28,9 +29,13 @@ filters by kind:
                 --type (Training Module, Video, Game, Assessment, Policy, Newsletter, Poster)
   users         --status (active, archived)
   overdue       --campaign, --user, --module, --status, --within DAYS
---status matches the status the API sends, ignoring case ("past_due" finds "Past Due").
+--status takes the API's words in any case, `_` or `-` for spaces ("past_due" finds
+"Past Due"; for enrollments "completed" finds Passed); an unknown word is a usage error
+that lists the valid ones. --type takes the content types listed above.
 Without -o (or with -o -) the export goes to standard output; -o FILE appears only
-once the export is complete. CSV columns: docs/export.md.
+once the export is complete. CSV columns: docs/export.md. CSV text that a spreadsheet
+would run as a formula (starting with = + - @, tab or CR) gets a leading ' unless
+--csv-raw is given; numbers stay numbers. Control characters never reach the output.
 --offline reads what kb4tui cached for the profile (enrollments of active users only).
 """ + contract_summary()
 
@@ -58,6 +63,11 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--format", choices=("csv", "json"), default="csv", help="default csv")
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE ('-' = stdout)")
+    parser.add_argument(
+        "--csv-raw",
+        action="store_true",
+        help="CSV: keep text that starts with = + - @ as sent (no ' prefix against formulas)",
+    )
     parser.add_argument(
         "--offline",
         action="store_true",
@@ -96,7 +106,7 @@ def _filters_of(kind: str) -> frozenset[str]:
 
 
 def handle_export(args: argparse.Namespace) -> int:
-    problem = usage_problem(args)
+    problem = usage_problem(args) or filter_problem(args.kind, args.status, args.type)
     if problem:
         return common.fail(problem, ExitCode.USAGE)
     # Heavy imports (httpx, pydantic models) only when a command runs.

@@ -58,14 +58,14 @@ async def _export(
 
         return await export_overdue(
             client,
-            make_writer(args.format, output, OVERDUE_CSV_COLUMNS),
+            make_writer(args.format, output, OVERDUE_CSV_COLUMNS, neutralise=not args.csv_raw),
             enrollment_params=enrollment_params(id_filters),
             status=args.status,
             within_days=args.within,
         )
     kind = EXPORT_KINDS[args.kind]
     server_params = enrollment_params(id_filters) if kind.server_filters else {}
-    writer = make_writer(args.format, output, kind.columns)
+    writer = make_writer(args.format, output, kind.columns, neutralise=not args.csv_raw)
     return await run_export(
         client, kind, writer, record_filter=record_filter, server_params=server_params
     )

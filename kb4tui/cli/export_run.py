@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from kb4tui.api.errors import APIError
 from kb4tui.cli.common import fail
+from kb4tui.cli.stop_signals import raise_on_stop_signals
 from kb4tui.exitcodes import ExitCode
 from kb4tui.exporting.output import Output
 
@@ -18,8 +19,14 @@ def run_to_output(output: Output, job: Callable[[], Awaitable[object]]) -> int:
     """Run `job` (which writes to `output`), then commit the output, or abort it and fail.
 
     Only the exception's type name is shown for unexpected errors: their text could carry
-    request details, and the contract says no tracebacks.
+    request details, and the contract says no tracebacks. SIGTERM and SIGHUP abort the
+    output as Ctrl-C does (see stop_signals.py), so no temporary file is left behind.
     """
+    with raise_on_stop_signals():
+        return _run(output, job)
+
+
+def _run(output: Output, job: Callable[[], Awaitable[object]]) -> int:
     try:
         asyncio.run(_await(job))
     except APIError as exc:
@@ -47,6 +54,9 @@ def run_to_output(output: Output, job: Callable[[], Awaitable[object]]) -> int:
     except OSError as exc:
         output.abort()
         return fail(_write_failure(exc, output), ExitCode.API)
+    except BaseException:  # a stop signal while the file is being put in place
+        output.abort()
+        raise
     return ExitCode.OK
 
 
@@ -55,10 +65,11 @@ async def _await(job: Callable[[], Awaitable[object]]) -> None:
 
 
 def _failure_message(sentence: str, output: Output) -> str:
+    """The error's sentence, extended (still one sentence) with what became of the output."""
     if output.target is not None:
-        return f"{sentence} Nothing was written to {output.target}."
+        return f"{sentence.rstrip('.')}; nothing was written to {output.target}."
     if output.bytes_written:
-        return f"{sentence} The output above is incomplete."
+        return f"{sentence.rstrip('.')}; the output above is incomplete."
     return sentence
 
 

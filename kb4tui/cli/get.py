@@ -4,7 +4,6 @@ user. JSON (the default) is the API's own object, pretty-printed."""
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 from kb4tui.cli import common
@@ -27,6 +26,11 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("id", type=record_id, metavar="ID", help="the record's numeric id")
     parser.add_argument("--format", choices=("json", "csv"), default="json", help="default json")
+    parser.add_argument(
+        "--csv-raw",
+        action="store_true",
+        help="CSV: keep text that starts with = + - @ as sent (no ' prefix)",
+    )
     common.add_connection_options(parser)
     parser.set_defaults(handler=handle_get)
 
@@ -50,6 +54,7 @@ def record_id(text: str) -> int:
 
 def handle_get(args: argparse.Namespace) -> int:
     from kb4tui.cli.export_run import run_to_output
+    from kb4tui.exporting.json_text import json_text
     from kb4tui.exporting.output import open_output
 
     output = open_output(None)
@@ -60,11 +65,11 @@ def handle_get(args: argparse.Namespace) -> int:
         async with common.open_client(args) as client:
             record = await client.get_raw(source.api_kind, args.id)
         if args.format == "json":
-            output.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+            output.write(json_text(record, indent=2) + "\n")
             return
         from kb4tui.exporting.writers import CsvWriter
 
-        writer = CsvWriter(output, kind.columns)
+        writer = CsvWriter(output, kind.columns, neutralise=not args.csv_raw)
         writer.write([record], [source.parse(record)])
         writer.finish()
 

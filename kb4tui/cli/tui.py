@@ -86,6 +86,7 @@ def _run_tui(args: argparse.Namespace) -> int:
     from kb4tui.ui.app import KB4App
     from kb4tui.ui.profiles import ProfileSwitcher
     from kb4tui.ui.safety import install_crash_guard
+    from kb4tui.ui.signal_exit import exit_cleanly_on_signals
 
     app = KB4App(
         repository_factory=factory,
@@ -99,6 +100,7 @@ def _run_tui(args: argparse.Namespace) -> int:
     # Keys of profiles switched to from the palette are redacted from crash output too.
     app.profile_switcher = ProfileSwitcher(settings=settings, remember_secret=guard.add)
     secrets.clear()
+    exit_cleanly_on_signals(app)  # SIGTERM/SIGHUP/SIGQUIT give the terminal back too
     app.run()
     return app.return_code or 0
 

@@ -30,6 +30,15 @@ def header(columns: Sequence[Column[T]]) -> list[str]:
     return [column.name for column in columns]
 
 
+def _content_id(item: ContentItem) -> int | None:
+    """A store purchase's or policy's id; `content_id` where an item carries only that."""
+    if item.item_id is None and isinstance(item, StorePurchase):
+        return item.content_id
+    return item.item_id
+
+
+# Parallel lists (`group_ids`/`group_names`, `content_ids`/`content_names`) keep one entry
+# per group or item, empty where a value is missing, so position N always means the same one.
 CAMPAIGN_COLUMNS: tuple[Column[Campaign], ...] = (
     Column("campaign_id", lambda c: c.campaign_id),
     Column("name", lambda c: c.name),
@@ -44,7 +53,7 @@ CAMPAIGN_COLUMNS: tuple[Column[Campaign], ...] = (
     Column("group_ids", lambda c: [g.group_id for g in c.groups]),
     Column("group_names", lambda c: c.group_names),
     Column("content_count", lambda c: len(c.content_items)),
-    Column("content_ids", lambda c: [item.item_id for item in c.content_items]),
+    Column("content_ids", lambda c: [_content_id(item) for item in c.content_items]),
     Column("content_names", lambda c: [item.name for item in c.content_items]),
 )
 
@@ -169,4 +178,5 @@ USER_COLUMNS: tuple[Column[User], ...] = (
     Column("custom_date_1", lambda u: u.custom_date_1),
     Column("custom_date_2", lambda u: u.custom_date_2),
     Column("comment", lambda u: u.comment),
+    Column("extension", lambda u: u.extension),
 )

@@ -10,6 +10,7 @@ sentence and exit 3, never an empty export passed off as complete.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncGenerator, Mapping
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from kb4tui.api.regions import base_url_for
 from kb4tui.exitcodes import ExitCode
 from kb4tui.store.cache import Cache, account_key, cache_path
 
-__all__ = ["CachedSource", "NotCachedError", "open_cached_source"]
+__all__ = ["CacheUnreadableError", "CachedSource", "NotCachedError", "open_cached_source"]
 
 Row = dict[str, Any]
 
@@ -44,11 +45,22 @@ class NotCachedError(APIError):
         return self.message
 
 
+class CacheUnreadableError(NotCachedError):
+    """The cache directory or file cannot be read at all (permissions): exit 1, a local
+    problem to fix, not a missing download."""
+
+    exit_code = ExitCode.USAGE
+
+
+# How kb4tui.store.dbfile says a damaged file was moved aside.
+_MOVED_TO = re.compile(r"moved to (?P<name>\S+?) and a fresh one")
+_FETCH_ONCE = (
+    "run kb4tui, or this export without --offline, once while the KnowBe4 API can be reached"
+)
+
+
 def _not_cached(what: str, profile: str) -> NotCachedError:
-    return NotCachedError(
-        f"There is no cached {what} for profile {profile}: run kb4tui, or this export "
-        "without --offline, once while the KnowBe4 API can be reached."
-    )
+    return NotCachedError(f"kb4tui has no cached {what} for profile {profile}; {_FETCH_ONCE}.")
 
 
 def open_cached_source(
@@ -60,11 +72,31 @@ def open_cached_source(
     store_name: str | None = None,
 ) -> CachedSource:
     """The cache of `profile` at the account its connection points to (never created here).
-    `store_name` is the name its files go under when it is not the profile's (the demo's)."""
+
+    An unreadable cache says so (not "could not write standard output"), and a damaged
+    one, which opening moves aside, says it was damaged and set aside rather than that
+    nothing was ever cached. `store_name` is the name its files go under when it is not
+    the profile's (the demo's).
+    """
     path = cache_path(store_name or profile, account_key(base_url_for(region, base_url)), directory)
-    if not path.is_file():
-        raise _not_cached("data", profile)
-    return CachedSource(Cache.open_path(path), profile)
+    try:
+        if not path.is_file():
+            raise _not_cached("data", profile)
+        cache = Cache.open_path(path)
+    except OSError as exc:
+        reason = (exc.strerror or type(exc).__name__).lower()
+        raise CacheUnreadableError(
+            f"Cannot read the cache in {path.parent} ({reason}); check that this user can "
+            "read that directory (kb4tui keeps it readable only by its owner)."
+        ) from None
+    moved = [m for notice in cache.pop_notices() if (m := _MOVED_TO.search(notice))]
+    if moved:
+        cache.close()
+        raise NotCachedError(
+            f"The cache of profile {profile} was damaged and has been set aside as "
+            f"{moved[0]['name']}, so nothing cached is left to export; {_FETCH_ONCE}."
+        )
+    return CachedSource(cache, profile)
 
 
 class CachedSource:

@@ -4,7 +4,9 @@ A file export writes to a temporary file beside the target and renames it into p
 when the export finished, so a failed export never leaves a partial (or truncated
 previous) file behind. The temporary file is created before any API request, so an
 unwritable path fails fast without spending rate-limit budget. Everything is UTF-8
-whatever the locale says: exports are data, often produced over SSH with LANG=C.
+whatever the locale says: exports are data, often produced over SSH with LANG=C. The
+writers make the text safe for a terminal whatever the destination (a pipe ends on one
+as often as not), so the bytes of an export do not depend on where it goes.
 """
 
 from __future__ import annotations
@@ -16,8 +18,6 @@ import tempfile
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Protocol, Self
-
-from kb4tui.sanitize import clean_text
 
 STDOUT = "-"
 
@@ -36,14 +36,10 @@ class Output:
         *,
         file: IO[bytes] | None = None,
         target: Path | None = None,
-        terminal: bool = False,
     ) -> None:
         self._stream = stream
         self._file = file
         self._target = target
-        # On a terminal the export is read, not stored: API text could carry escape
-        # sequences (clipboard writes, screen clears), so they are removed there only.
-        self._terminal = terminal
         self._finished = False
         self.bytes_written = 0
 
@@ -53,8 +49,6 @@ class Output:
         return self._target
 
     def write(self, text: str) -> None:
-        if self._terminal:
-            text = clean_text(text, multiline=True)
         data = text.encode("utf-8")
         self._stream.write(data)
         self.bytes_written += len(data)
@@ -63,12 +57,13 @@ class Output:
         """Make the output final: flush stdout, or fsync and rename the file into place."""
         if self._finished:
             return
-        self._finished = True
         self._stream.flush()
         if self._file is not None and self._target is not None:
             os.fsync(self._file.fileno())
             self._file.close()
             os.replace(self._file.name, self._target)
+        # Only now: until the rename, abort() must still be able to remove the temp file.
+        self._finished = True
 
     def abort(self) -> None:
         """Drop a file export's temporary file; stdout keeps what was already written."""
@@ -108,21 +103,13 @@ def open_output(path: str | None) -> Output:
         sys.stdout.flush()  # text already printed must come before our bytes
         buffer = getattr(sys.stdout, "buffer", None)
         stream: ByteSink = buffer if buffer is not None else _TextAsBinary()
-        return Output(stream, terminal=_is_terminal(sys.stdout))
+        return Output(stream)
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed by commit()/abort()
         mode="wb", dir=directory, prefix=f".{target.name}.", suffix=".part", delete=False
     )
     return Output(handle, file=handle, target=target)
-
-
-def _is_terminal(stream: object) -> bool:
-    isatty = getattr(stream, "isatty", None)
-    try:
-        return bool(isatty()) if callable(isatty) else False
-    except (OSError, ValueError):
-        return False
 
 
 class _TextAsBinary:

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from kb4tui.api.models import Campaign, Enrollment, KBModel
 from kb4tui.core.compliance import OVERDUE_COLUMNS, OverdueRow, overdue_rows
 from kb4tui.exporting.columns import Column
-from kb4tui.exporting.filters import normalize_label
+from kb4tui.exporting.filters import RecordFilter
 from kb4tui.exporting.runner import RawSource
 from kb4tui.exporting.writers import RecordWriter
 
@@ -49,7 +49,7 @@ async def export_overdue(
     now: datetime | None = None,
 ) -> int:
     """Write the overdue rows; return how many. `status` keeps rows whose enrollment status
-    matches (case and separators ignored)."""
+    matches, as `--status` does for enrollments (RecordFilter)."""
     # Percentages are not needed here: skip the slow, 10-a-page campaign listing.
     campaigns = await _models(source, "campaigns", Campaign, exclude_percentages=True)
     enrollments = await _models(
@@ -57,8 +57,8 @@ async def export_overdue(
     )
     rows = overdue_rows(enrollments, campaigns, now or datetime.now(UTC), within_days)
     if status is not None:
-        wanted = normalize_label(status)
-        rows = [row for row in rows if normalize_label(row.status) == wanted]
+        keep = RecordFilter(status=status)
+        rows = [row for row in rows if keep.matches(Enrollment(status=row.status))]
     writer.write([row.as_record() for row in rows], rows)
     writer.finish()
     return writer.records_written

@@ -43,7 +43,7 @@ from pydantic import (
     PrivateAttr,
     ValidationError,
 )
-from pydantic_core import ErrorDetails
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from kb4tui.api.region_hosts import DEFAULT_REGION, REGION_NAMES, REGIONS, Region
 from kb4tui.store.paths import InvalidProfileNameError, config_path, validate_profile_name
@@ -57,6 +57,7 @@ __all__ = [
     "Profile",
     "ProfileSettings",
     "Settings",
+    "has_user_info",
     "is_secret_name",
     "load_settings",
     "region_base_url",
@@ -112,11 +113,28 @@ def _lower_region(value: object) -> object:
     return value.strip().lower() if isinstance(value, str) else value
 
 
+def has_user_info(url: str) -> bool:
+    """`scheme://user:password@host`, judged without a full parse (which may fail first)."""
+    authority = url.partition("://")[2].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    return "@" in authority
+
+
+# The pydantic error type of a base URL with `user:password@`, told apart from a bad scheme.
+_USER_INFO_ERROR = "base_url_user_info"
+_USER_INFO_RULE = (
+    "must not contain a user name or password (the API key is the only credential kb4tui sends)"
+)
+
+
 def _base_url(value: str | None) -> str | None:
+    """An http(s) URL without user info (httpx would send it as Basic credentials instead
+    of the key, and the palette and `auth status` show a profile's base URL)."""
     if value is None or value == "":
         return None
     if not value.startswith(("https://", "http://")):
         raise ValueError("not an http(s) URL")
+    if has_user_info(value):
+        raise PydanticCustomError(_USER_INFO_ERROR, "the URL holds user info")
     return value.rstrip("/")
 
 
@@ -280,7 +298,7 @@ def _problem(loc: tuple[int | str, ...], kind: str) -> str:
             return f"the profile name {name} in [profiles] is not valid: use {_PROFILE_NAME_RULE}"
         if len(loc) == 2:
             return f"[profiles.{name}] must be a table"
-        return _field_problem(str(loc[2]), f"[profiles.{name}] ")
+        return _field_problem(str(loc[2]), f"[profiles.{name}] ", kind)
     if head in ("profiles", "keys") and len(loc) == 1:
         return (
             "[profiles] must be a table of profiles"
@@ -292,10 +310,12 @@ def _problem(loc: tuple[int | str, ...], kind: str) -> str:
         return f'[keys] "{binding}" must be a string of keys such as "l" or "ctrl+l,l"'
     if head == "" or kind == "model_type":
         return "the file must be a table of settings"
-    return _field_problem(head, "")
+    return _field_problem(head, "", kind)
 
 
-def _field_problem(field: str, table: str) -> str:
+def _field_problem(field: str, table: str, kind: str = "") -> str:
+    if field == "base_url" and kind == _USER_INFO_ERROR:
+        return f"{table}base_url {_USER_INFO_RULE}"
     rules = {
         "default_profile": f"must be a profile name: {_PROFILE_NAME_RULE}",
         "region": f"must be {_REGION_RULE}",
@@ -385,6 +405,8 @@ def resolve_settings(
         if chosen_base is None and layer_base:
             try:
                 chosen_base = _base_url(layer_base)
+            except PydanticCustomError:
+                raise ConfigError(f"{base_name} {_USER_INFO_RULE}.") from None
             except ValueError:
                 raise ConfigError(f"{base_name} must be an http:// or https:// URL.") from None
         if layer_region:

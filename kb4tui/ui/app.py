@@ -65,6 +65,14 @@ RepositoryFactory = Callable[[], AbstractAsyncContextManager[Repository]]
 GC_RESUME_FALLBACK_SECONDS = 2.0
 
 
+# Said when the sign-in screen is cancelled: the demo needs no key, and a first-time user
+# who has none yet should not leave thinking there is nothing to see.
+SIGNED_OUT = (
+    "Signed out: no API key was given; `kb4tui --demo` shows the product on a built-in "
+    "demo organisation without one."
+)
+
+
 @dataclass(frozen=True, slots=True)
 class SignInFlow:
     """No key was found: show `screen()`, then open the repository `connect(result)` gives.
@@ -244,7 +252,7 @@ class KB4App(App[int]):
 
     async def _signed_in(self, result: Any) -> None:
         if result is None or self._sign_in is None:
-            self.exit(return_code=ExitCode.AUTH, message="Signed out: no API key was given.")
+            self.exit(return_code=ExitCode.AUTH, message=SIGNED_OUT)
             return
         self._factory = self._sign_in.connect(result)
         self.header_info.profile = getattr(result, "profile", self.header_info.profile)

@@ -1,8 +1,10 @@
 """The text of the detail panes: a campaign, a library item, one enrollment.
 
 Pure functions returning `rich.text.Text` built with `append` (never markup), so a name
-like "[/Q3] Phish [bold]drill[/bold]" is shown exactly as sent; API strings pass through
-`clean_text` so no control character or escape sequence reaches the terminal.
+like "[/Q3] Phish [bold]drill[/bold]" is shown exactly as sent. Every text they return,
+and every detail a pane shows (`clean_detail`), is cleaned of whole escape sequences:
+the render guard (ui/safety.py) can only drop the control characters of a sequence that
+got that far, leaving `]52;c;...` or `[2J[H` on screen as text.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from rich.style import Style
 from rich.text import Text
 
 from kb4tui.api.models import Campaign, ContentItem, Enrollment, Policy, StorePurchase
@@ -24,9 +27,11 @@ from kb4tui.ui import formatting as fmt
 __all__ = [
     "STATE_ORDER",
     "STATE_STYLE",
+    "SafeText",
     "campaign_detail",
     "campaign_end",
     "campaign_status_text",
+    "clean_detail",
     "enrollment_detail",
     "library_detail",
 ]
@@ -51,6 +56,46 @@ STATE_STYLE: dict[EnrollmentState, str] = {
     EnrollmentState.EXEMPTED: "bright_blue",  # plain blue is unreadable on black in 16 colours
     EnrollmentState.UNKNOWN: "magenta",
 }
+
+
+class SafeText(Text):
+    """A `Text` that cleans every string appended to it, before Rich sees it.
+
+    Cleaning has to happen here, at the source: Rich's `append` itself drops BEL, the
+    usual end of an OSC sequence (`ESC ] 52 ; c ; ... BEL`), and what is left can no
+    longer be told apart from the text after it. Line breaks are kept.
+    """
+
+    def append(self, text: str | Text, style: str | Style | None = None) -> SafeText:
+        if isinstance(text, str):
+            text = clean_text(text, multiline=True)
+        super().append(text, style)
+        return self
+
+
+def clean_detail(text: Text) -> Text:
+    """`text` with every escape sequence and control character removed, styles kept: the
+    net under every detail pane, for text not built as a `SafeText`.
+
+    Cut at every style boundary, each piece is cleaned the way `clean_text` cleans (line
+    breaks kept): one API value is appended with one style, so a sequence is never split
+    across pieces. Clean text (the usual case) is returned as it is after one check.
+    """
+    plain = text.plain
+    if clean_text(plain, multiline=True) == plain:
+        return text
+    cuts = sorted({offset for span in text.spans for offset in (span.start, span.end)})
+    result = text.blank_copy()
+    for part in text.divide(cut for cut in cuts if 0 < cut < len(plain)):
+        cleaned = clean_text(part.plain, multiline=True)
+        if cleaned == part.plain:
+            result.append_text(part)
+            continue
+        piece = Text(cleaned)
+        for span in part.spans:  # after the cut, each span covers the whole piece
+            piece.stylize(span.style)
+        result.append_text(piece)
+    return result
 
 
 def _heading(text: Text, title: str) -> None:
@@ -100,7 +145,7 @@ def campaign_status_text(status: str | None) -> Text:
     """A campaign status exactly as sent, coloured by its lifecycle phase."""
     if not status:
         return Text(fmt.DASH)
-    return Text(status, style=_PHASE_STYLE[campaign_phase(status)])
+    return Text(clean_text(status), style=_PHASE_STYLE[campaign_phase(status)])
 
 
 def campaign_end(campaign: Campaign) -> str:
@@ -118,7 +163,7 @@ def campaign_detail(
     hints: Sequence[Hint] = (),
 ) -> Text:
     """Everything about one campaign; the status breakdown once its enrollments are known."""
-    text = Text(no_wrap=False)
+    text = SafeText(no_wrap=False)
     text.append(clean_text(campaign.name or "(unnamed campaign)"), style="bold")
     text.append("\n")
     _field(text, "Status", campaign.status or fmt.DASH)
@@ -160,12 +205,12 @@ def campaign_detail(
         text.append(clean_text(group.name or f"group {group.group_id}"))
         text.append("\n")
     _hints(text, hints)
-    return text
+    return clean_detail(text)
 
 
 def library_detail(item: ContentItem, used_by: Sequence[str] = ()) -> Text:
     """A store purchase or an uploaded policy, and the campaigns that use it."""
-    text = Text(no_wrap=False)
+    text = SafeText(no_wrap=False)
     text.append(clean_text(item.name or "(unnamed)"), style="bold")
     text.append("\n")
     _field(text, "Type", content_type_of(item))
@@ -192,7 +237,7 @@ def library_detail(item: ContentItem, used_by: Sequence[str] = ()) -> Text:
         text.append("• ")
         text.append(clean_text(name))
         text.append("\n")
-    return text
+    return clean_detail(text)
 
 
 def enrollment_detail(
@@ -209,7 +254,7 @@ def enrollment_detail(
     "Store Purchase"); `deadline` comes from its campaign (end date or relative duration).
     """
     state = classify(enrollment.status)
-    text = Text(no_wrap=False)
+    text = SafeText(no_wrap=False)
     text.append(clean_text(enrollment.user_name or "(no user)"), style="bold")
     if enrollment.user_email:
         text.append("  ")
@@ -246,4 +291,4 @@ def enrollment_detail(
     _field(text, "User id", str(user.id if user and user.id else fmt.DASH), width=20)
     employee = enrollment.employee_number or (user.employee_number if user else None)
     _field(text, "Employee number", employee or fmt.DASH, width=20)
-    return text
+    return clean_detail(text)

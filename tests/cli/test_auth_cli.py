@@ -235,3 +235,26 @@ def test_status_on_a_host_without_keyring(
     assert "Keyring backend: unusable: No usable OS keyring was found" in out
     assert "dbus-run-session" in out
     assert "none: KNOWBE4_API_KEY is not set and the keyring is unusable" in out
+
+
+def test_login_with_an_unwritable_config_stores_nothing(
+    memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import tempfile
+
+    def read_only(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied")  # root ignores chmod: simulate it
+
+    key = new_key()
+    hosts = FakeHosts({region_host("eu"): eu_tenant(key)})
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    code = login(["--profile", "acme", "--region", "eu"], key, hosts)
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert memory_keyring.entries == {}  # no keyring entry without a profile
+    assert hosts.requests == []  # found out before the key was even checked
+    assert "Cannot write the config file" in err and "permission denied" in err
+    assert "nothing was stored" in err
+    assert "Errno" not in err and err.count("\n") == 1 and key not in out + err

@@ -139,3 +139,22 @@ def test_cache_needs_an_action(dirs: tuple[Path, Path]) -> None:
 )
 def test_format_age(seconds: int, text: str) -> None:
     assert format_age(timedelta(seconds=seconds)) == text
+
+
+@pytest.mark.parametrize("action", ["info", "clear"])
+def test_an_unreadable_cache_directory_is_one_sentence(
+    action: str,
+    dirs: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fill("acme", US, "Acme", 2)
+
+    def denied(self: Path) -> object:
+        raise PermissionError(13, "Permission denied", str(self))  # root reads any mode
+
+    monkeypatch.setattr(Path, "iterdir", denied)
+    assert main(["cache", action]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("kb4tui: Cannot use the cache in") and "permission denied" in err
+    assert err.count("\n") == 1 and "Traceback" not in err

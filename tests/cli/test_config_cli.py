@@ -87,6 +87,8 @@ def test_an_unusable_cache_lifetime_is_one_sentence_and_a_usage_error(
     [
         f'[profiles.default]\nregion = "{SECRET}"\n',
         f'[profiles.default]\nbase_url = "{SECRET}"\n',
+        f'[profiles.default]\nbase_url = "ftp://admin:{SECRET}@x"\n',
+        f'[profiles.default]\nbase_url = "https://admin:{SECRET}@us.api.knowbe4.com"\n',
         f'default_profile = "{SECRET} with a space"\n',
         f'[profiles."{SECRET}!"]\nregion = "us"\n',
         f'default_profile = "{SECRET}"\n',  # a valid name, but no such profile

@@ -64,3 +64,12 @@ def test_serves_until_interrupted() -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_the_readme_gives_the_demo_servers_key_next_to_it() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    line = readme.index("kb4tui demo-server --port N")
+    assert DEMO_API_KEY in readme[line : line + 200]
+    assert "kb4tui --demo" in readme

@@ -138,3 +138,33 @@ async def _in_thread(
 ) -> tuple[int, str, str]:
     """`main` runs its own event loop: call it off this test's loop."""
     return await asyncio.to_thread(fn, *args)
+
+
+def test_an_unreadable_cache_directory_says_so(
+    capsys: pytest.CaptureFixture[str], no_network: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pathlib
+
+    def denied(self: pathlib.Path) -> bool:
+        # What stat() says under a directory this user may not enter (root may enter all).
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(pathlib.Path, "is_file", denied)
+    code, out, err = run(capsys, "campaigns")
+    assert (code, out) == (1, "")
+    assert "Cannot read the cache in" in err and "permission denied" in err
+    assert "standard output" not in err and err.count("\n") == 1
+
+
+async def test_a_damaged_cache_is_said_to_be_set_aside(
+    capsys: pytest.CaptureFixture[str], no_network: None
+) -> None:
+    from kb4tui.store.cache import default_cache_dir
+
+    await fill_cache(fake_api())
+    (path,) = default_cache_dir().glob(f"{DEMO_STORE_NAME}-*.sqlite3")
+    path.write_bytes(path.read_bytes()[:1000])  # truncated, as a full disk or a kill leaves it
+    code, out, err = await _in_thread(run, capsys, "campaigns")
+    assert (code, out) == (3, "")
+    assert "was damaged and has been set aside as" in err and ".corrupt-" in err
+    assert "no cached" not in err and err.count("\n") == 1

@@ -165,7 +165,7 @@ def test_faults_for_good_exit_3_with_one_sentence_and_no_file(
     )
     assert_clear_failure(code, err)
     assert needle in err
-    assert f"Nothing was written to {target}" in err
+    assert f"nothing was written to {target}" in err
     assert out == "" and list(tmp_path.iterdir()) == []
 
 
@@ -179,7 +179,7 @@ def test_endless_429s_without_retry_after_exit_3(
     assert "429" in err
     # At most the CSV header reached stdout, and then the sentence says so.
     assert out.count("\n") <= 1
-    assert out == "" or "The output above is incomplete" in err
+    assert out == "" or "the output above is incomplete" in err
     assert api.log.count("/v1/training/campaigns", status=429) > 3  # it did retry
 
 
@@ -216,7 +216,7 @@ def test_failure_mid_export_is_never_a_silent_partial(
     code, out, err = run_cli(server, capsys, *argv)
     assert_clear_failure(code, err)
     if out:  # something was streamed to stdout: the sentence must say it is incomplete
-        assert "The output above is incomplete" in err
+        assert "the output above is incomplete" in err
     if fmt == "json" and out:
         with pytest.raises(json.JSONDecodeError):
             json.loads(out)  # an unterminated array, never a valid short one

@@ -22,6 +22,7 @@ from kb4tui.credentials import SERVICE
 from kb4tui.demo import DEMO_API_KEY, FakeKnowBe4Transport
 from kb4tui.store.config import ConnectionSettings
 from kb4tui.ui.app import KB4App
+from kb4tui.ui.compat import exit_output
 from kb4tui.ui.screens.main import MainScreen
 from kb4tui.ui.screens.signin import SignInScreen
 from kb4tui.ui.widgets.header import AppHeader
@@ -90,3 +91,15 @@ async def test_wrong_key_then_right_key_then_the_campaigns(memory_keyring: Memor
         assert "profile acme (us)" in header and "Fabrikam Manufacturing" in header
         assert DEMO_API_KEY not in app.export_screenshot()
     assert memory_keyring.entries == {(SERVICE, "acme"): DEMO_API_KEY}
+
+
+async def test_cancelling_sign_in_points_to_the_demo(memory_keyring: MemoryKeyring) -> None:
+    app = signin_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        said = " ".join(str(message) for message in exit_output(app))
+    assert app.return_code == 2
+    assert "kb4tui --demo" in said and "without one" in said

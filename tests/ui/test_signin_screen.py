@@ -291,3 +291,28 @@ async def test_against_the_demo_api_wrong_key_then_the_demo_key(
         await settle(pilot)
     [result] = app.results
     assert result is not None and result.key.reveal() == DEMO_API_KEY
+
+
+async def test_the_key_field_never_copies_the_key_to_the_clipboard(
+    memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = new_key()
+    copied: list[str] = []
+    original = App.copy_to_clipboard
+
+    def record(app: App[Any], text: str) -> None:
+        copied.append(text)
+        original(app, text)
+
+    monkeypatch.setattr(App, "copy_to_clipboard", record)
+    app = make(FakeHosts({}))
+    async with app.run_test() as pilot:
+        await type_key(pilot, key)
+        key_input = app.signin.query_one("#signin-key", Input)
+        # Select the whole key, then every copy and cut key there is.
+        await pilot.press("shift+home", "ctrl+c", "super+c", "shift+home", "ctrl+x")
+        await pilot.press("ctrl+shift+a", "ctrl+c")
+        await pilot.pause()
+        assert key_input.value == key  # cut did not take it out either
+        assert app.signin.get_selected_text() in (None, "")
+        assert copied == [] and app.clipboard == ""

@@ -6,7 +6,7 @@ user cancels) through `dismiss`. Nothing is saved before the account has been sh
 Every message is plain text: account names and errors never pass through markup.
 
 Keyboard only: tab between fields and buttons, enter in the key field checks the key,
-escape cancels.
+escape cancels. The key field never lets its text out (no copy, cut or selection).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from kb4tui.api.errors import (
 from kb4tui.api.models import Account
 from kb4tui.api.region_hosts import REGIONS as REGION_BASE_URLS
 from kb4tui.credentials import (
+    ConfigNotWritableError,
     KeyChecker,
     KeyringUnavailableError,
     KeySource,
@@ -43,6 +44,7 @@ from kb4tui.credentials import (
     save_profile_and_key,
 )
 from kb4tui.store.config import ConfigError, Profile
+from kb4tui.ui.widgets.secret_input import SecretInput
 
 __all__ = ["CUSTOM_URL", "SignInResult", "SignInScreen"]
 
@@ -202,8 +204,7 @@ class SignInScreen(ModalScreen[SignInResult | None]):
                 compact=True,
             )
             yield Label("Reporting API key")
-            yield Input(
-                password=True,
+            yield SecretInput(
                 placeholder="Reporting API token (hidden as you type)",
                 id="signin-key",
                 compact=True,
@@ -278,7 +279,7 @@ class SignInScreen(ModalScreen[SignInResult | None]):
     def _keyring_unusable(self, exc: KeyringUnavailableError) -> None:
         self._keyring_ok = False
         note = self.query_one("#signin-keyring", Static)
-        note.update(Text(f"{exc.sentence}. You can still use the key for this session only."))
+        note.update(Text(f"{exc.sentence} You can still use the key for this session only."))
         self._show("#signin-keyring", True)
         self.query_one("#signin-save", Button).disabled = True
 
@@ -465,6 +466,10 @@ class SignInScreen(ModalScreen[SignInResult | None]):
         except KeyringUnavailableError as exc:
             self._keyring_unusable(exc)
             self._say("The key was not saved.", "error")
+            self.query_one("#signin-session", Button).focus()
+            return
+        except ConfigNotWritableError as exc:  # checked first: nothing was stored
+            self._say(f"{exc} You can still use the key for this session only.", "error")
             self.query_one("#signin-session", Button).focus()
             return
         except (ConfigError, OSError) as exc:

@@ -23,6 +23,7 @@ from textual.reactive import Reactive
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
+from kb4tui.ui.details import clean_detail
 from kb4tui.ui.export_view import ExportSpec
 from kb4tui.ui.screens.export import ExportDone, ExportScreen
 from kb4tui.ui.table import Column, VirtualTable
@@ -348,7 +349,7 @@ class BrowsePane(Vertical, Generic[T]):
 
     def show_detail(self) -> None:
         if self.HAS_DETAIL:
-            self.detail.update(self.render_detail(self.table.highlighted))
+            self.detail.update(clean_detail(self.render_detail(self.table.highlighted)))
 
     # -- sorting ---------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from kb4tui.core.content import content_type_of
 from kb4tui.core.deadlines import NO_DEADLINE_TEXT, describe_days_left
 from kb4tui.core.status import EnrollmentState
 from kb4tui.ui import formatting as fmt
-from kb4tui.ui.details import campaign_status_text
+from kb4tui.ui.details import SafeText, campaign_status_text
 from kb4tui.ui.export_view import CONTENT_RISK_EXPORT, DEADLINES_EXPORT, PEOPLE_EXPORT
 from kb4tui.ui.table import Column
 from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings
@@ -125,7 +125,7 @@ class DeadlinesSection(BrowsePane[DeadlineRow]):
     def render_detail(self, item: DeadlineRow | None) -> Text:
         if item is None:
             return Text("Nothing selected." if self._loaded else "Loading deadlines…")
-        text = Text()
+        text = SafeText()  # API text, cleaned as appended
         text.append(item.name or "(unnamed campaign)", style="bold")
         text.append(f"\nStatus: {item.campaign.status or fmt.DASH}")
         if item.campaign.end_date is not None:
@@ -222,7 +222,7 @@ class PeopleSection(BrowsePane[PersonAtRisk]):
     def render_detail(self, item: PersonAtRisk | None) -> Text:
         if item is None:
             return Text("Nobody selected." if self._loaded else "Loading people at risk…")
-        text = Text()
+        text = SafeText()  # API text, cleaned as appended
         text.append(item.name or "(no user)", style="bold")
         text.append(f"\n{item.email or fmt.DASH}")
         if item.user_id is not None:
@@ -292,7 +292,7 @@ class ContentSection(BrowsePane[ContentRisk]):
         if item is None:
             return Text("Nothing selected." if self._loaded else "Loading the library…")
         purchase = item.purchase
-        text = Text()
+        text = SafeText()  # API text, cleaned as appended
         text.append(item.name or "(unnamed)", style="bold")
         text.append(f"\n{content_type_of(purchase)}")
         text.append(f"\n\n{', '.join(reason.value for reason in item.reasons)}", style="bold")

@@ -88,7 +88,7 @@ def row_of(columns: Sequence[Column[Any]], model: object) -> dict[str, str]:
         (datetime(2026, 2, 27, 4, 59, tzinfo=UTC), "2026-02-27T04:59:00Z"),
         (datetime(2026, 2, 27, 0, 0, tzinfo=timezone(timedelta(hours=-5))), "2026-02-27T05:00:00Z"),
         (date(2026, 3, 1), "2026-03-01"),
-        ([1, None, 2], "1; 2"),
+        ([1, None, 2], "1; ; 2"),  # positions kept: parallel lists stay aligned
         ([], ""),
         ("[/Q3]", "[/Q3]"),
     ],

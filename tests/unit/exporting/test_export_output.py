@@ -69,8 +69,8 @@ def test_failure_after_streaming_to_stdout_says_the_output_is_incomplete(
 
     assert run_to_output(out, job) == 3
     err = capsys.readouterr().err
-    assert err.startswith("kb4tui: The KnowBe4 API kept failing with a server error.")
-    assert err.rstrip().endswith("(X-Request-Id abc) The output above is incomplete.")
+    assert err.startswith("kb4tui: The KnowBe4 API kept failing with a server error;")
+    assert err.rstrip().endswith("(X-Request-Id abc); the output above is incomplete.")
 
 
 def test_unexpected_errors_show_only_their_type(capsys: pytest.CaptureFixture[str]) -> None:

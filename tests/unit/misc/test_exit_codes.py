@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import signal
 from pathlib import Path
 
 import pytest
@@ -23,11 +24,27 @@ def test_the_codes_have_the_contracts_numbers_and_words() -> None:
         ("NOT_FOUND", 4),
         ("TERMINAL_LOST", 129),
         ("INTERRUPTED", 130),
+        ("QUIT", 131),
+        ("TERMINATED", 143),
     ]
     assert contract_summary() == (
         "Exit codes: 0 ok, 1 usage, 2 auth, 3 API or network failure, 4 not found."
     )
     assert contract_summary() in build_parser().epilog.replace("\n", " ")  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("signum", "code"),
+    [
+        (signal.SIGHUP, ExitCode.TERMINAL_LOST),
+        (signal.SIGINT, ExitCode.INTERRUPTED),
+        (signal.SIGQUIT, ExitCode.QUIT),
+        (signal.SIGTERM, ExitCode.TERMINATED),
+    ],
+)
+def test_a_signal_exits_with_the_shells_status_for_it(signum: int, code: ExitCode) -> None:
+    assert ExitCode.for_signal(signum) is code
+    assert int(code) == 128 + signum
 
 
 @pytest.mark.parametrize(

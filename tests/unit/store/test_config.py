@@ -92,6 +92,10 @@ def test_the_cache_lifetime_is_the_profiles_then_the_files_then_15_minutes() -> 
         ('[profiles.acme]\nregion = "mars"\n', "[profiles.acme] region must be one of us, eu"),
         ('[profiles."../evil"]\nregion = "us"\n', "the profile name '../e…' in [profiles]"),
         ('[profiles.acme]\nbase_url = "ftp://x"\n', "[profiles.acme] base_url must be an http://"),
+        (
+            '[profiles.acme]\nbase_url = "https://admin:pw@x"\n',
+            "[profiles.acme] base_url must not contain a user name or password",
+        ),
         ("profiles = 3\n", "[profiles] must be a table of profiles"),
         ("[profiles]\nacme = 3\n", "[profiles.acme] must be a table"),
         ('[keys]\n"main.library" = 3\n', '[keys] "main.library" must be a string of keys'),
@@ -132,6 +136,9 @@ def test_several_problems_are_counted_in_the_one_sentence() -> None:
     [
         f'[profiles.acme]\nregion = "{SECRET}"\n',
         f'[profiles.acme]\nbase_url = "{SECRET}"\n',
+        f'[profiles.acme]\nbase_url = "ftp://u:{SECRET}@x"\n',
+        f'[profiles.acme]\nbase_url = "https://u:{SECRET}@x"\n',
+        f'[profiles.acme]\nbase_url = "http://{SECRET}@127.0.0.1:8765/v1"\n',
         f'default_profile = "{SECRET} "\n',
         f'[profiles."{SECRET} x"]\nregion = "us"\n',
         f'cache_ttl_minutes = "{SECRET}"\n',
@@ -233,6 +240,26 @@ def test_bad_region_or_profile_name_from_outside_is_a_config_error() -> None:
     assert SECRET not in str(info.value)
     with pytest.raises(ConfigError, match="Invalid profile name"):
         resolve_settings(Settings(), profile="a/b", env={})
+
+
+@pytest.mark.parametrize(
+    "url", [f"https://u:{SECRET}@proxy.example", f"http://{SECRET}@127.0.0.1:9", "ftp://u:pw@x"]
+)
+def test_a_base_url_with_user_info_or_another_scheme_is_refused_without_echoing_it(
+    url: str,
+) -> None:
+    """A profile's base URL is shown by `auth status` and the palette: a password in it
+    (or a key pasted there) must never get that far, whatever its scheme."""
+    with pytest.raises(ConfigError) as info:
+        settings_of(f'[profiles.lab]\nbase_url = "{url}"\n')
+    message = str(info.value)
+    assert message.startswith("config.toml: [profiles.lab] base_url must ")
+    rule = "http:// or https://" if url.startswith("ftp") else "user name or password"
+    assert rule in message
+    with pytest.raises(ConfigError, match=f"KNOWBE4_BASE_URL must .*{rule}") as info:
+        resolve_settings(Settings(), env={"KNOWBE4_BASE_URL": url})
+    for shown in (message, str(info.value)):
+        assert SECRET not in shown and "pw" not in shown and "u:" not in shown
 
 
 def test_each_profile_has_its_own_data_dir_and_namespace(_isolated_environment: Path) -> None:
