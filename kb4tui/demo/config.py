@@ -12,6 +12,10 @@ FAULT_KINDS = ("500", "503", "drop", "timeout", "429")
 class FakeAPIConfig:
     # Seconds every request waits before it is answered (or dropped).
     latency: float = 0.0
+    # More seconds for the pages of a list after its first (page 2 on, or a cursor past
+    # the start), as a server slow deep into a big list: holds a stream open after its
+    # first page.
+    later_pages_latency: float = 0.0
 
     # Rate limiting per API key, as documented: 4/s, 50/min, 2,000 + seats per day.
     rate_limit: bool = True

@@ -17,7 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
@@ -163,6 +163,8 @@ class FakeKnowBe4API:
         response = self._response(
             status, body, extra, action, request_id, time.perf_counter() - started
         )
+        if config.later_pages_latency and _later_page(params):
+            response = replace(response, delay=response.delay + config.later_pages_latency)
         self.log.add(
             LoggedRequest(
                 at=arrival,
@@ -312,6 +314,12 @@ class FakeKnowBe4API:
             delay=max(0.0, self.config.latency),
             hang=max(0.0, self.config.hang_seconds),
         )
+
+
+def _later_page(params: Mapping[str, str]) -> bool:
+    """A page after the first of a list: page 2 on, or a cursor past the start."""
+    cursor = params.get("cursor", "").strip().lower()
+    return _int_or(params.get("page"), 1) > 1 or cursor not in ("", "true", "null", "false")
 
 
 def _bearer_token(value: str | None) -> str | None:
