@@ -5,11 +5,13 @@
         async for page in client.iter_enrollment_pages(campaign_id=51234):
             ...
 
-Every request goes through the key's shared `RateLimiter`, is counted in a
-`UsageCounter`, and is retried on 429/5xx/dropped connections within a time budget
-(`retry.py`). Failures surface as `kb4tui.api.errors.APIError` subclasses, whose messages
-never contain the key: the key lives only in the httpx client's default headers (httpx
-masks it in reprs) and is never stored on this object.
+The client is endpoints and paging. Every request goes through one `ReliableTransport`
+(`transport.py`): the key's shared `RateLimiter`, a `UsageCounter`, and retries on
+429/5xx/dropped connections within a time budget (`retry.py`); what it is retrying is
+pushed to observers (`client.transport.observe`). Failures surface as
+`kb4tui.api.errors.APIError` subclasses, whose messages never contain the key: the key
+lives only in the httpx client's default headers (httpx masks it in reprs) and is never
+stored on this object.
 """
 
 from __future__ import annotations
@@ -17,8 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import ssl
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from contextlib import aclosing
 from types import TracebackType
 from typing import Any, Literal, Self, TypedDict, TypeVar, Unpack
@@ -49,7 +50,7 @@ from kb4tui.api.models import (
 )
 from kb4tui.api.pagination import DEFAULT_WINDOW, PER_PAGE, Row, ordered_pages
 from kb4tui.api.proxies import check_proxy_environment
-from kb4tui.api.ratelimit import RateLimiter, Slot, UsageCounter, shared_limiter, shared_usage
+from kb4tui.api.ratelimit import RateLimiter, UsageCounter, shared_limiter, shared_usage
 from kb4tui.api.regions import base_url_for
 from kb4tui.api.resources import Resource, query_params, resource
 from kb4tui.api.responses import (
@@ -59,7 +60,13 @@ from kb4tui.api.responses import (
     redirect_target,
     rows_from_body,
 )
-from kb4tui.api.retry import RETRYABLE_STATUSES, RetryPolicy, RetryStatus, parse_retry_after
+from kb4tui.api.retry import RetryPolicy, RetryStatus
+from kb4tui.api.transport import (
+    ClientTransport,
+    ReliableTransport,
+    certificate_rejected,
+    describe_transport_error,
+)
 
 __all__ = ["CAMPAIGN_PERCENTAGE_PAGE", "EnrollmentFilters", "KnowBe4Client", "Pagination"]
 
@@ -78,7 +85,7 @@ T = TypeVar("T")
 
 
 class EnrollmentFilters(TypedDict, total=False):
-    """The enrollment endpoint's own query parameters (knowbe4-api.md §3.4)."""
+    """The enrollment endpoint's own query parameters."""
 
     campaign_id: int | None
     user_id: int | None
@@ -114,63 +121,6 @@ def _parse_one(model: type[M], row: Row) -> M:
         return model.from_api(row)
     except (TypeError, ValueError, RecursionError):
         raise ResponseFormatError(f"The KnowBe4 API sent an unreadable {model.__name__}") from None
-
-
-def _describe_transport_error(exc: httpx.TransportError) -> str:
-    """A short cause without the exception text (which may quote the request)."""
-    if isinstance(exc, httpx.TimeoutException):
-        return "the request timed out"
-    if isinstance(exc, httpx.ConnectError):
-        return "the connection failed"
-    if isinstance(exc, httpx.ProxyError):
-        return "the proxy failed"
-    return "the connection dropped"
-
-
-def _sent_marker(slot: Slot) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
-    """An httpcore trace hook that stamps the slot when the request headers go out, so
-    time spent connecting (TLS handshakes on a cold start) does not count as pacing."""
-
-    async def trace(event: str, info: dict[str, Any]) -> None:
-        if event.endswith("send_request_headers.started"):
-            slot.mark_sent()
-
-    return trace
-
-
-def _certificate_rejected(exc: BaseException) -> bool:
-    """Whether a connection failed because TLS verification failed (anywhere in the chain)."""
-    seen: BaseException | None = exc
-    for _ in range(10):
-        if seen is None:
-            return False
-        if isinstance(seen, ssl.SSLCertVerificationError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
-class _LostRequest:
-    """Keeps `RetryStatus.unreachable` and `unreachable_retrying` for one request."""
-
-    def __init__(self, status: RetryStatus) -> None:
-        self._status = status
-        self._counted = False
-
-    def no_server(self) -> None:
-        self._status.unreachable = True
-        if not self._counted:
-            self._counted = True
-            self._status.unreachable_retrying += 1
-
-    def answered(self) -> None:
-        self._status.unreachable = False
-        self.ended()
-
-    def ended(self) -> None:
-        if self._counted:
-            self._counted = False
-            self._status.unreachable_retrying -= 1
 
 
 class KnowBe4Client:
@@ -217,12 +167,22 @@ class KnowBe4Client:
         self.retry = retry_policy or RetryPolicy(
             budget=retry_budget, base_delay=backoff_base, max_delay=backoff_max
         )
-        self.retry_status = RetryStatus()
         # Plain http is allowed only to loopback; an HTTP_PROXY from the environment
         # would otherwise receive the key in clear text.
         trust_env = httpx.URL(self.base_url).scheme != "http"
         if trust_env:
             check_proxy_environment()  # one sentence naming a variable httpx cannot use
+        if transport is None:
+            transport = ClientTransport(
+                httpx.AsyncClient(verify=True, follow_redirects=False, trust_env=trust_env)
+            )
+        self.transport = ReliableTransport(
+            transport,
+            limiter=self.limiter,
+            usage=self.usage,
+            retry=self.retry,
+            explain=lambda response: self._status_error(response, "", None).message,
+        )
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers={
@@ -231,10 +191,9 @@ class KnowBe4Client:
                 "User-Agent": USER_AGENT,
             },
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            transport=transport,
-            verify=True,
+            transport=self.transport,
             follow_redirects=False,  # a redirect could carry the key somewhere else
-            trust_env=trust_env,
+            trust_env=False,  # the transport's own client applies the environment
         )
         del api_key  # keep it out of this frame's locals in any crash report
 
@@ -255,94 +214,54 @@ class KnowBe4Client:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    # ---- transport: one GET with pacing, counting, retries, error mapping ----
+    @property
+    def retry_status(self) -> RetryStatus:
+        """What the transport is retrying now, and whether the API can be reached."""
+        return self.transport.status
+
+    # ---- one GET: the transport paces, counts and retries; errors are mapped here ----
 
     async def _get(
         self, path: str, params: Mapping[str, str], *, not_found: str | None = None
     ) -> httpx.Response:
         """GET `path`; returns a 2xx response or raises an APIError subclass.
 
-        `not_found` is the message for a 404 ("Campaign 123 not found"). The retry budget
-        counts attempts and backoff, not time queued for the rate limiter: a request that
-        waited out the 50/min window still gets its retries.
+        `not_found` is the message for a 404 ("Campaign 123 not found").
         """
-        lost = _LostRequest(self.retry_status)
+        failure: APIError | None = None
         try:
-            return await self._get_with_retries(path, params, not_found, lost)
-        finally:
-            lost.ended()  # answered, given up, or cancelled with the view that wanted it
+            response = await self._http.get(path, params=params)
+        except httpx.HTTPError as exc:
+            failure = self._request_error(exc, path)
+        if failure is not None:
+            # Raised outside the handler: no httpx exception is chained, so its frames
+            # (and their locals) stay out of tracebacks.
+            raise failure
+        if response.is_success:
+            log.debug("GET %s %s -> %s", path, dict(params), response.status_code)
+            return response
+        raise self._status_error(response, path, not_found)
 
-    async def _get_with_retries(
-        self,
-        path: str,
-        params: Mapping[str, str],
-        not_found: str | None,
-        lost: _LostRequest,
-    ) -> httpx.Response:
-        clock = self.retry.clock
-        started = clock()
-        queued = 0.0
-        attempt = 0
-        while True:
-            before = clock()
-            slot = await self.limiter.acquire()
-            queued += clock() - before
-            failure: APIError
-            retry_after: float | None = None
-            # Counted against the day's quota unless it never left: KnowBe4 counts what
-            # reaches it, and a refused connection retried offline would fill the meter.
-            reached = True
-            try:
-                response = await self._http.get(
-                    path, params=params, extensions={"trace": _sent_marker(slot)}
-                )
-            except httpx.UnsupportedProtocol:
-                reached = False
-                raise NetworkError("The base URL uses an unsupported protocol", path=path) from None
-            except httpx.TransportError as exc:
-                reached = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-                if _certificate_rejected(exc):  # permanent: retrying cannot help
-                    raise NetworkError(
-                        "The server's TLS certificate could not be verified "
-                        "(a proxy inspecting TLS needs its CA in SSL_CERT_FILE)",
-                        path=path,
-                    ) from None
-                failure = NetworkError(
-                    f"Could not reach the KnowBe4 API: {_describe_transport_error(exc)}",
+    @staticmethod
+    def _request_error(exc: httpx.HTTPError, path: str) -> APIError:
+        """The error for a request that got no usable answer (retries already spent)."""
+        if isinstance(exc, httpx.UnsupportedProtocol):
+            return NetworkError("The base URL uses an unsupported protocol", path=path)
+        if isinstance(exc, httpx.TransportError):
+            if certificate_rejected(exc):
+                return NetworkError(
+                    "The server's TLS certificate could not be verified "
+                    "(a proxy inspecting TLS needs its CA in SSL_CERT_FILE)",
                     path=path,
                 )
-                lost.no_server()
-            except httpx.DecodingError:
-                raise ResponseFormatError(
-                    "The KnowBe4 API sent a body that could not be decoded", path=path
-                ) from None
-            except httpx.RequestError:
-                raise NetworkError("The request to the KnowBe4 API failed", path=path) from None
-            else:
-                lost.answered()  # an answer, whatever it says
-                if response.is_success:
-                    log.debug("GET %s %s -> %s", path, dict(params), response.status_code)
-                    return response
-                failure = self._status_error(response, path, not_found)
-                if response.status_code not in RETRYABLE_STATUSES:
-                    raise failure
-                retry_after = parse_retry_after(response.headers.get("retry-after"))
-            finally:
-                if reached:
-                    self.usage.record()
-            delay = self.retry.next_delay(attempt, clock() - started - queued, retry_after)
-            if delay is None:
-                raise failure
-            log.debug("GET %s failed (%s); retry %d in %.2fs", path, failure.status, attempt, delay)
-            status = self.retry_status
-            status.waiting += 1
-            status.retries += 1
-            status.last_failure = failure.message
-            try:
-                await self.retry.sleep(delay)
-            finally:
-                status.waiting -= 1
-            attempt += 1
+            return NetworkError(
+                f"Could not reach the KnowBe4 API: {describe_transport_error(exc)}", path=path
+            )
+        if isinstance(exc, httpx.DecodingError):
+            return ResponseFormatError(
+                "The KnowBe4 API sent a body that could not be decoded", path=path
+            )
+        return NetworkError("The request to the KnowBe4 API failed", path=path)
 
     @staticmethod
     def _status_error(response: httpx.Response, path: str, not_found: str | None) -> APIError:
@@ -539,6 +458,9 @@ class KnowBe4Client:
         """
         res = resource(kind)
         params = query_params(res, filters)
+        if res.single:
+            yield [await self._get_object(res.path, params)]
+            return
         if kind == "campaigns" and "exclude_percentages" not in params:
             pages = self._campaign_pages_with_percentages(res, window=window)
         else:
@@ -551,25 +473,14 @@ class KnowBe4Client:
                 if fresh:
                     yield fresh
 
-    async def list_raw(
-        self,
-        kind: str,
-        *,
-        window: int | None = None,
-        expected_rows: int | None = None,
-        **filters: Any,
-    ) -> list[Row]:
-        """Every row of `kind`, exactly as the API sent it (see `iter_raw_pages`)."""
-        return await self._collect(
-            self.iter_raw_pages(kind, window=window, expected_rows=expected_rows, **filters)
-        )
-
     async def get_raw(self, kind: str, item_id: int) -> Row:
         """One object of `kind` by id, as the API sent it; NotFoundError names it."""
         res = resource(kind)
+        if res.single:
+            raise ValueError(f"{kind} is one object, not a list: use iter_raw_pages")
         if isinstance(item_id, bool) or not isinstance(item_id, int):
             raise ValueError("item_id must be an int")
-        # The enrollment endpoint adds the campaign id only when asked (knowbe4-api.md §3.4).
+        # The enrollment endpoint adds the campaign id only when asked.
         params = {"include_campaign_id": "true"} if kind == "enrollments" else {}
         return await self._get_object(
             res.item_path(item_id), params, not_found=f"{res.label} {item_id} not found"

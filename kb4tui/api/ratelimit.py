@@ -1,6 +1,6 @@
 """Client-side pacing for the KnowBe4 rate limits, and a counter of requests made.
 
-KnowBe4 allows 4 requests a second and 50 a minute per API key (knowbe4-api.md §2.3).
+KnowBe4 allows 4 requests a second and 50 a minute per API key.
 Every request of every client using one key goes through that key's `RateLimiter`, so a
 screen loading enrollments and another loading users share one budget instead of each
 believing it owns it.
@@ -122,27 +122,40 @@ class RateLimiter:
 
 
 class UsageCounter:
-    """Requests sent today. The UI observes it through `on_change(count)`.
+    """Requests sent. Observers (`observe`) are told the new count after every change.
 
-    Persistence across runs belongs to the cache; this only counts and notifies.
+    Persistence across runs belongs to the quota meter (`kb4tui.store.quota_feed`); this
+    only counts and notifies. One counter is shared by every client of a key.
     """
 
-    def __init__(self, count: int = 0, *, on_change: Callable[[int], None] | None = None) -> None:
+    def __init__(self, count: int = 0) -> None:
         self.count = count
-        self.on_change = on_change
+        self._observers: list[Callable[[int], None]] = []
 
     def __repr__(self) -> str:
         return f"UsageCounter(count={self.count})"
 
+    def observe(self, observer: Callable[[int], None]) -> Callable[[], None]:
+        """Call `observer(count)` after every change; returns what stops it."""
+        self._observers.append(observer)
+
+        def stop() -> None:
+            if observer in self._observers:
+                self._observers.remove(observer)
+
+        return stop
+
     def record(self, requests: int = 1) -> None:
         self.count += requests
-        if self.on_change is not None:
-            self.on_change(self.count)
+        self._notify()
 
     def reset(self, count: int = 0) -> None:
         self.count = count
-        if self.on_change is not None:
-            self.on_change(self.count)
+        self._notify()
+
+    def _notify(self) -> None:
+        for observer in list(self._observers):
+            observer(self.count)
 
 
 def key_fingerprint(api_key: str) -> str:

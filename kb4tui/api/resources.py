@@ -1,4 +1,9 @@
-"""The list/get endpoints the client knows: paths, id fields, filters, names for messages."""
+"""The endpoints the client knows: paths, id fields, filters, names for messages.
+
+Most are lists (paged) with a get-by-id; `single` ones are one object (the account),
+which `KnowBe4Client.iter_raw_pages` hands back as a one-row page so that every dataset
+is fetched the same way.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ class Resource:
     id_field: str
     label: str  # for messages: "Campaign 123 not found"
     filters: frozenset[str]
+    single: bool = False  # one object, not a list
 
     def item_path(self, item_id: int) -> str:
         return f"{self.path}/{int(item_id)}"
@@ -60,6 +66,7 @@ RESOURCES: dict[str, Resource] = {
         Resource("policies", "/v1/training/policies", "policy_id", "Policy", frozenset()),
         Resource("users", "/v1/users", "id", "User", frozenset({"status", "group_id", "expand"})),
         Resource("groups", "/v1/groups", "id", "Group", frozenset({"status"})),
+        Resource("account", "/v1/account", "", "Account", frozenset(), single=True),
     )
 }
 

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import Mapping
 from contextlib import aclosing
-from typing import Any, Protocol
+from typing import Any
 
+from kb4tui.api.raw_source import RawSource
 from kb4tui.exporting.filters import RecordFilter
 from kb4tui.exporting.kinds import ExportKind
 from kb4tui.exporting.writers import JsonArrayWriter, RecordWriter
 
-
-class RawSource(Protocol):
-    """What an export needs from `kb4tui.api.client.KnowBe4Client`."""
-
-    def iter_raw_pages(
-        self, kind: str, **filters: Any
-    ) -> AsyncGenerator[list[dict[str, Any]], None]:
-        """Every page of a list, in order; raises APIError when a page fails for good."""
-        ...
-
-    async def get_raw(self, kind: str, item_id: int) -> dict[str, Any]: ...
+__all__ = ["RawSource", "run_export"]
 
 
 async def run_export(

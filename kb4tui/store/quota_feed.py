@@ -1,6 +1,6 @@
 """Feed the client's request count into the persisted quota meter without blocking.
 
-The client's `UsageCounter` calls `on_change(count)` on the event loop for every HTTP
+The client's `UsageCounter` tells its observers the count on the event loop for every HTTP
 attempt that may have reached the server (retries included: the server counts those too;
 a connection that was never made is not counted). Writing a SQLite row for each
 would stall the loop, so `QuotaFeed` only adds to a pending number there and `flush()`
@@ -11,10 +11,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Protocol
 
 from kb4tui.store.quota import QuotaMeter, QuotaStatus
 
-__all__ = ["QuotaFeed"]
+__all__ = ["QuotaFeed", "RequestCounter"]
+
+
+class RequestCounter(Protocol):
+    """What the feed needs of `kb4tui.api.ratelimit.UsageCounter`."""
+
+    @property
+    def count(self) -> int: ...
+
+    def observe(self, observer: Callable[[int], None]) -> Callable[[], None]: ...
 
 
 class QuotaFeed:
@@ -27,17 +37,11 @@ class QuotaFeed:
         self._last_count: int | None = None
         self.status: QuotaStatus = meter.status()
 
-    def attach(self, usage: object) -> None:
-        """Chain onto `usage.on_change` (a `UsageCounter`), keeping any earlier observer."""
-        previous: Callable[[int], None] | None = getattr(usage, "on_change", None)
-        self._last_count = getattr(usage, "count", 0)
-
-        def on_change(count: int) -> None:
-            self.observe(count)
-            if previous is not None:
-                previous(count)
-
-        usage.on_change = on_change  # type: ignore[attr-defined]
+    def attach(self, usage: RequestCounter) -> Callable[[], None]:
+        """Count what `usage` counts from now on; returns what detaches it."""
+        with self._lock:
+            self._last_count = usage.count
+        return usage.observe(self.observe)
 
     def observe(self, count: int) -> None:
         """The counter now says `count`: the growth since last time is new requests."""

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import partial
 
 import pytest
+from client_fakes import list_raw
 
 from kb4tui.api.client import KnowBe4Client
 from kb4tui.api.models import Enrollment
@@ -87,8 +88,8 @@ async def test_json_keeps_the_cached_records_exactly(
     assert code == 0
     assert len(api.log.entries()) == requests  # the API was not asked
     async with KnowBe4Client(DEMO_API_KEY, transport=FakeKnowBe4Transport(api)) as client:
-        assert json.loads(out) == await client.list_raw("campaigns")
-        library = await client.list_raw("store_purchases") + await client.list_raw("policies")
+        assert json.loads(out) == await list_raw(client, "campaigns")
+        library = await list_raw(client, "store_purchases") + await list_raw(client, "policies")
     assert json.loads(modules) == library
 
 
@@ -101,8 +102,8 @@ async def test_enrollments_of_a_campaign_and_overdue_from_the_cache(
     assert (code, err) == (0, "")
     rows = list(csv.DictReader(io.StringIO(out)))
     async with KnowBe4Client(DEMO_API_KEY, transport=FakeKnowBe4Transport(api)) as client:
-        online = await client.list_raw(
-            "enrollments", campaign_id=campaign_id, exclude_archived_users=True
+        online = await list_raw(
+            client, "enrollments", campaign_id=campaign_id, exclude_archived_users=True
         )
     assert len(rows) == len(online) > 0
     # A user's enrollments are not cached on their own: filtered from all enrollments.

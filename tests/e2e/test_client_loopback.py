@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from client_fakes import list_raw
 
 from kb4tui.api.client import KnowBe4Client
 from kb4tui.api.errors import AuthError, NetworkError, NotFoundError, PermissionDeniedError
@@ -49,7 +50,7 @@ async def test_account_campaigns_and_percentages(
     async with make_client(server) as client:
         account = await client.account()
         campaigns = await client.campaigns()
-        raw = await client.list_raw("campaigns")
+        raw = await list_raw(client, "campaigns")
     assert account.name == ORG.account["name"]
     expected = ORG.campaigns(with_percentage=True)
     assert raw == expected
@@ -65,7 +66,8 @@ async def test_enrollments_exact_in_every_pagination_mode(
     api.config.data_wrapper = mode == "wrapper"
     everything = ORG.enrollments()
     async with make_client(server, pagination="cursor" if mode == "cursor" else "page") as client:
-        rows = await client.list_raw(
+        rows = await list_raw(
+            client,
             "enrollments",
             include_campaign_id=True,
             include_store_purchase_id=True,
@@ -140,7 +142,7 @@ async def test_injected_faults_never_cost_a_row(
     api.config.fault_kinds = ("500", "503", "drop", "429")
     api.config.fault_seed = 5
     async with make_client(server) as client:
-        rows = await client.list_raw("enrollments")
+        rows = await list_raw(client, "enrollments")
     assert [r["enrollment_id"] for r in rows] == [r["enrollment_id"] for r in ORG.enrollments()]
     assert api.log.count(status=200) < len(api.log)  # faults really happened
 

@@ -29,6 +29,7 @@ from kb4tui.api.client import KnowBe4Client
 from kb4tui.api.errors import APIError, InsecureURLError
 from kb4tui.api.ratelimit import RateLimiter, UsageCounter
 from kb4tui.api.retry import RetryPolicy
+from kb4tui.api.transport import ClientTransport
 from kb4tui.cli import main
 from kb4tui.credentials import KeySource, ResolvedKey
 from kb4tui.demo import FakeAPIConfig, FakeKnowBe4API, LoopbackServer, generate_org
@@ -126,7 +127,11 @@ def test_the_cli_refuses_plain_http_with_one_clear_sentence(
 
 
 def _ssl_contexts(client: KnowBe4Client) -> list[ssl.SSLContext]:
-    http = client._http
+    """The TLS contexts of every connection pool: the client's transport layer sends
+    through an httpx client of its own, which routes to a proxy from the environment."""
+    routing = client.transport.inner
+    assert isinstance(routing, ClientTransport)
+    http = routing.client
     transports = [http._transport, *http._mounts.values()]
     contexts = []
     for transport in transports:

@@ -40,6 +40,11 @@ class FakeClock:
         await asyncio.sleep(0)
 
 
+async def list_raw(client: KnowBe4Client, kind: str, **options: Any) -> list[Row]:
+    """Every row of `kind` as the API sent it (`KnowBe4Client.iter_raw_pages`, collected)."""
+    return [row async for page in client.iter_raw_pages(kind, **options) for row in page]
+
+
 def json_response(body: Any, status: int = 200, /, **headers: str) -> httpx.Response:
     return httpx.Response(
         status,

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from client_fakes import API_KEY, FakeAPI, enrollment_rows, json_response
+from client_fakes import API_KEY, FakeAPI, enrollment_rows, json_response, list_raw
 
 from kb4tui import __version__
 from kb4tui.api.client import KnowBe4Client
@@ -203,7 +203,7 @@ async def test_raw_rows_are_exactly_what_the_api_sent() -> None:
     rows[1]["surprise_field"] = {"nested": [1, None, "x"]}
     api = FakeAPI(lists={ENROLLMENTS: rows})
     async with api.client() as client:
-        assert await client.list_raw("enrollments", include_campaign_id=True) == rows
+        assert await list_raw(client, "enrollments", include_campaign_id=True) == rows
         pages = [page async for page in client.iter_raw_pages("enrollments")]
     assert pages == [rows]
 
@@ -211,9 +211,9 @@ async def test_raw_rows_are_exactly_what_the_api_sent() -> None:
 async def test_raw_kind_and_filter_validation() -> None:
     async with FakeAPI().client() as client:
         with pytest.raises(ValueError, match="unknown kind"):
-            await client.list_raw("phishing")
+            await list_raw(client, "phishing")
         with pytest.raises(ValueError, match="unknown filter"):
-            await client.list_raw("users", campaign_id=1)
+            await list_raw(client, "users", campaign_id=1)
         with pytest.raises(ValueError):
             await client.get_raw("users", "3")  # type: ignore[arg-type]
 
@@ -310,7 +310,8 @@ async def test_data_wrapper_for_single_object() -> None:
 
 async def test_usage_counter_counts_every_request_and_notifies() -> None:
     seen: list[int] = []
-    usage = UsageCounter(on_change=seen.append)
+    usage = UsageCounter()
+    usage.observe(seen.append)
     api = FakeAPI(lists={"/v1/users": [{"id": 1}]})
     async with api.client(usage=usage) as client:
         await client.users()

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from client_fakes import FakeAPI, campaign_rows, enrollment_rows, json_response
+from client_fakes import FakeAPI, campaign_rows, enrollment_rows, json_response, list_raw
 
 from kb4tui.api.errors import ResponseFormatError, ServerError
 from kb4tui.api.pagination import ordered_pages
@@ -29,13 +29,13 @@ async def test_page_mode_stops_on_first_empty_page(rows: int, pages: list[int]) 
     data = enrollment_rows(rows)
     sequential = FakeAPI(lists={ENROLLMENTS: data})
     async with sequential.client(window=1) as client:
-        assert await client.list_raw("enrollments") == data
+        assert await list_raw(client, "enrollments") == data
     assert pages_requested(sequential) == pages
     assert all(r.url.params["per_page"] == "500" for r in sequential.requests)
 
     speculative = FakeAPI(lists={ENROLLMENTS: data})
     async with speculative.client(window=8) as client:
-        assert await client.list_raw("enrollments") == data
+        assert await list_raw(client, "enrollments") == data
     requested = pages_requested(speculative)
     assert requested[: len(pages)] == pages
     # Speculation never skips a page and never runs more than a window past the end.
@@ -53,7 +53,7 @@ async def test_short_page_is_not_the_end() -> None:
 
     api = FakeAPI(hook=capped)
     async with api.client() as client:
-        got = await client.list_raw("enrollments")
+        got = await list_raw(client, "enrollments")
     assert got == data
     assert pages_requested(api, ENROLLMENTS)[-1] == 6  # 5 pages of data, then the empty one
 
@@ -87,7 +87,7 @@ async def test_hint_too_small_still_fetches_everything() -> None:
     data = enrollment_rows(3100)
     api = FakeAPI(lists={ENROLLMENTS: data})
     async with api.client() as client:
-        got = await client.list_raw("enrollments", expected_rows=600)
+        got = await list_raw(client, "enrollments", expected_rows=600)
     assert got == data
 
 
@@ -106,7 +106,7 @@ async def test_all_pages_requested_concurrently_within_window() -> None:
 
     api = FakeAPI(lists={ENROLLMENTS: data}, hook=hook)
     async with api.client(window=6) as client:
-        assert len(await client.list_raw("enrollments", expected_rows=4000)) == 4000
+        assert len(await list_raw(client, "enrollments", expected_rows=4000)) == 4000
     assert peak == 6
 
 
@@ -139,7 +139,7 @@ async def test_error_on_a_needed_page_propagates_and_cancels_the_rest() -> None:
     api = FakeAPI(lists={ENROLLMENTS: enrollment_rows(3000)}, hook=fail_page_3)
     async with api.client() as client:
         with pytest.raises(ServerError, match="HTTP 501"):
-            await client.list_raw("enrollments")
+            await list_raw(client, "enrollments")
 
 
 async def test_row_repeated_across_a_page_boundary_is_yielded_once() -> None:
@@ -153,7 +153,7 @@ async def test_row_repeated_across_a_page_boundary_is_yielded_once() -> None:
 
     api = FakeAPI(hook=shifted)
     async with api.client() as client:
-        got = await client.list_raw("enrollments")
+        got = await list_raw(client, "enrollments")
     assert [r["enrollment_id"] for r in got] == [r["enrollment_id"] for r in data]
 
 
@@ -161,7 +161,7 @@ async def test_page_mode_tolerates_a_data_wrapper() -> None:
     data = enrollment_rows(700)
     api = FakeAPI(lists={ENROLLMENTS: data}, page_wrapper=True)
     async with api.client() as client:
-        assert await client.list_raw("enrollments") == data
+        assert await list_raw(client, "enrollments") == data
 
 
 @pytest.mark.parametrize("wrapper", [False, True])
@@ -182,12 +182,12 @@ async def test_cursor_mode_stops_on_empty_page_and_absent_header() -> None:
 
     api = FakeAPI(hook=empty_with_cursor)
     async with api.client(pagination="cursor") as client:
-        assert await client.list_raw("users") == []
+        assert await list_raw(client, "users") == []
     assert len(api.requests) == 1
 
     api = FakeAPI(hook=lambda request, n: json_response([{"id": 1}]))
     async with api.client(pagination="cursor") as client:
-        assert await client.list_raw("users") == [{"id": 1}]
+        assert await list_raw(client, "users") == [{"id": 1}]
     assert len(api.requests) == 1
 
 
@@ -198,7 +198,7 @@ async def test_cursor_from_wrapper_field_and_repeated_cursor_refused() -> None:
     api = FakeAPI(hook=wrapped)
     async with api.client(pagination="cursor") as client:
         with pytest.raises(ResponseFormatError, match="same page cursor"):
-            await client.list_raw("users")
+            await list_raw(client, "users")
     assert [r.url.params["cursor"] for r in api.requests] == ["true", "same"]
 
 
@@ -208,7 +208,7 @@ async def test_campaigns_with_percentages_despite_the_10_row_cap(count: int) -> 
     api = FakeAPI(lists={CAMPAIGNS: data}, campaign_cap=10)
     async with api.client() as client:
         campaigns = await client.campaigns()
-        raw = await client.list_raw("campaigns")
+        raw = await list_raw(client, "campaigns")
     assert [c.campaign_id for c in campaigns] == [r["campaign_id"] for r in data]
     assert [c.completion_percentage for c in campaigns] == [
         float(r["completion_percentage"]) for r in data

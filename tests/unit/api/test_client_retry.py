@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from client_fakes import FakeAPI, FakeClock, enrollment_rows, json_response
+from client_fakes import FakeAPI, FakeClock, enrollment_rows, json_response, list_raw
 
 from kb4tui.api.errors import (
     APIError,
@@ -179,7 +179,7 @@ async def test_retries_inside_a_paged_listing_lose_and_repeat_nothing() -> None:
     api.hook = flaky
     clock = FakeClock()
     async with api.client(retry_policy=policy(clock, base=0.01)) as client:
-        got = await client.list_raw("enrollments")
+        got = await list_raw(client, "enrollments")
     assert got == data
 
 

@@ -7,7 +7,7 @@ import time
 from bisect import bisect_left
 
 import pytest
-from client_fakes import FakeAPI, FakeClock, enrollment_rows
+from client_fakes import FakeAPI, FakeClock, enrollment_rows, list_raw
 
 from kb4tui.api.ratelimit import RateLimiter, UsageCounter
 
@@ -122,9 +122,9 @@ async def test_several_lists_loading_at_once_share_the_limit() -> None:
     )
     async with api.client(limiter=limiter, window=8) as client:
         results = await asyncio.gather(
-            client.list_raw("enrollments", expected_rows=10_000),
-            client.list_raw("users", expected_rows=10_000),
-            client.list_raw("groups"),
+            list_raw(client, "enrollments", expected_rows=10_000),
+            list_raw(client, "users", expected_rows=10_000),
+            list_raw(client, "groups"),
         )
     assert [len(r) for r in results] == [10_000, 10_000, 10_000]
     assert len(api.times) >= 63
@@ -139,14 +139,18 @@ def test_limits_must_be_positive() -> None:
         RateLimiter([])
 
 
-def test_usage_counter() -> None:
+def test_usage_counter_tells_its_observers_until_they_stop() -> None:
     seen: list[int] = []
-    usage = UsageCounter(5, on_change=seen.append)
+    usage = UsageCounter(5)
+    stop = usage.observe(seen.append)
     usage.record()
     usage.record(2)
     usage.reset()
     assert seen == [6, 8, 0] and usage.count == 0
     assert repr(usage) == "UsageCounter(count=0)"
+    stop()
+    usage.record()
+    assert seen == [6, 8, 0] and usage.count == 1
 
 
 async def test_mark_sent_moves_the_slot_and_delays_later_grants() -> None:
