@@ -1,143 +1,183 @@
-"""Repository: memo, freshness, the all-enrollments reuse, streaming and cancellation."""
+"""The repository without a disk cache: memo and freshness, streaming and cancellation,
+and the all-enrollments reuse. Raw pages come from the real client over the fake API."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import math
+from datetime import timedelta
+from typing import Any
 
-import pytest
-from ui_support import DemoSource, frozen_clock
+from session_support import Clock, demo_api, pages_of, repository_over, rows_of
 
 from kb4tui.api.models import Policy
-from kb4tui.demo import generate_org
+from kb4tui.demo import FakeKnowBe4API
 from kb4tui.demo.org import DemoOrg
-from kb4tui.repository import EnrollmentPage, EnrollmentQuery, Repository
+from kb4tui.session.datasets import (
+    ACCOUNT,
+    ALL_ENROLLMENTS,
+    CAMPAIGNS,
+    LIBRARY,
+    EnrollmentSubset,
+)
+from kb4tui.session.enrollment_query import EnrollmentQuery
+
+ENROLLMENTS = "/v1/training/enrollments"
 
 
-@pytest.fixture(scope="module")
-def org() -> DemoOrg:
-    return generate_org(users=200, now=frozen_clock())
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-async def collect(repo: Repository, query: EnrollmentQuery) -> list[EnrollmentPage]:
-    return [page async for page in repo.enrollment_pages(query)]
-
-
-async def test_lists_are_memoised_with_their_fetch_time_until_stale(org: DemoOrg) -> None:
-    source = DemoSource(org)
-    clock = Clock()
-    repo = Repository(source, clock=clock, max_age=timedelta(minutes=10))
-    first = await repo.campaigns()
-    assert first.fetched_at == clock.now and len(first.value) == 25
-    clock.now += timedelta(minutes=5)
-    assert (await repo.campaigns()) is first
-    assert source.usage.count == 1
-    clock.now += timedelta(minutes=6)
-    again = await repo.campaigns()
-    assert again.fetched_at == clock.now and source.usage.count == 2
-    assert (await repo.campaigns(refresh=True)).fetched_at == clock.now
-    assert source.usage.count == 3
-
-
-async def test_library_holds_purchases_and_policies(org: DemoOrg) -> None:
-    repo = Repository(DemoSource(org), clock=frozen_clock)
-    items = (await repo.library()).value
-    assert len(items) == len(org.store_purchases) + len(org.policies)
-    assert sum(isinstance(i, Policy) for i in items) == len(org.policies)
-    assert repo.cached_library() == items
-
-
-async def test_campaign_enrollments_stream_page_by_page_then_come_from_memory(
-    org: DemoOrg,
-) -> None:
-    source = DemoSource(org, page_size=40)
-    repo = Repository(source, clock=frozen_clock)
-    campaign_id = org.campaign_ids[3]
-    rows = org.campaign_enrollments(campaign_id)
-    expected = sum((r.get("user") or {}).get("id") not in org.archived_user_ids for r in rows)
-    assert 0 < expected < len(rows)  # archived users are left out
-    query = EnrollmentQuery(campaign_id=campaign_id)
-    assert repo.peek(query) is None
-    pages = await collect(repo, query)
-    assert [p.page for p in pages[:2]] == [1, 2] and pages[-1].done
-    assert not any(p.done for p in pages[:-1])
-    assert sum(len(p.rows) for p in pages) == pages[-1].total == expected
-    used = source.usage.count
-    [memo_page] = await collect(repo, query)
-    assert memo_page.from_memo and len(memo_page.rows) == expected
-    assert source.usage.count == used
-    assert repo.peek(query) is not None
-
-
-async def test_a_stream_left_early_is_not_memoised(org: DemoOrg) -> None:
-    repo = Repository(DemoSource(org, page_size=20), clock=frozen_clock)
-    query = EnrollmentQuery(campaign_id=org.campaign_ids[1])
-    stream = repo.enrollment_pages(query)
-    first = await anext(stream)
-    assert len(first.rows) == 20 and not first.done
-    await stream.aclose()
-    assert repo.peek(query) is None
-
-
-async def test_all_enrollments_serve_user_campaign_and_policy_queries(org: DemoOrg) -> None:
-    source = DemoSource(org)
-    repo = Repository(source, clock=frozen_clock)
-    everything = (await repo.all_enrollments()).value
+def active_rows(org: DemoOrg, campaign_id: int) -> int:
     archived = org.archived_user_ids
-    assert everything and all(e.user_id not in archived for e in everything)
-    used = source.usage.count
+    rows = org.campaign_enrollments(campaign_id)
+    return sum((r.get("user") or {}).get("id") not in archived for r in rows)
 
-    user_id = everything[0].user_id
-    [page] = await collect(repo, EnrollmentQuery(user_id=user_id))
-    assert page.rows and all(e.user_id == user_id for e in page.rows)
-    assert page.rows == [e for e in everything if e.user_id == user_id]
 
-    campaign_id = org.campaign_ids[2]
-    [page] = await collect(repo, EnrollmentQuery(campaign_id=campaign_id))
-    assert page.rows == [e for e in everything if e.campaign_id == campaign_id]
-    assert source.usage.count == used  # both answered from the one fetch
+def subset(**query: Any) -> EnrollmentSubset:
+    return EnrollmentSubset(EnrollmentQuery(**query))
 
+
+async def test_a_dataset_is_memoised_with_its_fetch_time_until_stale() -> None:
+    api = demo_api(users=120)
+    clock = Clock()
+    async with repository_over(api, clock=clock, max_age=timedelta(minutes=10)) as repo:
+        first = await repo.get(CAMPAIGNS)
+        assert first.fetched_at == clock.now and len(first.value) == 25
+        asked = len(api.log)
+        clock.now += timedelta(minutes=5)
+        assert (await repo.get(CAMPAIGNS)) is first
+        assert len(api.log) == asked
+        clock.now += timedelta(minutes=6)
+        again = await repo.get(CAMPAIGNS)
+        assert again.fetched_at == clock.now and len(api.log) > asked
+        asked = len(api.log)
+        assert (await repo.get(CAMPAIGNS, refresh=True)).fetched_at == clock.now
+        assert len(api.log) > asked
+
+
+async def test_the_account_is_a_one_row_listing_parsed_into_one_model() -> None:
+    api = demo_api(users=120)
+    async with repository_over(api) as repo:
+        account = (await repo.get(ACCOUNT)).value
+    assert account.name == api.org().account["name"]
+    assert [e.path for e in api.log.entries()] == ["/v1/account"]
+
+
+async def test_the_library_holds_purchases_and_policies() -> None:
+    api = demo_api(users=120)
+    org = api.org()
+    async with repository_over(api) as repo:
+        items = (await repo.get(LIBRARY)).value
+        assert len(items) == len(org.store_purchases) + len(org.policies)
+        assert sum(isinstance(i, Policy) for i in items) == len(org.policies)
+        assert repo.cached(LIBRARY) == items
+
+
+async def test_a_campaigns_enrollments_stream_page_by_page_then_come_from_memory() -> None:
+    api = demo_api(users=300)
+    org = api.org()
+    campaign_id = next(c for c in org.campaign_ids if active_rows(org, c) > 500)
+    expected = active_rows(org, campaign_id)
+    assert expected < len(org.campaign_enrollments(campaign_id))  # archived users left out
+    wanted = subset(campaign_id=campaign_id)
+    async with repository_over(api) as repo:
+        assert repo.peek(wanted) is None
+        pages = await pages_of(repo, wanted)
+        assert [p.page for p in pages[:2]] == [1, 2] and pages[-1].done
+        assert not any(p.done for p in pages[:-1])
+        assert len(pages[0].rows) == 500
+        assert sum(len(p.rows) for p in pages) == pages[-1].total == expected
+        asked = len(api.log)
+        [memo_page] = await pages_of(repo, wanted)
+        assert memo_page.from_memo and len(memo_page.rows) == expected
+        assert len(api.log) == asked
+        assert repo.peek(wanted) is not None
+
+
+async def test_a_stream_left_early_is_not_memoised() -> None:
+    api = demo_api(users=300)
+    org = api.org()
+    campaign_id = next(c for c in org.campaign_ids if active_rows(org, c) > 500)
+    wanted = subset(campaign_id=campaign_id)
+    async with repository_over(api) as repo:
+        stream = repo.stream(wanted)
+        first = await anext(stream)
+        assert len(first.rows) == 500 and not first.done
+        await stream.aclose()
+        assert repo.peek(wanted) is None and repo.cached(wanted) is None
+
+
+async def test_all_enrollments_answer_user_campaign_and_policy_queries() -> None:
+    api = demo_api(users=120)
+    org = api.org()
+    async with repository_over(api) as repo:
+        everything = (await repo.get(ALL_ENROLLMENTS)).value
+        archived = org.archived_user_ids
+        assert everything and all(e.user_id not in archived for e in everything)
+        asked = len(api.log)
+
+        user_id = everything[0].user_id
+        [page] = await pages_of(repo, subset(user_id=user_id))
+        assert page.from_memo and page.rows == [e for e in everything if e.user_id == user_id]
+
+        campaign_id = org.campaign_ids[2]
+        [page] = await pages_of(repo, subset(campaign_id=campaign_id))
+        assert page.rows == [e for e in everything if e.campaign_id == campaign_id]
+
+        policy = Policy.from_api(org.policies[0])
+        [page] = await pages_of(repo, subset(policy_id=policy.policy_id, module_name=policy.name))
+        assert page.rows and {e.module for e in page.rows} == {policy.name}
+        assert len(api.log) == asked  # all answered from the one list
+
+
+async def test_a_policy_is_picked_from_all_enrollments_fetched_once() -> None:
+    api = demo_api(users=120)
+    org = api.org()
     policy = Policy.from_api(org.policies[0])
-    query = EnrollmentQuery(policy_id=policy.policy_id, module_name=policy.name)
-    [page] = await collect(repo, query)
-    assert page.rows and {e.module for e in page.rows} == {policy.name}
+    wanted = subset(policy_id=policy.policy_id, module_name=policy.name)
+    async with repository_over(api) as repo:
+        [page] = await pages_of(repo, wanted)
+        assert page.done and page.rows and not page.from_memo
+        requests = [dict(e.query) for e in api.log.entries() if e.path == ENROLLMENTS]
+        assert requests and not any("campaign_id" in q or "user_id" in q for q in requests)
+        asked = len(api.log)
+        await rows_of(repo, subset(user_id=page.rows[0].user_id))
+        assert len(api.log) == asked
+        assert repo.cached(wanted) is None  # derived: the list it comes from is memoised
 
 
-async def test_policy_query_fetches_all_enrollments_once(org: DemoOrg) -> None:
-    source = DemoSource(org)
-    repo = Repository(source, clock=frozen_clock)
+async def test_campaigns_stream_page_by_page_then_come_from_memory() -> None:
+    api = demo_api(users=120)
+    async with repository_over(api) as repo:
+        pages = await pages_of(repo, CAMPAIGNS)
+        # With their completion percentage the API sends 10 campaigns a page.
+        assert [len(p.rows) for p in pages if p.rows] == [10, 10, 5]
+        assert repo.cached(CAMPAIGNS) == [c for p in pages for c in p.rows]
+        asked = len(api.log)
+        [memo] = await pages_of(repo, CAMPAIGNS)
+        assert len(memo.rows) == 25 and len(api.log) == asked
+        assert (await repo.get(CAMPAIGNS)).value == memo.rows
+
+
+async def test_progress_is_reported_per_page_and_not_when_memoised() -> None:
+    api: FakeKnowBe4API = demo_api(users=300)
+    async with repository_over(api) as repo:
+        seen: list[tuple[int, int]] = []
+        rows = (await repo.get(ALL_ENROLLMENTS, progress=lambda *step: seen.append(step))).value
+        assert len(seen) == math.ceil(len(rows) / 500) > 1
+        assert seen[-1] == (len(seen), len(rows))
+        assert [pages for pages, _ in seen] == list(range(1, len(seen) + 1))
+        await repo.get(ALL_ENROLLMENTS, progress=lambda *step: seen.append(step))
+        assert len(seen) == math.ceil(len(rows) / 500)
+
+
+async def test_estimates_count_pages_known_and_a_picked_subset_costs_the_whole_list() -> None:
+    api = demo_api(users=300)
+    org = api.org()
     policy = Policy.from_api(org.policies[0])
-    [page] = await collect(
-        repo, EnrollmentQuery(policy_id=policy.policy_id, module_name=policy.name)
-    )
-    assert page.done and page.rows
-    used = source.usage.count
-    [page] = await collect(repo, EnrollmentQuery(user_id=page.rows[0].user_id))
-    assert source.usage.count == used
-
-
-async def test_requests_today_reads_the_clients_counter(org: DemoOrg) -> None:
-    source = DemoSource(org)
-    repo = Repository(source, clock=frozen_clock)
-    await repo.account()
-    await repo.campaigns()
-    assert repo.requests_today == 2
-
-
-async def test_campaign_pages_stream_then_come_from_memory(org: DemoOrg) -> None:
-    source = DemoSource(org)
-    repo = Repository(source, clock=frozen_clock)
-    pages = [page async for page in repo.campaign_pages()]
-    assert [len(p.value) for p in pages] == [10, 10, 5]
-    assert repo.cached_campaigns() == [c for p in pages for c in p.value]
-    used = source.usage.count
-    [memo] = [page async for page in repo.campaign_pages()]
-    assert len(memo.value) == 25 and source.usage.count == used
-    assert (await repo.campaigns()) is memo
+    async with repository_over(api) as repo:
+        assert repo.estimate_requests([ACCOUNT, CAMPAIGNS, LIBRARY]) == 1 + 1 + 2
+        everything = (await repo.get(ALL_ENROLLMENTS)).value
+        pages = math.ceil(len(everything) / 500)
+        assert repo.estimate_requests([ALL_ENROLLMENTS]) == pages > 1
+        picked = subset(policy_id=policy.policy_id, module_name=policy.name)
+        assert repo.estimate_requests([picked]) == pages
+        big = next(c for c in org.campaign_ids if active_rows(org, c) > 500)
+        assert repo.estimate_requests([subset(campaign_id=big)]) == 2  # its rows, known

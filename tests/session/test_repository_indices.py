@@ -1,47 +1,22 @@
-"""Repository indices, the memo cap on enrollment subsets, and no SQLite call on the event loop."""
+"""Repository indices, the memo cap on enrollment subsets, and no SQLite call on the event
+loop."""
 
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta
-from functools import partial
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from ui_support import FROZEN_NOW, DemoSource
+from session_support import FROZEN_NOW, Clock, demo_api, open_cache, repository_over, rows_of
 
-import kb4tui.repository as repository_module
-from kb4tui.api.client import KnowBe4Client
 from kb4tui.api.models import Enrollment
-from kb4tui.api.ratelimit import RateLimiter, UsageCounter
-from kb4tui.demo import (
-    DEMO_API_KEY,
-    FakeAPIConfig,
-    FakeKnowBe4API,
-    FakeKnowBe4Transport,
-    generate_org,
-)
-from kb4tui.repository import SUBSET_MEMO_LIMIT, EnrollmentIndex, EnrollmentQuery, Repository
-from kb4tui.store.cache import Cache, account_key
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = FROZEN_NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def demo_source() -> DemoSource:
-    return DemoSource(generate_org(users=60, now=FROZEN_NOW))
-
-
-async def rows_of(repo: Repository, query: EnrollmentQuery, refresh: bool = False) -> list[Any]:
-    return [
-        row async for page in repo.enrollment_pages(query, refresh=refresh) for row in page.rows
-    ]
+from kb4tui.session import repository
+from kb4tui.session.datasets import ALL_ENROLLMENTS, CAMPAIGNS, EnrollmentSubset
+from kb4tui.session.enrollment_index import EnrollmentIndex
+from kb4tui.session.enrollment_query import EnrollmentQuery
+from kb4tui.session.repository import SUBSET_MEMO_LIMIT
 
 
 def count_calls(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[int]:
@@ -60,57 +35,60 @@ def count_calls(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[
     return calls
 
 
+def subset(**query: Any) -> EnrollmentSubset:
+    return EnrollmentSubset(EnrollmentQuery(**query))
+
+
 async def test_peek_answers_from_an_index_built_once_per_all_enrollments_list(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     builds = count_calls(monkeypatch, EnrollmentIndex, "build")
-    repo = Repository(demo_source(), clock=Clock())
-    everything = (await repo.all_enrollments()).value
-    campaign_ids = {r.campaign_id for r in everything if r.campaign_id is not None}
-    user_ids = {r.user_id for r in everything if r.user_id is not None}
-    assert len(campaign_ids) > 1 and len(user_ids) > 1
-    for campaign_id in campaign_ids:
-        expected = [r for r in everything if r.campaign_id == campaign_id]
-        assert repo.peek(EnrollmentQuery(campaign_id=campaign_id)) == expected
-    for user_id in user_ids:
-        expected = [r for r in everything if r.user_id == user_id]
-        assert repo.peek(EnrollmentQuery(user_id=user_id)) == expected
-    assert repo.peek(EnrollmentQuery(campaign_id=-1)) == []
-    assert len(builds) == 1  # once when stored, not per cursor move
+    async with repository_over(demo_api(users=60)) as repo:
+        everything = (await repo.get(ALL_ENROLLMENTS)).value
+        campaign_ids = {r.campaign_id for r in everything if r.campaign_id is not None}
+        user_ids = {r.user_id for r in everything if r.user_id is not None}
+        assert len(campaign_ids) > 1 and len(user_ids) > 1
+        for campaign_id in campaign_ids:
+            expected = [r for r in everything if r.campaign_id == campaign_id]
+            assert repo.peek(subset(campaign_id=campaign_id)) == expected
+        for user_id in user_ids:
+            expected = [r for r in everything if r.user_id == user_id]
+            assert repo.peek(subset(user_id=user_id)) == expected
+        assert repo.peek(subset(campaign_id=-1)) == []
+    assert len(builds) == 1  # once when stored (in the parsing thread), not per cursor move
 
 
 async def test_separately_fetched_subsets_are_capped_and_derived_ones_not_memoised() -> None:
-    repo = Repository(demo_source(), clock=Clock())
-    everything = (await repo.all_enrollments()).value
-    user_ids = sorted({r.user_id for r in everything if r.user_id is not None})
-    assert len(user_ids) > SUBSET_MEMO_LIMIT + 2
-    queries = [EnrollmentQuery(user_id=u) for u in user_ids[: SUBSET_MEMO_LIMIT + 2]]
-    for query in queries:
-        await rows_of(repo, query, refresh=True)  # fetched on their own: memoised
-    subsets = [
-        k for k in repo.memo.entries if k.startswith("enrollments:") and k != "enrollments:all"
-    ]
-    assert len(subsets) == SUBSET_MEMO_LIMIT
-    assert queries[-1].memo_key in subsets and queries[0].memo_key not in subsets
+    async with repository_over(demo_api(users=60)) as repo:
+        everything = (await repo.get(ALL_ENROLLMENTS)).value
+        user_ids = sorted({r.user_id for r in everything if r.user_id is not None})
+        assert len(user_ids) > SUBSET_MEMO_LIMIT + 2
+        subsets = [subset(user_id=u) for u in user_ids[: SUBSET_MEMO_LIMIT + 2]]
+        for one in subsets:
+            await rows_of(repo, one, refresh=True)  # fetched on their own: memoised
+        kept = [one for one in subsets if repo.cached(one) is not None]
+        assert len(kept) == SUBSET_MEMO_LIMIT
+        assert subsets[-1] in kept and subsets[0] not in kept
+        assert repo.cached(ALL_ENROLLMENTS) is not None  # never dropped for a subset
 
-    module = next(r.module for r in everything if r.module)
-    by_module = EnrollmentQuery(module_name=module)
-    rows = await rows_of(repo, by_module)  # the API cannot filter this: from all enrollments
-    assert rows == [r for r in everything if by_module.matches(r)] and rows
-    assert by_module.memo_key not in repo.memo.entries
+        module = next(r.module for r in everything if r.module)
+        by_module = subset(module_name=module)
+        rows = await rows_of(repo, by_module)  # the API cannot filter this: from all of them
+        assert rows == [r for r in everything if by_module.query.matches(r)] and rows
+        assert repo.cached(by_module) is None
 
 
 async def test_palette_users_come_from_indices_built_once_per_stored_list(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    scans = count_calls(monkeypatch, repository_module, "_users_of")
-    repo = Repository(demo_source(), clock=Clock())
-    everything = (await repo.all_enrollments()).value
-    some_user = next(r.user_id for r in everything if r.user_id is not None)
-    await rows_of(repo, EnrollmentQuery(user_id=some_user), refresh=True)
+    scans = count_calls(monkeypatch, repository, "users_of")
+    async with repository_over(demo_api(users=60)) as repo:
+        everything = (await repo.get(ALL_ENROLLMENTS)).value
+        some_user = next(r.user_id for r in everything if r.user_id is not None)
+        await rows_of(repo, subset(user_id=some_user), refresh=True)
 
-    first = repo.cached_users()
-    again = repo.cached_users()
+        first = repo.cached_users()
+        again = repo.cached_users()
     ids = [row.user_id for row in first]
     assert len(ids) == len(set(ids)) and set(ids) == {r.user_id for r in everything if r.user_id}
     assert [r.user_id for r in again] == ids
@@ -120,28 +98,13 @@ async def test_palette_users_come_from_indices_built_once_per_stored_list(
 async def test_no_sqlite_call_of_latest_fetch_or_freshness_runs_on_the_event_loop(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    api = FakeKnowBe4API(
-        {DEMO_API_KEY: partial(generate_org, users=40, now=FROZEN_NOW)},
-        FakeAPIConfig(rate_limit=False),
-    )
-
-    def client() -> KnowBe4Client:
-        return KnowBe4Client(
-            DEMO_API_KEY,
-            transport=FakeKnowBe4Transport(api),
-            limiter=RateLimiter([(100_000, 1.0)]),
-            usage=UsageCounter(),
-        )
-
     clock = Clock()
-    with Cache.open(tmp_path, "p", account_key("https://us.api.knowbe4.com")) as cache:
-        async with client() as first_client:
-            everything = (
-                await Repository(first_client, cache=cache, clock=clock).all_enrollments()
-            ).value
+    with open_cache(tmp_path) as cache:
+        async with repository_over(demo_api(users=40), cache=cache, clock=clock) as first:
+            everything = (await first.get(ALL_ENROLLMENTS)).value
         clock.now += timedelta(minutes=5)
         on_loop: list[str] = []
-        for name in ("latest_fetch", "is_fresh", "get", "fetched_at", "age"):
+        for name in ("latest_fetch", "is_fresh", "get", "fetched_at", "age", "put"):
             original = getattr(cache, name)
 
             def watched(*args: Any, _name: str = name, _original: Any = original) -> Any:
@@ -150,12 +113,13 @@ async def test_no_sqlite_call_of_latest_fetch_or_freshness_runs_on_the_event_loo
                 return _original(*args)
 
             monkeypatch.setattr(cache, name, watched)
-        async with client() as second_client:
-            repo = Repository(second_client, cache=cache, clock=clock, stale_while_revalidate=True)
+        async with repository_over(
+            demo_api(users=40), cache=cache, clock=clock, stale_while_revalidate=True
+        ) as repo:
             campaign_id = next(r.campaign_id for r in everything if r.campaign_id is not None)
-            rows: list[Enrollment] = await rows_of(repo, EnrollmentQuery(campaign_id=campaign_id))
+            rows: list[Enrollment] = await rows_of(repo, subset(campaign_id=campaign_id))
             assert rows == [r for r in everything if r.campaign_id == campaign_id]
             assert repo.latest_fetch() == FROZEN_NOW  # the earlier run's, read off the loop
-            await repo.campaigns()
+            await repo.get(CAMPAIGNS)
             assert repo.latest_fetch() == clock.now  # noted in memory, no query
     assert on_loop == []
