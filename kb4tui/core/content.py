@@ -8,7 +8,7 @@ onto the canonical list when it fits and otherwise show the string as sent.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from kb4tui.api.models import Campaign, ContentItem, Enrollment, Policy, StorePurchase
 from kb4tui.core.status import normalise_label
@@ -19,6 +19,7 @@ __all__ = [
     "POLICY",
     "TRAINING_MODULE",
     "ModuleKey",
+    "campaigns_using",
     "canonical_content_type",
     "content_item_for",
     "content_type_of",
@@ -138,3 +139,19 @@ def content_item_for(
             if (purchase.name or "").strip().casefold() == name:
                 return purchase
     return None
+
+
+def campaigns_using(item: ContentItem, campaigns: Sequence[Campaign]) -> list[Campaign]:
+    """Campaigns whose content includes `item` (by id, else by name)."""
+    found: list[Campaign] = []
+    for campaign in campaigns:
+        for content in campaign.content_items:
+            same_kind = isinstance(content, Policy) == isinstance(item, Policy)
+            if same_kind and content.item_id is not None and item.item_id is not None:
+                match = content.item_id == item.item_id
+            else:
+                match = bool(item.name) and content.name == item.name
+            if match:
+                found.append(campaign)
+                break
+    return found

@@ -34,6 +34,7 @@ from textual.worker import Worker, WorkerState
 
 from kb4tui.api.errors import APIError, NetworkError
 from kb4tui.api.models import Campaign, ContentItem, Enrollment, Policy
+from kb4tui.core.content import campaigns_using
 from kb4tui.exitcodes import ExitCode
 from kb4tui.gcpause import resume_collection
 from kb4tui.repository import ALL_ENROLLMENTS, EnrollmentQuery, Repository
@@ -53,7 +54,7 @@ from kb4tui.ui.screens.main import MainScreen
 from kb4tui.ui.widgets.campaigns_pane import CampaignsPane
 from kb4tui.ui.widgets.compliance_pane import CompliancePane
 from kb4tui.ui.widgets.header import AppHeader, HeaderInfo
-from kb4tui.ui.widgets.library_pane import LibraryPane, campaigns_using
+from kb4tui.ui.widgets.library_pane import LibraryPane
 
 __all__ = ["ConfirmQuotaScreen", "KB4App", "RepositoryFactory", "SignInFlow", "binding_ids"]
 

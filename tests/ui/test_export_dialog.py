@@ -14,9 +14,9 @@ from ui_support import demo_app, main, settle
 
 from kb4tui.api.models import Campaign, Enrollment
 from kb4tui.core.compliance import DeadlineRow
+from kb4tui.exporting.views import default_filename
 from kb4tui.ui.app import KB4App
 from kb4tui.ui.compat import footer_keys, notifications
-from kb4tui.ui.export_view import default_filename
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen
 from kb4tui.ui.screens.export import ExportScreen
 from kb4tui.ui.screens.help import help_text

@@ -19,11 +19,11 @@ from kb4tui.api.errors import APIError, NetworkError
 from kb4tui.api.models import Enrollment
 from kb4tui.core.status import INCOMPLETE_STATES, EnrollmentState, classify
 from kb4tui.core.summaries import StatusCounts
+from kb4tui.exporting.views import ENROLLMENTS_EXPORT
 from kb4tui.repository import EnrollmentQuery
 from kb4tui.sanitize import clean_text
 from kb4tui.ui import formatting as fmt
 from kb4tui.ui.details import STATE_STYLE as _STATE_STYLE
-from kb4tui.ui.export_view import ENROLLMENTS_EXPORT
 from kb4tui.ui.table import Column, VirtualTable
 from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings
 from kb4tui.ui.widgets.footer import AppFooter

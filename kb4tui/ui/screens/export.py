@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from kb4tui.ui.export_view import FORMATS, ExportSpec, default_filename, write_view
+from kb4tui.exporting.views import FORMATS, ExportSpec, default_filename, write_view
 
 __all__ = ["ExportDone", "ExportScreen"]
 

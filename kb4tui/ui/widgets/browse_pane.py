@@ -23,8 +23,8 @@ from textual.reactive import Reactive
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
+from kb4tui.exporting.views import ExportSpec
 from kb4tui.ui.details import clean_detail
-from kb4tui.ui.export_view import ExportSpec
 from kb4tui.ui.screens.export import ExportDone, ExportScreen
 from kb4tui.ui.table import Column, VirtualTable
 

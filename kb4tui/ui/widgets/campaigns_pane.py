@@ -15,11 +15,11 @@ from kb4tui.api.models import Campaign
 from kb4tui.core.deadlines import parse_relative_duration
 from kb4tui.core.hints import campaign_hints
 from kb4tui.core.summaries import count_by_status
+from kb4tui.exporting.views import CAMPAIGNS_EXPORT
 from kb4tui.gcpause import resume_collection
 from kb4tui.repository import EnrollmentQuery
 from kb4tui.ui import formatting as fmt
 from kb4tui.ui.details import campaign_detail, campaign_end, campaign_status_text
-from kb4tui.ui.export_view import CAMPAIGNS_EXPORT
 from kb4tui.ui.table import Column, VirtualTable
 from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings, next_choice
 

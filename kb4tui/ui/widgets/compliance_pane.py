@@ -20,7 +20,6 @@ import asyncio
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any, ClassVar
 
@@ -36,14 +35,8 @@ from textual.widgets import ContentSwitcher, Static
 from kb4tui.api.errors import APIError, NetworkError
 from kb4tui.api.models import Campaign, ContentItem, Enrollment, StorePurchase
 from kb4tui.core.clock import local_timezone, utc_now
-from kb4tui.core.compliance import (
-    ContentRisk,
-    DeadlineRow,
-    PersonAtRisk,
-    content_at_risk,
-    deadline_rows,
-    people_at_risk,
-)
+from kb4tui.core.compliance import ContentRisk, DeadlineRow, PersonAtRisk, people_at_risk
+from kb4tui.core.compliance_rows import ComplianceRows, compute_rows, preview_deadlines
 from kb4tui.repository import Repository
 from kb4tui.sanitize import clean_text
 from kb4tui.ui import formatting as fmt
@@ -59,10 +52,7 @@ __all__ = [
     "PENDING",
     "SECTIONS",
     "CompliancePane",
-    "ComplianceRows",
     "DeadlinesPreview",
-    "compute_rows",
-    "preview_deadlines",
 ]
 
 # (section id, key, title), in the order `[` and `]` step through them.
@@ -74,7 +64,6 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
 
 DEFAULT_WITHIN_DAYS = 7
 MAX_WITHIN_DAYS = 365
-CONTENT_WITHIN_DAYS = 30
 
 # A cell whose value needs the enrollments, while they are still loading.
 PENDING = "…"
@@ -82,50 +71,6 @@ PENDING = "…"
 _COUNT_COLUMNS = frozenset({"not_started", "in_progress", "past_due"})
 # Shorter waits for the rate limiter are just pacing, not worth a word.
 _RATE_WAIT_WORTH_SAYING = 1.0
-
-
-def _has_deadline(row: DeadlineRow) -> bool:
-    """An end date or a relative duration was sent (parseable or not)."""
-    return row.campaign.end_date is not None or bool(row.campaign.relative_duration)
-
-
-@dataclass(frozen=True, slots=True)
-class ComplianceRows:
-    """What the three tables show, computed in one go from the fetched data."""
-
-    deadlines: list[DeadlineRow]
-    without_deadline: int
-    people: list[PersonAtRisk]
-    within_days: int
-    content: list[ContentRisk]
-
-
-def compute_rows(
-    campaigns: Sequence[Campaign],
-    enrollments: Sequence[Enrollment],
-    library: Sequence[ContentItem],
-    now: datetime,
-    tz: tzinfo,
-    within_days: int,
-) -> ComplianceRows:
-    """Deadlines (campaigns with one), people at risk within `within_days`, and store
-    purchases retired or retiring within 30 days. Pure: runs in a thread."""
-    every = deadline_rows(campaigns, enrollments, now, tz=tz)
-    with_deadline = [row for row in every if _has_deadline(row)]
-    people = people_at_risk(enrollments, campaigns, now, within_days, tz=tz)
-    purchases = [item for item in library if isinstance(item, StorePurchase)]
-    content = content_at_risk(purchases, campaigns, now, CONTENT_WITHIN_DAYS, tz=tz)
-    return ComplianceRows(
-        with_deadline, len(every) - len(with_deadline), people, within_days, content
-    )
-
-
-def preview_deadlines(
-    campaigns: Sequence[Campaign], now: datetime, tz: tzinfo
-) -> list[DeadlineRow]:
-    """The deadline rows the campaigns alone give (status, end date, days, the API's done %);
-    cheap: no enrollment is looked at."""
-    return [row for row in deadline_rows(campaigns, (), now, tz=tz) if _has_deadline(row)]
 
 
 class DeadlinesPreview(DeadlinesSection):

@@ -18,9 +18,9 @@ from kb4tui.core.compliance import ContentRisk, DeadlineRow, PersonAtRisk, RiskI
 from kb4tui.core.content import content_type_of
 from kb4tui.core.deadlines import NO_DEADLINE_TEXT, describe_days_left
 from kb4tui.core.status import EnrollmentState
+from kb4tui.exporting.views import CONTENT_RISK_EXPORT, DEADLINES_EXPORT, PEOPLE_EXPORT
 from kb4tui.ui import formatting as fmt
 from kb4tui.ui.details import SafeText, campaign_status_text
-from kb4tui.ui.export_view import CONTENT_RISK_EXPORT, DEADLINES_EXPORT, PEOPLE_EXPORT
 from kb4tui.ui.table import Column
 from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings
 

@@ -11,34 +11,18 @@ from textual import on, work
 from textual.binding import Binding, BindingType
 
 from kb4tui.api.errors import APIError, NetworkError
-from kb4tui.api.models import Campaign, ContentItem, Policy, StorePurchase
-from kb4tui.core.content import CONTENT_TYPES, content_type_of
+from kb4tui.api.models import ContentItem, Policy, StorePurchase
+from kb4tui.core.content import CONTENT_TYPES, campaigns_using, content_type_of
+from kb4tui.exporting.views import LIBRARY_EXPORT
 from kb4tui.ui import formatting as fmt
 from kb4tui.ui.details import library_detail
-from kb4tui.ui.export_view import LIBRARY_EXPORT
 from kb4tui.ui.table import Column, VirtualTable
 from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings, next_choice
 
 if TYPE_CHECKING:
     from kb4tui.ui.app import KB4App
 
-__all__ = ["LibraryPane", "campaigns_using"]
-
-
-def campaigns_using(item: ContentItem, campaigns: Sequence[Campaign]) -> list[Campaign]:
-    """Campaigns whose content includes `item` (by id, else by name)."""
-    found: list[Campaign] = []
-    for campaign in campaigns:
-        for content in campaign.content_items:
-            same_kind = isinstance(content, Policy) == isinstance(item, Policy)
-            if same_kind and content.item_id is not None and item.item_id is not None:
-                match = content.item_id == item.item_id
-            else:
-                match = bool(item.name) and content.name == item.name
-            if match:
-                found.append(campaign)
-                break
-    return found
+__all__ = ["LibraryPane"]
 
 
 def _retired(item: ContentItem) -> str:

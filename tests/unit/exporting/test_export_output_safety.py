@@ -154,7 +154,7 @@ def test_numbers_kb4tui_writes_stay_numbers() -> None:
 
 
 def test_the_tui_export_neutralises_formulas(tmp_path: Any) -> None:
-    from kb4tui.ui.export_view import CAMPAIGNS_EXPORT, write_view
+    from kb4tui.exporting.views import CAMPAIGNS_EXPORT, write_view
 
     campaign = Campaign.from_api({"campaign_id": 1, "name": '=HYPERLINK("x")'})
     path = write_view(CAMPAIGNS_EXPORT, [campaign], "csv", str(tmp_path / "c.csv"))

@@ -1,10 +1,10 @@
-"""`e` in a table: write exactly the rows on screen to a CSV or JSON file.
+"""What `e` in a TUI table writes: exactly the rows on screen, to a CSV or JSON file.
 
 The API lists (campaigns, library, enrollments) use the CLI export's documented columns
 (`kb4tui.exporting.columns`), so a file from the TUI and one from `kb4tui export` read the
 same. The Compliance tables are computed rows, so their columns are defined here. JSON
 holds each model's fields under the API's names (the TUI keeps parsed models, not the raw
-pages). No textual here: `write_view` runs in a worker thread.
+pages). `write_view` blocks: the export dialog runs it in a worker thread.
 """
 
 from __future__ import annotations
