@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +12,7 @@ if TYPE_CHECKING:
 
     from kb4tui.api.client import KnowBe4Client
     from kb4tui.cli.common import Connection
-    from kb4tui.repository import Repository
+    from kb4tui.session.wiring import SessionFactory
     from kb4tui.store.config import Settings
     from kb4tui.ui.app import SignInFlow
     from kb4tui.ui.safety import CrashGuard
@@ -59,7 +57,7 @@ def _run_tui(args: argparse.Namespace) -> int:
     from kb4tui.credentials import KeyringUnavailableError, MissingKeyError
 
     sign_in: SignInFlow | None = None
-    factory: Callable[[], AbstractAsyncContextManager[Repository]] | None = None
+    factory: SessionFactory | None = None
     secrets: list[str] = []
     guards: list[CrashGuard] = []  # filled below; the sign-in flow adds its key to it
     try:
@@ -73,7 +71,9 @@ def _run_tui(args: argparse.Namespace) -> int:
             base_url=connection.base_url,
             transport=demo_transport(args) if connection.demo else None,
         )
-        factory = _repository_factory(client, connection.store_name, ttl)
+        factory = _session_factory(
+            client, connection.profile, ttl, store_name=connection.store_name
+        )
     except (MissingKeyError, KeyringUnavailableError) as error:
         if not sys.stdin.isatty():
             return fail(error.sentence, error.exit_code)
@@ -88,13 +88,7 @@ def _run_tui(args: argparse.Namespace) -> int:
     from kb4tui.ui.safety import install_crash_guard
     from kb4tui.ui.signal_exit import exit_cleanly_on_signals
 
-    app = KB4App(
-        repository_factory=factory,
-        sign_in=sign_in,
-        profile=connection.profile,
-        region=connection.region,
-        keymap=settings.keys,
-    )
+    app = KB4App(factory, sign_in=sign_in, keymap=settings.keys)
     guard = install_crash_guard(app, secrets)
     guards.append(guard)
     # Keys of profiles switched to from the palette are redacted from crash output too.
@@ -111,15 +105,14 @@ def _cache_ttl(settings: Settings, connection: Connection) -> timedelta:
     return settings.cache_ttl(None if connection.demo else connection.profile)
 
 
-def _repository_factory(
-    client: KnowBe4Client,
-    profile: str,
-    ttl: timedelta,
-) -> Callable[[], AbstractAsyncContextManager[Repository]]:
-    """Opens the client, the profile's cache (keyed by the base URL) and its quota meter."""
-    from kb4tui.ui.connect import repository_factory
+def _session_factory(
+    client: KnowBe4Client, profile: str, ttl: timedelta, *, store_name: str | None = None
+) -> SessionFactory:
+    """Opens the client, the profile's cache (keyed by the base URL) and its quota meter
+    (under `store_name`: the demo's are its own)."""
+    from kb4tui.session.wiring import session_factory
 
-    return repository_factory(lambda: client, profile, ttl)
+    return session_factory(lambda: client, profile, ttl, store_name=store_name)
 
 
 def _sign_in_flow(
@@ -148,7 +141,7 @@ def _sign_in_flow(
             reason=reason,
         )
 
-    def connect(result: Any) -> Callable[[], AbstractAsyncContextManager[Repository]]:
+    def connect(result: Any) -> SessionFactory:
         assert isinstance(result, SignInResult)
         for guard in guards:
             guard.add(result.key.reveal())  # a key typed now is redacted from crash output too
@@ -158,6 +151,6 @@ def _sign_in_flow(
             base_url=result.base_url,
             transport=transport,
         )
-        return _repository_factory(client, getattr(result, "profile", connection.profile), ttl)
+        return _session_factory(client, getattr(result, "profile", connection.profile), ttl)
 
     return SignInFlow(screen=screen, connect=connect)

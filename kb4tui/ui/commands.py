@@ -1,28 +1,33 @@
 """Command palette providers: jump to a campaign, a module or a user; switch profile.
 
-Each provider snapshots what is already loaded when the palette opens (`startup`), so
-typing never waits on the network. Names come from the API, so they are shown literally:
-Textual's `Matcher.highlight` and `Hit.help` parse markup, which would crash or restyle on
-a campaign called "[/Q3] Phish"; we build the highlighted `Content` ourselves.
+Each provider snapshots what is already loaded when the palette opens (`startup`), from
+the session of the nearest session screen on the stack (the palette may be opened over
+the help screen), so typing never waits on the network. Choosing an entry posts the same
+message as the tables do (`kb4tui.ui.messages`). Names come from the API, so they are
+shown literally: Textual's `Matcher.highlight` and `Hit.help` parse markup, which would
+crash or restyle on a campaign called "[/Q3] Phish"; we build the highlighted `Content`
+ourselves.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable
 from functools import partial
-from typing import TYPE_CHECKING, cast
 
+from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 from textual.markup import escape
+from textual.message import Message
 
 from kb4tui.api.models import Campaign, ContentItem, Enrollment
 from kb4tui.core.content import content_type_of
 from kb4tui.sanitize import clean_text
+from kb4tui.session.datasets import CAMPAIGNS, LIBRARY
 from kb4tui.store.config import Profile
-
-if TYPE_CHECKING:
-    from kb4tui.ui.app import KB4App
+from kb4tui.ui.messages import OpenCampaign, OpenModule, OpenUser, SwitchProfile
+from kb4tui.ui.screens.base import ScreenContext, SessionScreen
+from kb4tui.ui.screens.enrollments import user_label
 
 __all__ = ["CampaignJump", "ModuleJump", "ProfileSwitch", "UserJump", "literal_highlight"]
 
@@ -45,20 +50,29 @@ def literal_highlight(matcher: Matcher, candidate: str) -> Content:
 Entry = tuple[str, str, Callable[[], object]]
 
 
+def screen_context(app: App[object]) -> ScreenContext | None:
+    """The context of the nearest session screen on the stack (None before sign-in)."""
+    for screen in reversed(app.screen_stack):
+        if isinstance(screen, SessionScreen):
+            return screen.context
+    return None
+
+
 class _JumpProvider(Provider):
     """Shared search over (title, help, callback) entries built at startup."""
 
     entries: list[Entry]
 
-    @property
-    def kb(self) -> KB4App:
-        return cast("KB4App", self.app)
-
-    def build(self) -> list[Entry]:
+    def build(self, context: ScreenContext) -> list[Entry]:
         raise NotImplementedError
 
+    def send(self, message: Message) -> None:
+        self.app.post_message(message)
+
     async def startup(self) -> None:
-        self.entries = [(clean_text(t), clean_text(h), c) for t, h, c in self.build()]
+        context = screen_context(self.app)
+        entries = self.build(context) if context is not None else []
+        self.entries = [(clean_text(t), clean_text(h), c) for t, h, c in entries]
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self.entries[:DISCOVER_LIMIT]:
@@ -81,45 +95,43 @@ class _JumpProvider(Provider):
 class CampaignJump(_JumpProvider):
     """ "Campaign: <name>" opens the campaign's enrollments."""
 
-    def build(self) -> list[Entry]:
-        entries: list[Entry] = []
-        for campaign in self.kb.repository.cached_campaigns():
-            entries.append(
-                (
-                    f"Campaign: {campaign.name or campaign.campaign_id}",
-                    f"{campaign.status or 'status unknown'} · open its enrollments",
-                    partial(self._open, campaign),
-                )
+    def build(self, context: ScreenContext) -> list[Entry]:
+        return [
+            (
+                f"Campaign: {campaign.name or campaign.campaign_id}",
+                f"{campaign.status or 'status unknown'} · open its enrollments",
+                partial(self._open, campaign),
             )
-        return entries
+            for campaign in context.session.cached(CAMPAIGNS) or []
+        ]
 
     def _open(self, campaign: Campaign) -> None:
-        self.kb.open_campaign(campaign)
+        self.send(OpenCampaign(campaign))
 
 
 class ModuleJump(_JumpProvider):
     """ "Module: <name>" opens the module's enrollments and the campaigns using it."""
 
-    def build(self) -> list[Entry]:
+    def build(self, context: ScreenContext) -> list[Entry]:
         return [
             (
                 f"Module: {item.name or item.item_id}",
                 f"{content_type_of(item)} · enrollments and campaigns using it",
                 partial(self._open, item),
             )
-            for item in self.kb.repository.cached_library()
+            for item in context.session.cached(LIBRARY) or []
         ]
 
     def _open(self, item: ContentItem) -> None:
-        self.kb.open_module(item)
+        self.send(OpenModule(item))
 
 
 class UserJump(_JumpProvider):
     """ "User: <name> <email>" for every user seen in loaded enrollments."""
 
-    def build(self) -> list[Entry]:
+    def build(self, context: ScreenContext) -> list[Entry]:
         # One row per user, from indices the repository builds once per stored list.
-        users = self.kb.repository.cached_users()
+        users = context.session.cached_users()
         return [
             (
                 f"User: {row.user_name} <{row.user_email}>",
@@ -130,7 +142,8 @@ class UserJump(_JumpProvider):
         ]
 
     def _open(self, row: Enrollment) -> None:
-        self.kb.open_user(row, ["Users"])
+        if row.user_id is not None:
+            self.send(OpenUser(row.user_id, user_label(row), ["Users"]))
 
 
 class ProfileSwitch(_JumpProvider):
@@ -140,11 +153,12 @@ class ProfileSwitch(_JumpProvider):
 
     async def startup(self) -> None:
         # The config file is read off the event loop, once per palette opening.
-        self.profiles = await self.kb.profile_switcher.profiles()
+        context = screen_context(self.app)
+        self.profiles = await context.profiles() if context is not None else []
         await super().startup()
 
-    def build(self) -> list[Entry]:
-        current = self.kb.header_info.profile
+    def build(self, context: ScreenContext) -> list[Entry]:
+        current = context.session.profile
         entries: list[Entry] = []
         for profile in self.profiles:
             where = profile.base_url or profile.region
@@ -155,7 +169,4 @@ class ProfileSwitch(_JumpProvider):
         return entries
 
     def _switch(self, profile: Profile) -> None:
-        switcher = self.kb.profile_switcher
-        self.kb.run_worker(
-            switcher.switch(self.kb, profile), group="profile", exclusive=True, exit_on_error=False
-        )
+        self.send(SwitchProfile(profile))

@@ -2,7 +2,7 @@
 
 MSPs keep one profile per customer account. Choosing "Profile: <name>" looks the key up
 (KNOWBE4_API_KEY, then the keyring, in a thread: keyring calls block on D-Bus), and then
-the app starts again on a new Repository for that profile, with that profile's own cache
+the app starts again on a new session for that profile, with that profile's own cache
 file and quota meter, so nothing fetched for one account is ever shown under another. A
 profile without a key gets the sign-in screen.
 
@@ -30,12 +30,12 @@ from kb4tui.credentials import (
     aresolve_key,
     check_key,
 )
+from kb4tui.session.wiring import SessionFactory, session_factory
 from kb4tui.store.config import ConfigError, Profile, Settings, load_settings
-from kb4tui.ui.connect import repository_factory
 from kb4tui.ui.screens.signin import SignInResult, SignInScreen
 
 if TYPE_CHECKING:
-    from kb4tui.ui.app import KB4App, RepositoryFactory
+    from kb4tui.ui.app import KB4App
 
 __all__ = ["ProfileSwitcher", "configured_profiles"]
 
@@ -66,15 +66,13 @@ class ProfileSwitcher:
             self.settings = await asyncio.to_thread(load_settings, self.config_file)
         return configured_profiles(self.settings)
 
-    def connect(
-        self, profile: str, region: str, base_url: str | None, key: str
-    ) -> RepositoryFactory:
-        """A repository factory for this key, as `kb4tui` opens one: the client (opened on
+    def connect(self, profile: str, region: str, base_url: str | None, key: str) -> SessionFactory:
+        """A session factory for this key, as `kb4tui` opens one: the client (opened on
         the app's loop), the profile's own cache file and quota meter."""
         if self.remember_secret is not None:
             self.remember_secret(key)
         transport = self.transport
-        return repository_factory(
+        return session_factory(
             lambda: KnowBe4Client(key, region=region, base_url=base_url, transport=transport),
             profile,
             self.settings.cache_ttl(profile),
@@ -97,10 +95,10 @@ class ProfileSwitcher:
             app.push_screen(screen, partial(self._signed_in, app))
             return
         factory = self.connect(profile.name, profile.region, profile.base_url, key.reveal())
-        app.call_later(app.switch_repository, factory, profile=profile.name, region=profile.region)
+        app.call_later(app.switch_session, factory)
 
     def _signed_in(self, app: KB4App, result: Any) -> None:
         if not isinstance(result, SignInResult):
             return  # cancelled: stay on the current profile
         factory = self.connect(result.profile, result.region, result.base_url, result.key.reveal())
-        app.call_later(app.switch_repository, factory, profile=result.profile, region=result.region)
+        app.call_later(app.switch_session, factory)

@@ -181,22 +181,21 @@ def test_the_tui_reads_the_config_once_and_passes_it_down(
 
     monkeypatch.setattr(KB4App, "run", run_instead)
     factories: list[Any] = []
-    import kb4tui.ui.connect as connect
+    import kb4tui.session.wiring as wiring
 
-    original_factory = connect.repository_factory
+    original_factory = wiring.session_factory
 
-    def recording(make_client: Any, profile: str, ttl: Any) -> Any:
-        factories.append((profile, ttl))
-        return original_factory(make_client, profile, ttl)
+    def recording(make_client: Any, profile: str, ttl: Any, **options: Any) -> Any:
+        factories.append((profile, ttl, make_client().region))  # the client, already made
+        return original_factory(make_client, profile, ttl, **options)
 
-    monkeypatch.setattr(connect, "repository_factory", recording)
+    monkeypatch.setattr(wiring, "session_factory", recording)
     try:
         assert main([]) == 0
         (app,) = started
         assert len(reads) == 1
         assert app.config_keymap == {"main.library": "l"}
-        assert app.header_info.region == "eu"
-        assert [(p, t.total_seconds()) for p, t in factories] == [("default", 420.0)]
+        assert [(p, t.total_seconds(), r) for p, t, r in factories] == [("default", 420.0, "eu")]
         assert app.profile_switcher.settings.cache_ttl_minutes == 7
         import os
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from credentials_fakes import new_key
 
-import kb4tui.ui.connect as connect
+import kb4tui.session.wiring as wiring
 from kb4tui.cli import build_parser, main
 from kb4tui.cli.common import resolve_connection
 from kb4tui.store.local import open_local_stores
@@ -20,15 +20,15 @@ from kb4tui.ui.app import KB4App
 
 @pytest.fixture
 def stores_opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The store name each `kb4tui` run opens its repository under (the app never runs)."""
+    """The store name each `kb4tui` run opens its session under (the app never runs)."""
     opened: list[str] = []
-    original = connect.repository_factory
+    original = wiring.session_factory
 
-    def recording(make_client: Any, profile: str, ttl: timedelta) -> Any:
-        opened.append(profile)
-        return original(make_client, profile, ttl)
+    def recording(make_client: Any, profile: str, ttl: timedelta, **options: Any) -> Any:
+        opened.append(options.get("store_name") or profile)
+        return original(make_client, profile, ttl, **options)
 
-    monkeypatch.setattr(connect, "repository_factory", recording)
+    monkeypatch.setattr(wiring, "session_factory", recording)
     monkeypatch.setattr(KB4App, "run", lambda self, *a, **k: 0)
     return opened
 

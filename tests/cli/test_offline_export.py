@@ -12,10 +12,10 @@ from functools import partial
 
 import pytest
 from client_fakes import list_raw
+from session_support import demo_session
 
 from kb4tui.api.client import KnowBe4Client
 from kb4tui.api.models import Enrollment
-from kb4tui.api.ratelimit import RateLimiter, UsageCounter
 from kb4tui.cli import common, main
 from kb4tui.demo import (
     DEMO_API_KEY,
@@ -24,8 +24,8 @@ from kb4tui.demo import (
     FakeKnowBe4Transport,
     generate_org,
 )
-from kb4tui.repository import EnrollmentQuery, Repository
-from kb4tui.store.local import open_local_stores
+from kb4tui.session.datasets import ALL_ENROLLMENTS, CAMPAIGNS, LIBRARY, EnrollmentSubset
+from kb4tui.session.enrollment_query import EnrollmentQuery
 from kb4tui.store.paths import DEMO_STORE_NAME
 
 pytestmark = pytest.mark.timeout(60)
@@ -40,25 +40,14 @@ def fake_api() -> FakeKnowBe4API:
 async def fill_cache(api: FakeKnowBe4API) -> int:
     """What the TUI caches for `--demo` (under DEMO_STORE_NAME): campaigns, the library, all
     enrollments and one campaign's. Returns that campaign's id."""
-    client = KnowBe4Client(
-        DEMO_API_KEY,
-        transport=FakeKnowBe4Transport(api),
-        limiter=RateLimiter([(100_000, 1.0)]),
-        usage=UsageCounter(),
-    )
-    async with client:
-        stores = open_local_stores(DEMO_STORE_NAME, client.base_url)
-        try:
-            repo = Repository(client, cache=stores.cache, quota=stores.quota)
-            campaigns = (await repo.campaigns()).value
-            await repo.library()
-            await repo.all_enrollments()
-            campaign_id = next(c.campaign_id for c in campaigns if c.campaign_id is not None)
-            repo.forget()  # fetch the campaign's own list too (not from all enrollments)
-            async for _ in repo.enrollment_pages(EnrollmentQuery(campaign_id=campaign_id)):
-                pass
-        finally:
-            stores.close()
+    async with demo_session(api=api, store_name=DEMO_STORE_NAME, start=False) as session:
+        campaigns = (await session.get(CAMPAIGNS)).value
+        await session.get(LIBRARY)
+        await session.get(ALL_ENROLLMENTS)
+        campaign_id = next(c.campaign_id for c in campaigns if c.campaign_id is not None)
+        # The campaign's own list too (refresh: not answered from all enrollments).
+        own = EnrollmentSubset(EnrollmentQuery(campaign_id=campaign_id))
+        await session.get(own, refresh=True)
     return campaign_id
 
 

@@ -2,30 +2,38 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from typing import Any
 
 import pytest
 from textual.screen import Screen
 from textual.widgets import Static
-from ui_support import demo_repository_factory, frozen_clock, settle
+from ui_support import demo_session_factory, settle
 
 from kb4tui.cli import main
+from kb4tui.session.events import HeaderFacts
 from kb4tui.ui.app import KB4App, SignInFlow
+from kb4tui.ui.panes.campaigns import CampaignsPane
 from kb4tui.ui.screens.main import MainScreen
 
 
 def test_demo_builds_the_app_on_the_demo_org(monkeypatch: pytest.MonkeyPatch) -> None:
-    started: list[KB4App] = []
+    found: list[HeaderFacts] = []
 
     def fake_run(self: KB4App, *args: Any, **kwargs: Any) -> int:
-        started.append(self)
+        async def opened() -> HeaderFacts:
+            assert self.session_factory is not None and self.sign_in is None
+            async with self.session_factory() as session:
+                return session.facts
+
+        found.append(asyncio.run(opened()))
         return 0
 
     monkeypatch.setattr(KB4App, "run", fake_run)
     assert main(["--demo"]) == 0
-    [app] = started
-    assert app.header_info.profile == "demo" and app.header_info.region == "us"
+    [facts] = found
+    assert (facts.profile, facts.region) == ("demo", "us")
 
 
 def test_no_key_and_no_terminal_is_one_sentence_and_exit_2(
@@ -55,16 +63,16 @@ class FakeSignIn(Screen[object]):
 async def test_sign_in_result_opens_the_main_screen() -> None:
     connected: list[object] = []
 
-    def connect(result: object) -> Any:
+    def connect(result: Any) -> Any:
         connected.append(result)
-        return demo_repository_factory()
+        return demo_session_factory(profile=result.profile)
 
-    app = KB4App(sign_in=SignInFlow(screen=FakeSignIn, connect=connect), clock=frozen_clock)
+    app = KB4App(sign_in=SignInFlow(screen=FakeSignIn, connect=connect))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
-        assert app.header_info.profile == "acme" and app.header_info.region == "eu"
-        assert app.screen.campaigns.table.total_count == 25
+        assert app.session.facts.profile == "acme"
+        assert app.screen.pane(CampaignsPane).table.total_count == 25
         assert len(connected) == 1
 
 
@@ -77,7 +85,7 @@ async def test_cancelled_sign_in_quits_with_exit_2() -> None:
     def never(result: object) -> Any:
         raise AssertionError("no connection without a key")
 
-    app = KB4App(sign_in=SignInFlow(screen=CancelledSignIn, connect=never), clock=frozen_clock)
+    app = KB4App(sign_in=SignInFlow(screen=CancelledSignIn, connect=never))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
     assert app.return_code == 2

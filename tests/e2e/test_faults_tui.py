@@ -7,21 +7,21 @@ retry budget (3 s), so each test takes seconds.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 
 import pytest
 from textual.widgets import Static
-from ui_support import FROZEN_NOW, frozen_clock, settle, wait_until
+from ui_support import FROZEN_NOW, TTL, frozen_clock, settle, wait_until
 
 from kb4tui.api.client import KnowBe4Client
 from kb4tui.api.ratelimit import RateLimiter, UsageCounter
 from kb4tui.api.retry import RetryPolicy
 from kb4tui.demo import DemoOrg, FakeAPIConfig, FakeKnowBe4API, LoopbackServer, generate_org
-from kb4tui.repository import Repository
+from kb4tui.session.wiring import session_factory
 from kb4tui.ui.app import KB4App
 from kb4tui.ui.compat import notifications, screen_lines
+from kb4tui.ui.panes.campaigns import CampaignsPane
+from kb4tui.ui.panes.library import LibraryPane
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen
 from kb4tui.ui.screens.main import MainScreen
 
@@ -59,19 +59,19 @@ def faulty(seed: int, rate: float, kinds: tuple[str, ...] = ALL_FAULTS) -> FakeA
 
 
 def app_for(server: LoopbackServer) -> KB4App:
-    @asynccontextmanager
-    async def repository() -> AsyncIterator[Repository]:
-        async with KnowBe4Client(
+    """The app as `kb4tui --base-url` opens it, with a short timeout and retry budget."""
+
+    def client() -> KnowBe4Client:
+        return KnowBe4Client(
             KEY,
             base_url=server.base_url,
             limiter=RateLimiter([(500, 1.0)]),
             usage=UsageCounter(),
             timeout=0.3,
             retry_policy=RetryPolicy(budget=3.0, base_delay=0.005, max_delay=0.05),
-        ) as client:
-            yield Repository(client, clock=frozen_clock)
+        )
 
-    return KB4App(repository_factory=repository, profile="t", region="us", clock=frozen_clock)
+    return KB4App(session_factory(client, "t", TTL, clock=frozen_clock))
 
 
 def main_screen(app: KB4App) -> MainScreen:
@@ -93,10 +93,10 @@ async def test_under_20_percent_faults_the_tui_ends_with_all_the_data(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = main_screen(app)
-        assert screen.campaigns.table.row_count == len(org.campaign_ids)
+        assert screen.pane(CampaignsPane).table.row_count == len(org.campaign_ids)
         await pilot.press("2")
         await settle(pilot)
-        library = screen.library.table
+        library = screen.pane(LibraryPane).table
         assert library.row_count == len(org.store_purchases) + len(org.policies)
         await pilot.press("1", "enter")
         await settle(pilot)
@@ -118,16 +118,16 @@ async def test_a_failing_server_gives_a_clear_error_and_r_recovers(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = main_screen(app)  # not a crash screen, not a connection-failed screen
-        error_line = screen.campaigns.query_one(".pane-error", Static)
+        error_line = screen.pane(CampaignsPane).query_one(".pane-error", Static)
         assert error_line.display and "HTTP 503" in str(error_line.render())
-        assert screen.campaigns.table.row_count == 0
+        assert screen.pane(CampaignsPane).table.row_count == 0
         assert unexpected(app) == []
 
         server.api.config = FakeAPIConfig(rate_limit=False)
         await pilot.press("r")
         await settle(pilot)
-        await wait_until(pilot, lambda: screen.campaigns.table.row_count > 0)
-        assert screen.campaigns.table.row_count == len(org.campaign_ids)
+        await wait_until(pilot, lambda: screen.pane(CampaignsPane).table.row_count > 0)
+        assert screen.pane(CampaignsPane).table.row_count == len(org.campaign_ids)
         assert "503" not in str(error_line.render())
         assert unexpected(app) == []
 
@@ -138,7 +138,8 @@ async def test_the_tui_shows_that_it_is_retrying(
     server.api.config = faulty(seed=0, rate=1.0, kinds=("503",))
     app = app_for(server)
     async with app.run_test(size=SIZE) as pilot:
-        await asyncio.sleep(1.0)  # inside the 3 s retry budget: the client is retrying
+        # Inside the 3 s retry budget: the client is retrying, and the screen says so.
+        await wait_until(pilot, lambda: app.session.facts.retrying > 0)
         await pilot.pause()
         painted = "\n".join("".join(s.text for s in line) for line in screen_lines(app.screen))
         assert "retry" in painted.lower()

@@ -16,14 +16,15 @@ import socket
 import ssl
 import threading
 import traceback
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, suppress
+from collections.abc import Iterator
+from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from loopback_support import quicken_clients, reset_fake, serve_org
+from ui_support import TTL, settle
 
 from kb4tui.api.client import KnowBe4Client
 from kb4tui.api.errors import APIError, InsecureURLError
@@ -33,7 +34,7 @@ from kb4tui.api.transport import ClientTransport
 from kb4tui.cli import main
 from kb4tui.credentials import KeySource, ResolvedKey
 from kb4tui.demo import FakeAPIConfig, FakeKnowBe4API, LoopbackServer, generate_org
-from kb4tui.repository import Repository
+from kb4tui.session.wiring import session_factory
 from kb4tui.store.cache import Cache, account_key
 from kb4tui.ui.app import KB4App
 
@@ -292,16 +293,10 @@ def scan_tree(root: Path) -> int:
 
 
 async def tui_screenshot(server: LoopbackServer) -> str:
-    @asynccontextmanager
-    async def repository() -> AsyncIterator[Repository]:
-        async with fast_client(server) as client:
-            yield Repository(client)
-
-    app = KB4App(repository_factory=repository, profile="acme", region="us")
+    """The TUI as `kb4tui --profile acme` runs it: it fills its cache and quota meter."""
+    app = KB4App(session_factory(lambda: fast_client(server), "acme", TTL))
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         return app.export_screenshot()
 
 
@@ -357,7 +352,7 @@ def test_a_full_session_leaves_the_key_nowhere(
     assert "Campaigns" in screenshot
     outputs.append(screenshot)
 
-    # The cache, as the repository will fill it.
+    # The cache, as a later run adds to it.
     with Cache.open(None, "acme", account_key(url)) as cache:
         cache.put("campaigns", org.campaigns(), datetime.now(UTC))
 

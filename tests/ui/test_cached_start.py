@@ -1,42 +1,49 @@
-"""The TUI on the disk cache (issue 6): a second launch within the TTL asks the API nothing,
+"""The TUI on the disk cache: a second launch within the TTL asks the API nothing,
 stale data is shown at once and refreshed in place, the quota meter counts across runs, a
 corrupt cache is rebuilt with a notice, and the files are private."""
 
 from __future__ import annotations
 
 import stat
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime, timedelta
-from functools import partial
 from pathlib import Path
 
 import httpx
 import pytest
-from ui_support import FROZEN_NOW, settle, wait_until
+from session_support import Cable
+from ui_support import (
+    FROZEN_NOW,
+    TTL,
+    demo_api,
+    demo_session,
+    demo_session_factory,
+    settle,
+    wait_until,
+)
 
 from kb4tui.api.client import KnowBe4Client
-from kb4tui.api.ratelimit import RateLimiter, UsageCounter
 from kb4tui.api.retry import RetryPolicy
 from kb4tui.demo import (
     DEMO_API_KEY,
-    FakeAPIConfig,
     FakeKnowBe4API,
     FakeKnowBe4Transport,
-    generate_org,
 )
-from kb4tui.repository import Repository
+from kb4tui.session.datasets import ACCOUNT, CAMPAIGNS
 from kb4tui.store.cache import Cache, account_key, cache_path
-from kb4tui.store.local import open_local_stores
 from kb4tui.store.quota import QuotaMeter, quota_path
-from kb4tui.ui.app import ConfirmQuotaScreen, ConnectionFailedScreen, KB4App
+from kb4tui.ui.app import KB4App
 from kb4tui.ui.compat import notifications
+from kb4tui.ui.panes.campaigns import CampaignsPane
+from kb4tui.ui.panes.compliance import CompliancePane
+from kb4tui.ui.panes.library import LibraryPane
+from kb4tui.ui.screens.confirm_quota import ConfirmQuotaScreen
+from kb4tui.ui.screens.connection_failed import ConnectionFailedScreen
+from kb4tui.ui.screens.enrollments import EnrollmentsScreen
 from kb4tui.ui.screens.main import MainScreen
 from kb4tui.ui.widgets.header import AppHeader
 
 SIZE = (140, 40)
 PROFILE = "acme"
-TTL = timedelta(minutes=15)
 
 
 class Clock:
@@ -49,10 +56,7 @@ class Clock:
 
 def fake_api(latency: float = 0.0) -> FakeKnowBe4API:
     """A fresh fake API (its own request log) over the same deterministic organisation."""
-    return FakeKnowBe4API(
-        {DEMO_API_KEY: partial(generate_org, users=120, now=FROZEN_NOW)},
-        FakeAPIConfig(latency=latency, rate_limit=False),
-    )
+    return demo_api(users=120, latency=latency)
 
 
 class Unreachable(httpx.AsyncBaseTransport):
@@ -69,58 +73,24 @@ class Unreachable(httpx.AsyncBaseTransport):
 SHORT_RETRIES = RetryPolicy(budget=0.2, base_delay=0.01, max_delay=0.05)
 
 
-def client_for(
-    transport: httpx.AsyncBaseTransport, retry_policy: RetryPolicy = SHORT_RETRIES
-) -> KnowBe4Client:
-    return KnowBe4Client(
-        DEMO_API_KEY,
-        transport=transport,
-        limiter=RateLimiter([(100_000, 1.0)]),
-        usage=UsageCounter(),
-        retry_policy=retry_policy,
-    )
-
-
-def factory(
-    transport: httpx.AsyncBaseTransport,
-    dirs: Path,
-    clock: Clock,
-    retry_policy: RetryPolicy = SHORT_RETRIES,
-) -> Callable[[], AbstractAsyncContextManager[Repository]]:
-    """What `kb4tui` opens, with the cache and the meter in `dirs` (short retries unless
-    told otherwise)."""
-
-    @asynccontextmanager
-    async def open_repository() -> AsyncIterator[Repository]:
-        async with client_for(transport, retry_policy) as client:
-            stores = open_local_stores(
-                PROFILE, client.base_url, ttl=TTL, cache_dir=dirs / "c", quota_dir=dirs / "q"
-            )
-            try:
-                yield Repository(
-                    client,
-                    cache=stores.cache,
-                    quota=stores.quota,
-                    max_age=TTL,
-                    clock=clock,
-                    stale_while_revalidate=True,
-                )
-            finally:
-                stores.close()
-
-    return open_repository
-
-
 def make_app(
     transport: httpx.AsyncBaseTransport,
     dirs: Path,
     clock: Clock,
     retry_policy: RetryPolicy = SHORT_RETRIES,
+    offline_retry_seconds: float = 30.0,
 ) -> KB4App:
+    """What `kb4tui` opens, with the cache and the meter in `dirs` (short retries unless
+    told otherwise)."""
     return KB4App(
-        repository_factory=factory(transport, dirs, clock, retry_policy),
-        profile=PROFILE,
-        clock=clock,
+        demo_session_factory(
+            transport=transport,
+            dirs=dirs,
+            clock=clock,
+            profile=PROFILE,
+            retry_policy=retry_policy,
+            offline_retry_seconds=offline_retry_seconds,
+        )
     )
 
 
@@ -131,11 +101,11 @@ def main(app: KB4App) -> MainScreen:
 
 
 def campaign_names(app: KB4App) -> list[str]:
-    return [c.name or "" for c in main(app).campaigns.table.visible_items]
+    return [c.name or "" for c in main(app).pane(CampaignsPane).table.visible_items]
 
 
 def header_text(app: KB4App) -> str:
-    return str(app.screen.query_one("AppHeader").render())
+    return str(app.screen.query_one(AppHeader).render())
 
 
 def the_cache(dirs: Path) -> Cache:
@@ -148,12 +118,12 @@ async def first_run(dirs: Path, clock: Clock) -> tuple[list[str], list[str], int
     api = fake_api()
     app = make_app(FakeKnowBe4Transport(api), dirs, clock)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: main(app).campaigns.table.total_count == 25)
+        await wait_until(pilot, lambda: main(app).pane(CampaignsPane).table.total_count == 25)
         await pilot.press("2")
-        await wait_until(pilot, lambda: main(app).library.fetched_at is not None)
+        await wait_until(pilot, lambda: main(app).pane(LibraryPane).fetched_at is not None)
         await settle(pilot)
         names = campaign_names(app)
-        library = [i.name or "" for i in main(app).library.table.visible_items]
+        library = [i.name or "" for i in main(app).pane(LibraryPane).table.visible_items]
     return names, library, len(api.log.entries())
 
 
@@ -165,14 +135,13 @@ async def test_second_launch_within_the_ttl_asks_the_api_nothing(tmp_path: Path)
     api = fake_api()
     app = make_app(FakeKnowBe4Transport(api), tmp_path, clock)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: main(app).campaigns.table.total_count == 25)
+        await wait_until(pilot, lambda: main(app).pane(CampaignsPane).table.total_count == 25)
         await pilot.press("2")
-        await wait_until(pilot, lambda: main(app).library.fetched_at is not None)
-        await settle(pilot)
-        await pilot.pause(0.6)  # a few header ticks: nothing is revalidated
+        await wait_until(pilot, lambda: main(app).pane(LibraryPane).fetched_at is not None)
+        await settle(pilot)  # the session has nothing to revalidate
         assert campaign_names(app) == names
-        assert [i.name or "" for i in main(app).library.table.visible_items] == library
-        assert app.header_info.account is not None  # the account came from the cache too
+        assert [i.name or "" for i in main(app).pane(LibraryPane).table.visible_items] == library
+        assert app.session.facts.account is not None  # the account came from the cache too
         assert "10 min" in header_text(app)
         assert api.log.entries() == []
 
@@ -184,7 +153,7 @@ async def test_stale_data_shows_at_once_then_refreshes_in_place(tmp_path: Path) 
     api = fake_api(latency=0.8)
     app = make_app(FakeKnowBe4Transport(api), tmp_path, clock)
     async with app.run_test(size=SIZE) as pilot:
-        pane = main(app).campaigns
+        pane = main(app).pane(CampaignsPane)
         await wait_until(pilot, lambda: pane.table.total_count == 25)
         assert pane.fetched_at == FROZEN_NOW  # the cached rows, before any answer
         assert campaign_names(app) == names
@@ -211,12 +180,11 @@ async def test_offline_start_shows_cached_data_under_a_banner_and_retries(tmp_pa
     names, _, _ = await first_run(tmp_path, clock)
     clock.now += TTL * 2
     transport = Unreachable()
-    app = make_app(transport, tmp_path, clock)
-    app.offline_retry_seconds = 0.3
+    app = make_app(transport, tmp_path, clock, offline_retry_seconds=0.3)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: main(app).campaigns.table.total_count == 25)
+        await wait_until(pilot, lambda: main(app).pane(CampaignsPane).table.total_count == 25)
         assert campaign_names(app) == names
-        await wait_until(pilot, lambda: app.header_info.offline_since is not None)
+        await wait_until(pilot, lambda: app.session.facts.offline_since is not None)
         assert "offline: data from 2026-11-20 12:00 UTC" in header_text(app)
         tried = transport.attempts
         await wait_until(pilot, lambda: transport.attempts > tried)  # quietly again
@@ -225,14 +193,9 @@ async def test_offline_start_shows_cached_data_under_a_banner_and_retries(tmp_pa
 
 
 async def cache_account_and_campaigns(dirs: Path, clock: Clock) -> None:
-    async with client_for(FakeKnowBe4Transport(fake_api())) as client:
-        stores = open_local_stores(
-            PROFILE, client.base_url, cache_dir=dirs / "c", quota_dir=dirs / "q"
-        )
-        repo = Repository(client, cache=stores.cache, clock=clock)
-        await repo.account()
-        await repo.campaigns()
-        stores.close()
+    async with demo_session(dirs=dirs, clock=clock, profile=PROFILE, start=False) as session:
+        await session.get(ACCOUNT)
+        await session.get(CAMPAIGNS)
 
 
 async def test_a_view_that_fails_to_load_offline_raises_the_banner(tmp_path: Path) -> None:
@@ -240,15 +203,15 @@ async def test_a_view_that_fails_to_load_offline_raises_the_banner(tmp_path: Pat
     await cache_account_and_campaigns(tmp_path, clock)  # the library is not cached
     app = make_app(Unreachable(), tmp_path, clock)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: main(app).campaigns.table.total_count == 25)
-        assert app.header_info.offline_since is None  # fresh cache: nothing was asked
+        await wait_until(pilot, lambda: main(app).pane(CampaignsPane).table.total_count == 25)
+        assert app.session.facts.offline_since is None  # fresh cache: nothing was asked
         await pilot.press("2")
-        await wait_until(pilot, lambda: app.header_info.offline_since == FROZEN_NOW)
+        await wait_until(pilot, lambda: app.session.facts.offline_since == FROZEN_NOW)
         # The banner goes up at the first attempt that finds no server; the pane's error
         # comes only when its retries have run out, so it is waited for, not assumed.
-        library = main(app).library
+        library = main(app).pane(LibraryPane)
         await wait_until(pilot, lambda: "Could not reach" in str(library.error_line.render()))
-        assert main(app).campaigns.table.total_count == 25
+        assert main(app).pane(CampaignsPane).table.total_count == 25
 
 
 async def test_no_cache_and_no_api_says_so_on_the_screen(tmp_path: Path) -> None:
@@ -275,10 +238,10 @@ async def test_quota_counts_every_request_across_restarts(tmp_path: Path) -> Non
     api = fake_api()
     app = make_app(FakeKnowBe4Transport(api), tmp_path, clock)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: main(app).campaigns.fetched_at == clock.now)
+        await wait_until(pilot, lambda: main(app).pane(CampaignsPane).fetched_at == clock.now)
         await settle(pilot)
         second = len(api.log.entries())
-        await wait_until(pilot, lambda: app.header_info.requests_today == first + second)
+        await wait_until(pilot, lambda: app.session.facts.requests_today == first + second)
         assert f"API {first + second}/{2000 + seats:,} today" in header_text(app)
     with QuotaMeter.open(tmp_path / "q", PROFILE) as meter:
         assert meter.used() == first + second
@@ -292,8 +255,8 @@ async def test_a_refresh_past_the_quota_asks_first(tmp_path: Path) -> None:
     api = fake_api()
     app = make_app(FakeKnowBe4Transport(api), tmp_path, clock)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: main(app).campaigns.table.total_count == 25)
-        await wait_until(pilot, lambda: app.header_info.quota_warning)
+        await wait_until(pilot, lambda: main(app).pane(CampaignsPane).table.total_count == 25)
+        await wait_until(pilot, lambda: app.session.facts.quota_warning)
         await wait_until(pilot, lambda: any(n.title == "API quota" for n in notifications(app)))
         assert sum(n.title == "API quota" for n in notifications(app)) == 1  # once
         await pilot.press("R")
@@ -318,7 +281,7 @@ async def test_a_corrupt_cache_is_rebuilt_with_a_notice(tmp_path: Path) -> None:
     api = fake_api()
     app = make_app(FakeKnowBe4Transport(api), tmp_path, Clock())
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: main(app).campaigns.table.total_count == 25)
+        await wait_until(pilot, lambda: main(app).pane(CampaignsPane).table.total_count == 25)
         await wait_until(pilot, lambda: any(n.title == "Cache" for n in notifications(app)))
         [notice] = [n.message for n in notifications(app) if n.title == "Cache"]
         assert "moved to" in notice and "fresh one started" in notice
@@ -337,19 +300,9 @@ async def test_cache_and_meter_files_are_private(tmp_path: Path) -> None:
         assert DEMO_API_KEY.encode() not in path.read_bytes()
 
 
-class Switchable(httpx.AsyncBaseTransport):
-    """The fake API behind a cable that can be pulled: while `down`, nothing connects."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.down = True
-        self.refused = 0
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self.down:
-            self.refused += 1
-            raise httpx.ConnectError("connection refused", request=request)
-        return await self.inner.handle_async_request(request)
+def switchable() -> Cable:
+    """The fake API behind a cable that is pulled out at first."""
+    return Cable(FakeKnowBe4Transport(fake_api()), down=True)
 
 
 async def test_the_banner_goes_up_at_the_first_failure_and_down_at_the_first_answer(
@@ -358,15 +311,15 @@ async def test_the_banner_goes_up_at_the_first_failure_and_down_at_the_first_ans
     clock = Clock()
     names, _, _ = await first_run(tmp_path, clock)
     clock.now += TTL * 2  # stale: the app revalidates in the background at once
-    transport = Switchable(FakeKnowBe4Transport(fake_api()))
+    transport = switchable()
     # A minute of retries, as in real life: the banner must not wait for it.
     minute = RetryPolicy(budget=60.0, base_delay=0.05, max_delay=0.1)
     app = make_app(transport, tmp_path, clock, minute)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: main(app).campaigns.table.total_count == 25)
-        await wait_until(pilot, lambda: app.header_info.offline_since is not None, limit=10)
+        await wait_until(pilot, lambda: main(app).pane(CampaignsPane).table.total_count == 25)
+        await wait_until(pilot, lambda: app.session.facts.offline_since is not None, limit=10)
         assert transport.refused > 0
-        await wait_until(pilot, lambda: app.header_info.retrying > 0)
+        await wait_until(pilot, lambda: app.session.facts.retrying > 0)
         # What the 80-column header shows: the banner before anything the cut could take.
         header = app.screen.query_one(AppHeader)
         await wait_until(pilot, lambda: "offline: data" in header.render_line(0).text)  # painted
@@ -374,10 +327,10 @@ async def test_the_banner_goes_up_at_the_first_failure_and_down_at_the_first_ans
         assert "offline: data from 11-20 12:00" in shown, shown
         assert campaign_names(app) == names  # the cached rows stay browsable meanwhile
         transport.down = False  # the link is back before the client gives up
-        await wait_until(pilot, lambda: app.header_info.offline_since is None, limit=10)
+        await wait_until(pilot, lambda: app.session.facts.offline_since is None, limit=10)
         await settle(pilot)
         assert "offline" not in header_text(app)
-        assert app._retry_timer is None  # never went offline proper: nothing to retry
+        assert not app.session.supervisor.waiting_to_retry  # never went offline proper
         assert campaign_names(app) == names
 
 
@@ -386,41 +339,42 @@ async def test_a_view_that_failed_offline_loads_by_itself_when_the_api_is_back(
 ) -> None:
     clock = Clock()
     await cache_account_and_campaigns(tmp_path, clock)  # the library is not cached
-    transport = Switchable(FakeKnowBe4Transport(fake_api()))
-    app = make_app(transport, tmp_path, clock)
-    app.offline_retry_seconds = 0.3
+    transport = switchable()
+    app = make_app(transport, tmp_path, clock, offline_retry_seconds=0.3)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: main(app).campaigns.table.total_count == 25)
+        await wait_until(pilot, lambda: main(app).pane(CampaignsPane).table.total_count == 25)
         await pilot.press("2")
-        library = main(app).library
+        library = main(app).pane(LibraryPane)
         await wait_until(pilot, lambda: library.failed_offline)
-        assert app.header_info.offline_since is not None
+        assert app.session.facts.offline_since is not None
         transport.down = False
         await wait_until(pilot, lambda: library.fetched_at is not None)  # no `r` pressed
         assert not library.failed_offline
         assert library.table.total_count > 0
-        assert app.header_info.offline_since is None
+        assert app.session.facts.offline_since is None
 
 
-async def test_retries_cut_short_leave_the_app_offline_until_a_probe_gets_through(
+async def test_a_request_left_unanswered_leaves_the_app_offline_until_a_probe_gets_through(
     tmp_path: Path,
 ) -> None:
     clock = Clock()
-    names, _, _ = await first_run(tmp_path, clock)
-    clock.now += TTL * 2
-    transport = Switchable(FakeKnowBe4Transport(fake_api()))
+    names, _, _ = await first_run(tmp_path, clock)  # no campaign's enrollments cached
+    transport = switchable()
     minute = RetryPolicy(budget=60.0, base_delay=0.05, max_delay=0.1)
-    app = make_app(transport, tmp_path, clock, minute)
-    app.offline_retry_seconds = 0.3
+    app = make_app(transport, tmp_path, clock, minute, offline_retry_seconds=0.3)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.header_info.offline_since is not None, limit=10)
-        # The request that raised the banner ends without an answer (here: cancelled, as
-        # when its view is closed): no answer will take the banner down, so a probe must.
-        app.workers.cancel_group(app, "revalidate")
-        await wait_until(pilot, lambda: app._retry_timer is not None)
-        assert app.header_info.offline_since is not None
+        await wait_until(pilot, lambda: main(app).pane(CampaignsPane).table.total_count == 25)
+        await pilot.press("enter")  # its enrollments are not cached: a request, retrying
+        await wait_until(pilot, lambda: app.session.facts.offline_since is not None)
+        assert not app.session.supervisor.waiting_to_retry  # the request still retries
+        # The request that raised the banner ends without an answer: its view is closed.
+        # No answer will take the banner down now, so a probe must.
+        assert isinstance(app.screen, EnrollmentsScreen)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.session.supervisor.waiting_to_retry)
+        assert app.session.facts.offline_since is not None
         transport.down = False
-        await wait_until(pilot, lambda: app.header_info.offline_since is None)
+        await wait_until(pilot, lambda: app.session.facts.offline_since is None)
         assert campaign_names(app) == names
 
 
@@ -435,16 +389,15 @@ async def test_the_compliance_pane_loads_by_itself_when_the_api_is_back(
     # The pane shows its own error and reports nobody: the app must notice it is offline.
     clock = Clock()
     await cache_account_and_campaigns(tmp_path, clock)  # not the enrollments nor the library
-    transport = Switchable(FakeKnowBe4Transport(fake_api()))
-    app = make_app(transport, tmp_path, clock, retries)
-    app.offline_retry_seconds = 0.3
+    transport = switchable()
+    app = make_app(transport, tmp_path, clock, retries, offline_retry_seconds=0.3)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: main(app).campaigns.table.total_count == 25)
+        await wait_until(pilot, lambda: main(app).pane(CampaignsPane).table.total_count == 25)
         await pilot.press("3")
-        compliance = main(app).compliance
+        compliance = main(app).pane(CompliancePane)
         await wait_until(pilot, lambda: compliance.failed_offline)
-        await wait_until(pilot, lambda: app.header_info.offline_since is not None)
+        await wait_until(pilot, lambda: app.session.facts.offline_since is not None)
         transport.down = False
         await wait_until(pilot, lambda: compliance.fetched_at is not None)  # no `r` pressed
         assert not compliance.failed
-        assert app.header_info.offline_since is None
+        assert app.session.facts.offline_since is None

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from ui_support import demo_app, main, plain, settle
 
 from kb4tui.api.models import Campaign
+from kb4tui.ui.panes.campaigns import CampaignsPane
 from kb4tui.ui.table import TableModel
-from kb4tui.ui.widgets.campaigns_pane import CampaignsPane
 
 SIZE = (120, 40)
 # The demo's relative durations, shortest first.
@@ -33,7 +33,7 @@ async def test_s_sorts_end_dates_by_date_then_relative_durations_by_length() -> 
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        pane = main(app).campaigns
+        pane = main(app).pane(CampaignsPane)
         for _ in CampaignsPane.SORTS:
             if "sorted by end" in plain(pane.summary):
                 break

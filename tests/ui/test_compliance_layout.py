@@ -10,6 +10,7 @@ from ui_support import current, demo_app, plain, settle
 
 from kb4tui.core.compliance import DeadlineRow
 from kb4tui.ui.compat import footer_keys
+from kb4tui.ui.panes.compliance import CompliancePane
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen
 from kb4tui.ui.screens.main import MainScreen
 
@@ -24,7 +25,7 @@ async def test_compliance_deadline_opens_incomplete_only_and_one_escape_goes_bac
         await settle(pilot)
         main_screen = current(app)
         assert isinstance(main_screen, MainScreen)
-        row = main_screen.compliance.deadlines.highlighted
+        row = main_screen.pane(CompliancePane).deadlines.highlighted
         assert isinstance(row, DeadlineRow) and row.counts.incomplete > 0
 
         await pilot.press("enter")
@@ -60,7 +61,7 @@ async def test_deadlines_at_80_columns_give_the_name_room_and_days_a_gap() -> No
         await settle(pilot)
         main_screen = current(app)
         assert isinstance(main_screen, MainScreen)
-        table = main_screen.compliance.deadlines.table
+        table = main_screen.pane(CompliancePane).deadlines.table
         widths = dict(zip([c.key for c in table.columns], table.column_widths, strict=True))
         assert widths["deadline"] == 10  # "2026-05-24", "+2 weeks"
         assert widths["campaign"] >= 20  # was 14 beside a 17-wide Deadline

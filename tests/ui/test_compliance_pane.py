@@ -1,8 +1,8 @@
 """Pilot tests of the Compliance pane on the in-process fake API.
 
 Two hosts: `PaneHost`, a tiny app with only the pane (recording the messages it posts),
-and `ComplianceScreen` inside the real `KB4App`, mounted and routed the way the main
-screen will (so `enter` really opens the enrollments screen).
+and `ComplianceScreen` inside the real `KB4App`, which routes them (so `enter` really opens
+the enrollments screen).
 """
 
 from __future__ import annotations
@@ -10,44 +10,45 @@ from __future__ import annotations
 import asyncio
 import math
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from typing import Any, ClassVar, cast
 
+import httpx
 from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
-from ui_support import FROZEN_NOW, MARKUP_NAME, DemoSource, frozen_clock, settle, wait_until
+from ui_support import (
+    FROZEN_NOW,
+    MARKUP_NAME,
+    demo_api,
+    demo_app,
+    demo_session,
+    settle,
+    wait_until,
+)
 
-from kb4tui.api.client import KnowBe4Client
-from kb4tui.api.models import Enrollment
-from kb4tui.api.ratelimit import RateLimiter, UsageCounter
+from kb4tui.api.errors import PermissionDeniedError
+from kb4tui.api.ratelimit import RateLimiter
 from kb4tui.api.retry import RetryPolicy
 from kb4tui.core.compliance import ContentRisk, DeadlineRow, PersonAtRisk
 from kb4tui.core.status import INCOMPLETE_STATES, classify
-from kb4tui.demo import (
-    DEMO_API_KEY,
-    FakeAPIConfig,
-    FakeKnowBe4API,
-    FakeKnowBe4Transport,
-    generate_org,
-)
+from kb4tui.demo import FakeKnowBe4API, FakeKnowBe4Transport, generate_org
 from kb4tui.demo.org import DemoOrg
-from kb4tui.repository import EnrollmentQuery, Repository
+from kb4tui.session.enrollment_query import EnrollmentQuery
+from kb4tui.session.session import Session
 from kb4tui.ui.app import KB4App
-from kb4tui.ui.compat import notifications
-from kb4tui.ui.screens.enrollments import EnrollmentsScreen
+from kb4tui.ui.messages import LoadFailed, OpenCampaign, OpenModule, OpenUser
+from kb4tui.ui.panes.compliance import PENDING, CompliancePane
+from kb4tui.ui.screens.base import ScreenContext, SessionScreen
+from kb4tui.ui.screens.enrollments import EnrollmentsScreen, IncompleteEnrollmentsScreen
 from kb4tui.ui.screens.help import HelpScreen
 from kb4tui.ui.widgets.browse_pane import BrowsePane
-from kb4tui.ui.widgets.compliance_pane import PENDING, CompliancePane
-from kb4tui.ui.widgets.compliance_routes import IncompleteEnrollmentsScreen, open_compliance_target
 from kb4tui.ui.widgets.header import AppHeader
 
 WIDE = (120, 40)
@@ -59,62 +60,68 @@ ENROLLMENTS_PATH = "/v1/training/enrollments"
 
 
 class PaneHost(App[None]):
-    """The pane alone, on a frozen clock in UTC; records the pane's messages."""
+    """The pane alone, in UTC; records the pane's messages."""
 
-    def __init__(self, repository: Repository) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
-        self.pane = CompliancePane(repository, clock=frozen_clock, tz=UTC, id="compliance")
+        self.session = session
+        self.pane = CompliancePane(session, tz=UTC, id="compliance")
         self.opened: list[Message] = []
+        self.failures: list[LoadFailed] = []
 
     def compose(self) -> ComposeResult:
         yield self.pane
 
     def on_mount(self) -> None:
+        self.pane.start()
         self.pane.table.focus()
 
-    @on(CompliancePane.OpenCampaignEnrollments)
-    @on(CompliancePane.OpenUserEnrollments)
-    @on(CompliancePane.OpenContentEnrollments)
+    @on(OpenCampaign)
+    @on(OpenUser)
+    @on(OpenModule)
     def _record(self, message: Message) -> None:
         self.opened.append(message)
 
+    @on(LoadFailed)
+    def _failed(self, message: LoadFailed) -> None:
+        self.failures.append(message)  # the app would report it
 
-class ComplianceScreen(Screen[None]):
-    """What the main screen does for pane `3`: mount the pane and route its messages."""
+
+class ComplianceScreen(SessionScreen):
+    """Pane `3` on a screen of its own, as the main screen shows it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "app.quit", "Quit", id="test.quit"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.pane = CompliancePane(tz=UTC, id="compliance")
+    def __init__(self, context: ScreenContext) -> None:
+        super().__init__(context)
+        self.pane = CompliancePane(self.session, tz=UTC, id="compliance")
 
     @property
     def data_fetched_at(self) -> datetime | None:
         return self.pane.fetched_at
 
     def compose(self) -> ComposeResult:
-        yield AppHeader()
+        yield self.header()
         yield self.pane
         yield Footer()
 
     def on_mount(self) -> None:
+        self.pane.start()
         self.pane.table.focus()
 
-    @on(CompliancePane.OpenCampaignEnrollments)
-    @on(CompliancePane.OpenUserEnrollments)
-    @on(CompliancePane.OpenContentEnrollments)
-    def _route(self, message: Message) -> None:
-        open_compliance_target(cast(KB4App, self.app), message)
+
+def compliance_screen(app: KB4App) -> ComplianceScreen:
+    return ComplianceScreen(ScreenContext(app.session, app.profile_switcher.profiles))
 
 
 @dataclass
 class Fake:
-    """The fake API (with its request log), its organisation and a client over it."""
+    """The fake API (with its request log), its organisation and a session over it."""
 
     api: FakeKnowBe4API
-    client: KnowBe4Client
+    session: Session
 
     @property
     def org(self) -> DemoOrg:
@@ -127,23 +134,23 @@ class Fake:
 @asynccontextmanager
 async def fake_api(
     *,
+    users: int = 120,
+    org: DemoOrg | None = None,
     limiter: RateLimiter | None = None,
     retry_policy: RetryPolicy | None = None,
+    wrap: Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport] = lambda inner: inner,
     **config: Any,
 ) -> AsyncIterator[Fake]:
-    api = FakeKnowBe4API(
-        {DEMO_API_KEY: partial(generate_org, users=120, now=FROZEN_NOW)},
-        FakeAPIConfig(rate_limit=False, **config),
-    )
-    client = KnowBe4Client(
-        DEMO_API_KEY,
-        transport=FakeKnowBe4Transport(api),
-        limiter=limiter or RateLimiter([(100_000, 1.0)]),
-        usage=UsageCounter(),
+    """A session on the fake API, not started (the pane's host has no header to fill);
+    `wrap` puts something between the client and the fake API."""
+    api = demo_api(users=users, org=org, **config)
+    async with demo_session(
+        transport=wrap(FakeKnowBe4Transport(api)),
+        limiter=limiter,
         retry_policy=retry_policy,
-    )
-    async with client:
-        yield Fake(api, client)
+        start=False,
+    ) as session:
+        yield Fake(api, session)
 
 
 def plain(widget: Static) -> str:
@@ -174,7 +181,7 @@ def active_raw_enrollments(org: DemoOrg) -> list[dict[str, Any]]:
 
 async def test_all_enrollments_are_fetched_once_and_keys_cost_no_request() -> None:
     async with fake_api() as fake:
-        app = PaneHost(Repository(fake.client, clock=frozen_clock))
+        app = PaneHost(fake.session)
         async with app.run_test(size=WIDE) as pilot:
             await settle(pilot)
             requests = fake.enrollment_requests()
@@ -220,7 +227,7 @@ async def test_all_enrollments_are_fetched_once_and_keys_cost_no_request() -> No
 
 async def test_deadline_counts_match_the_fake_orgs_enrollments() -> None:
     async with fake_api() as fake:
-        app = PaneHost(Repository(fake.client, clock=frozen_clock))
+        app = PaneHost(fake.session)
         async with app.run_test(size=WIDE) as pilot:
             await settle(pilot)
             pane = app.pane
@@ -287,7 +294,7 @@ def _expected_people(org: DemoOrg, within: int) -> tuple[set[int], set[int]]:
 
 async def test_people_at_risk_match_the_data_and_plus_minus_change_the_window() -> None:
     async with fake_api() as fake:
-        app = PaneHost(Repository(fake.client, clock=frozen_clock))
+        app = PaneHost(fake.session)
         async with app.run_test(size=WIDE) as pilot:
             await settle(pilot)
             pane = app.pane
@@ -332,7 +339,7 @@ async def test_people_at_risk_match_the_data_and_plus_minus_change_the_window() 
 
 async def test_content_lists_retired_and_retiring_purchases_with_their_campaigns() -> None:
     async with fake_api() as fake:
-        app = PaneHost(Repository(fake.client, clock=frozen_clock))
+        app = PaneHost(fake.session)
         async with app.run_test(size=WIDE) as pilot:
             await settle(pilot)
             await pilot.press("c")
@@ -361,49 +368,48 @@ async def test_content_lists_retired_and_retiring_purchases_with_their_campaigns
             detail = plain(pane.content.detail)
             assert MARKUP_NAME in detail and "Licence expires: not given by the API" in detail
             await pilot.press("enter")
-            assert [type(m) for m in app.opened] == [CompliancePane.OpenContentEnrollments]
+            assert [type(m) for m in app.opened] == [OpenModule]
 
 
 async def test_unparseable_relative_duration_shows_no_deadline_known() -> None:
     org = generate_org(users=60, now=FROZEN_NOW)
-    campaigns = org.campaigns()
-    odd = dict(campaigns[0], end_date=None, relative_duration="until further notice")
-    source = DemoSource(org, campaigns=[odd, *campaigns[1:]])
-    app = PaneHost(Repository(source, clock=frozen_clock))
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(pilot)
-        pane = app.pane
-        row = next(r for r in shown(pane.deadlines) if r[0] == odd["name"])
-        assert row[column(pane.deadlines, "deadline")] == "no deadline known"
-        item = next(i for i in pane.deadlines.table.visible_items if i.name == odd["name"])
-        pane.deadlines.table.scroll_to_item(item)
-        await pilot.pause()
-        detail = plain(pane.deadlines.detail)
-        assert "no deadline known" in detail and "'until further notice'" in detail
+    odd = org._campaigns[0].json
+    odd.update(end_date=None, relative_duration="until further notice")
+    async with fake_api(org=org) as fake:
+        app = PaneHost(fake.session)
+        async with app.run_test(size=WIDE) as pilot:
+            await settle(pilot)
+            pane = app.pane
+            row = next(r for r in shown(pane.deadlines) if r[0] == odd["name"])
+            assert row[column(pane.deadlines, "deadline")] == "no deadline known"
+            item = next(i for i in pane.deadlines.table.visible_items if i.name == odd["name"])
+            pane.deadlines.table.scroll_to_item(item)
+            await pilot.pause()
+            detail = plain(pane.deadlines.detail)
+            assert "no deadline known" in detail and "'until further notice'" in detail
 
 
 # -- loading, errors, retry -----------------------------------------------------------------
 
 
 async def test_progress_is_shown_while_enrollments_stream_in() -> None:
-    org = generate_org(users=300, now=FROZEN_NOW)
-    source = DemoSource(org, latency=0.05, page_size=500)
-    app = PaneHost(Repository(source, clock=frozen_clock))
-    async with app.run_test(size=WIDE) as pilot:
-        pane = app.pane
-        await wait_until(pilot, lambda: "so far (page 2)" in plain(pane.progress_line))
-        assert "1,000 so far" in plain(pane.progress_line)
-        assert "loading…" in plain(pane.deadlines.summary)
-        assert pane.is_loading
-        await settle(pilot)
-        assert not pane.is_loading
-        assert "enrollments of active users" in plain(pane.progress_line)
-        assert "loading" not in plain(pane.deadlines.summary)
+    async with fake_api(users=300, latency=0.05) as fake:
+        app = PaneHost(fake.session)
+        async with app.run_test(size=WIDE) as pilot:
+            pane = app.pane
+            await wait_until(pilot, lambda: "so far (page 2)" in plain(pane.progress_line))
+            assert "1,000 so far" in plain(pane.progress_line)
+            assert "loading…" in plain(pane.deadlines.summary)
+            assert pane.is_loading
+            await settle(pilot)
+            assert not pane.is_loading
+            assert "enrollments of active users" in plain(pane.progress_line)
+            assert "loading" not in plain(pane.deadlines.summary)
 
 
 async def test_deadline_rows_show_from_the_campaigns_before_the_enrollments_finish() -> None:
     async with fake_api(latency=0.2) as fake:
-        app = PaneHost(Repository(fake.client, clock=frozen_clock))
+        app = PaneHost(fake.session)
         async with app.run_test(size=WIDE) as pilot:
             pane = app.pane
             table = pane.deadlines.table
@@ -445,7 +451,7 @@ async def test_deadline_rows_show_from_the_campaigns_before_the_enrollments_fini
 async def test_progress_says_when_the_client_waits_for_the_rate_limit() -> None:
     # Two requests per 2 s: the third waits, and the progress line says why.
     async with fake_api(limiter=RateLimiter([(2, 2.0)], margin=0.0)) as fake:
-        app = PaneHost(Repository(fake.client, clock=frozen_clock))
+        app = PaneHost(fake.session)
         async with app.run_test(size=WIDE) as pilot:
             pane = app.pane
             await wait_until(pilot, lambda: "rate limit" in plain(pane.progress_line))
@@ -461,7 +467,7 @@ async def test_progress_says_when_the_client_retries() -> None:
 
     policy = RetryPolicy(sleep=held_sleep)
     async with fake_api(retry_policy=policy, fault_rate=1.0, fault_kinds=("503",)) as fake:
-        app = PaneHost(Repository(fake.client, clock=frozen_clock))
+        app = PaneHost(fake.session)
         async with app.run_test(size=WIDE) as pilot:
             pane = app.pane
             await wait_until(pilot, lambda: "retrying" in plain(pane.progress_line))
@@ -475,7 +481,7 @@ async def test_progress_says_when_the_client_retries() -> None:
 
 async def test_api_error_shows_its_resolution_and_r_retries() -> None:
     async with fake_api(forbidden=True) as fake:
-        app = PaneHost(Repository(fake.client, clock=frozen_clock))
+        app = PaneHost(fake.session)
         async with app.run_test(size=WIDE) as pilot:
             await settle(pilot)
             pane = app.pane
@@ -483,7 +489,7 @@ async def test_api_error_shows_its_resolution_and_r_retries() -> None:
             assert "Press r to retry" in error
             assert pane.error_line.has_class("-shown") and pane.failed
             assert pane.deadlines.table.total_count == 0
-            assert any(n.severity == "error" for n in notifications(app))
+            assert [type(f.error) for f in app.failures] == [PermissionDeniedError]
             fake.api.config.forbidden = False
             await pilot.press("r")
             await settle(pilot)
@@ -491,35 +497,43 @@ async def test_api_error_shows_its_resolution_and_r_retries() -> None:
             assert pane.deadlines.table.total_count > 0
 
 
+class SecondPageFailsOnce(httpx.AsyncBaseTransport):
+    """The second page of all enrollments fails once with a 503."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.failed = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if (
+            not self.failed
+            and request.url.path == ENROLLMENTS_PATH
+            and request.url.params.get("page") == "2"
+        ):
+            self.failed = True
+            return httpx.Response(503, headers={"X-Request-Id": "req-42"}, json={})
+        return await self.inner.handle_async_request(request)
+
+
 async def test_error_mid_stream_keeps_what_was_fetched_and_retry_continues() -> None:
-    org = generate_org(users=300, now=FROZEN_NOW)
-
-    class FlakySource(DemoSource):
-        fail = True
-
-        async def iter_enrollment_pages(self, **kwargs: Any) -> AsyncIterator[list[Enrollment]]:
-            async for page in super().iter_enrollment_pages(**kwargs):
-                yield page
-                if self.fail:
-                    self.fail = False
-                    from kb4tui.api.errors import ServerError
-
-                    raise ServerError(status=503, request_id="req-42")
-
-    source = FlakySource(org, page_size=500)
-    app = PaneHost(Repository(source, clock=frozen_clock))
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(pilot)
-        pane = app.pane
-        assert "X-Request-Id req-42" in plain(pane.error_line)
-        assert "try again later" in plain(pane.error_line)
-        campaigns_before = source.usage.count
-        await pilot.press("r")
-        await settle(pilot)
-        assert pane.deadlines.table.total_count > 0 and not pane.failed
-        # The retry fetched the enrollments, not the campaigns again.
-        pages = math.ceil(len(active_raw_enrollments(org)) / 500)
-        assert source.usage.count - campaigns_before == pages + 2  # + library (2 requests)
+    no_retries = RetryPolicy(budget=0.0)
+    async with fake_api(users=300, retry_policy=no_retries, wrap=SecondPageFailsOnce) as fake:
+        app = PaneHost(fake.session)
+        async with app.run_test(size=WIDE) as pilot:
+            await settle(pilot)
+            pane = app.pane
+            assert "X-Request-Id req-42" in plain(pane.error_line)
+            assert "try again later" in plain(pane.error_line)
+            before = Counter(e.path for e in fake.api.log.entries())
+            await pilot.press("r")
+            await settle(pilot)
+            assert pane.deadlines.table.total_count > 0 and not pane.failed
+            # The retry fetched the enrollments (and the library), not the campaigns again.
+            after = Counter(e.path for e in fake.api.log.entries())
+            pages = math.ceil(len(active_raw_enrollments(fake.org)) / 500)
+            assert after["/v1/training/campaigns"] == before["/v1/training/campaigns"]
+            assert after[ENROLLMENTS_PATH] - before[ENROLLMENTS_PATH] >= pages
+            assert after["/v1/training/store_purchases"] > before["/v1/training/store_purchases"]
 
 
 # -- following into enrollments, in the real app ---------------------------------------------
@@ -527,12 +541,10 @@ async def test_error_mid_stream_keeps_what_was_fetched_and_retry_continues() -> 
 
 async def test_enter_follows_a_deadline_and_a_person_into_their_enrollments() -> None:
     async with fake_api() as fake:
-        app = KB4App(
-            Repository(fake.client, clock=frozen_clock), profile="demo", clock=frozen_clock
-        )
+        app = demo_app(api=fake.api)
         async with app.run_test(size=WIDE) as pilot:
             await settle(pilot)
-            screen = ComplianceScreen()
+            screen = compliance_screen(app)
             await app.push_screen(screen)
             await settle(pilot)
             pane = screen.pane
@@ -584,12 +596,10 @@ async def test_enter_follows_a_deadline_and_a_person_into_their_enrollments() ->
 
 async def test_works_at_80x24_keyboard_only_with_literal_markup() -> None:
     async with fake_api() as fake:
-        app = KB4App(
-            Repository(fake.client, clock=frozen_clock), profile="demo", clock=frozen_clock
-        )
+        app = demo_app(api=fake.api)
         async with app.run_test(size=NARROW) as pilot:
             await settle(pilot)
-            screen = ComplianceScreen()
+            screen = compliance_screen(app)
             await app.push_screen(screen)
             await settle(pilot)
             pane = screen.pane
@@ -621,7 +631,7 @@ async def test_works_at_80x24_keyboard_only_with_literal_markup() -> None:
 
 
 def test_every_binding_has_an_id_and_a_description() -> None:
-    from kb4tui.ui.widgets.compliance_sections import (
+    from kb4tui.ui.panes.compliance_sections import (
         ContentSection,
         DeadlinesSection,
         PeopleSection,
@@ -639,9 +649,10 @@ def test_every_binding_has_an_id_and_a_description() -> None:
 class SwitcherHost(App[None]):
     """The pane behind another one, as in the main screen's ContentSwitcher."""
 
-    def __init__(self, repository: Repository) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
-        self.pane = CompliancePane(repository, clock=frozen_clock, tz=UTC, id="compliance")
+        self.session = session
+        self.pane = CompliancePane(session, tz=UTC, id="compliance")
 
     def compose(self) -> ComposeResult:
         with ContentSwitcher(initial="other"):
@@ -651,7 +662,7 @@ class SwitcherHost(App[None]):
 
 async def test_nothing_is_fetched_until_the_pane_is_shown() -> None:
     async with fake_api() as fake:
-        app = SwitcherHost(Repository(fake.client, clock=frozen_clock))
+        app = SwitcherHost(fake.session)
         async with app.run_test(size=WIDE) as pilot:
             await settle(pilot)
             assert len(fake.api.log) == 0
@@ -661,15 +672,3 @@ async def test_nothing_is_fetched_until_the_pane_is_shown() -> None:
             await settle(pilot)
             assert fake.enrollment_requests()
             assert app.pane.deadlines.table.total_count > 0
-
-
-async def test_repository_reports_progress_per_page_and_not_when_memoised() -> None:
-    org = generate_org(users=120, now=FROZEN_NOW)
-    repository = Repository(DemoSource(org, page_size=200), clock=frozen_clock)
-    seen: list[tuple[int, int]] = []
-    rows = (await repository.all_enrollments(progress=lambda *step: seen.append(step))).value
-    assert len(seen) == math.ceil(len(rows) / 200) > 1
-    assert seen[-1] == (len(seen), len(rows))
-    assert [pages for pages, _ in seen] == list(range(1, len(seen) + 1))
-    await repository.all_enrollments(progress=lambda *step: seen.append(step))
-    assert len(seen) == math.ceil(len(rows) / 200)

@@ -5,19 +5,13 @@ dropped the control characters."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from rich.text import Text
 from textual.widgets import Static
-from ui_support import FROZEN_NOW, frozen_clock, settle
+from ui_support import FROZEN_NOW, demo_app, settle
 
-from kb4tui.api.client import KnowBe4Client
 from kb4tui.api.models import Campaign, Enrollment, Policy, StorePurchase
-from kb4tui.api.ratelimit import RateLimiter, UsageCounter
-from kb4tui.demo import DEMO_API_KEY, FakeAPIConfig, FakeKnowBe4API, FakeKnowBe4Transport
 from kb4tui.demo.org import generate_org
-from kb4tui.repository import Repository
 from kb4tui.ui.app import KB4App
 from kb4tui.ui.details import (
     SafeText,
@@ -107,19 +101,7 @@ def hostile_org_app() -> KB4App:
     for info in org._campaigns:
         info.json["name"] = f"{HOSTILE} {info.json.get('campaign_id')}"
         info.json["status"] = f"In Progress{CSI}"
-    api = FakeKnowBe4API({DEMO_API_KEY: org}, FakeAPIConfig(rate_limit=False))
-
-    @asynccontextmanager
-    async def repository() -> AsyncIterator[Repository]:
-        async with KnowBe4Client(
-            DEMO_API_KEY,
-            transport=FakeKnowBe4Transport(api),
-            limiter=RateLimiter([(100_000, 1.0)]),
-            usage=UsageCounter(),
-        ) as client:
-            yield Repository(client, clock=frozen_clock)
-
-    return KB4App(repository_factory=repository, profile="demo", region="us", clock=frozen_clock)
+    return demo_app(org=org)
 
 
 async def test_every_detail_pane_on_screen_leaves_no_fragment() -> None:

@@ -17,6 +17,8 @@ from kb4tui.core.compliance import DeadlineRow
 from kb4tui.exporting.views import default_filename
 from kb4tui.ui.app import KB4App
 from kb4tui.ui.compat import footer_keys, notifications
+from kb4tui.ui.panes.campaigns import CampaignsPane
+from kb4tui.ui.panes.compliance import CompliancePane
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen
 from kb4tui.ui.screens.export import ExportScreen
 from kb4tui.ui.screens.help import help_text
@@ -73,7 +75,7 @@ async def test_campaigns_export_is_the_filtered_sorted_rows(tmp_path: Path) -> N
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        pane = main(app).campaigns
+        pane = main(app).pane(CampaignsPane)
         await pilot.press("slash", *"security", "enter", "s", "S")  # filter, name Z-A
         shown = [c.name or "" for c in pane.table.visible_items if isinstance(c, Campaign)]
         assert 1 < len(shown) < 25 and shown == sorted(shown, key=str.casefold, reverse=True)
@@ -100,7 +102,7 @@ async def test_enrollments_status_choice_as_json_and_an_error_keeps_the_path(
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        pane = main(app).campaigns
+        pane = main(app).pane(CampaignsPane)
         campaign = next(c for c in pane.table.visible_items if c.name == "GDPR Essentials")
         pane.table.scroll_to_item(campaign)
         await pilot.press("enter")
@@ -146,7 +148,7 @@ async def test_compliance_deadlines_export_and_escape_cancels(tmp_path: Path) ->
         await settle(pilot)
         await pilot.press("3")
         await settle(pilot)
-        section = main(app).compliance.deadlines
+        section = main(app).pane(CompliancePane).deadlines
         shown = [r.campaign.campaign_id for r in section.table.visible_items]
         assert shown and isinstance(section.table.visible_items[0], DeadlineRow)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ui_support import demo_app, main, open_campaign, settle
 
 from kb4tui.ui.compat import count_layouts
+from kb4tui.ui.panes.campaigns import CampaignsPane
 from kb4tui.ui.widgets.browse_pane import FilterInput
 
 SIZE = (120, 40)
@@ -15,7 +16,7 @@ async def test_the_table_narrows_as_the_value_changes_not_a_message_later() -> N
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        pane = main(app).campaigns
+        pane = main(app).pane(CampaignsPane)
         await pilot.press("slash")
         pane.filter_input.value = "gdpr"
         # No await: Input.Changed has not been handled yet, and the table is already done.

@@ -11,10 +11,7 @@ the render guard (`KB4App.render_guard`, a line filter on every widget).
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -22,15 +19,12 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.color import Color
+from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
-from ui_support import FROZEN_NOW, frozen_clock, settle
+from ui_support import FROZEN_NOW, demo_app, settle, wait_until
 
-from kb4tui.api.client import KnowBe4Client
-from kb4tui.api.ratelimit import RateLimiter, UsageCounter
 from kb4tui.api.retry import RetryPolicy
-from kb4tui.demo import DEMO_API_KEY, FakeAPIConfig, FakeKnowBe4API, FakeKnowBe4Transport
 from kb4tui.demo.org import DemoOrg, generate_org
-from kb4tui.repository import Repository
 from kb4tui.ui.app import KB4App
 from kb4tui.ui.compat import notifications, screen_lines
 from kb4tui.ui.safety import ControlCharacterFilter
@@ -120,20 +114,10 @@ def hostile_org() -> DemoOrg:
 
 
 def hostile_app(*, guarded: bool) -> KB4App:
-    api = FakeKnowBe4API({DEMO_API_KEY: hostile_org()}, FakeAPIConfig(rate_limit=False))
-
-    @asynccontextmanager
-    async def repository() -> AsyncIterator[Repository]:
-        async with KnowBe4Client(
-            DEMO_API_KEY,
-            transport=FakeKnowBe4Transport(api),
-            limiter=RateLimiter([(100_000, 1.0)]),
-            usage=UsageCounter(),
-            retry_policy=RetryPolicy(budget=1.0, base_delay=0.01, max_delay=0.05),
-        ) as client:
-            yield Repository(client, clock=frozen_clock)
-
-    app = KB4App(repository_factory=repository, profile="demo", region="us", clock=frozen_clock)
+    app = demo_app(
+        org=hostile_org(),
+        retry_policy=RetryPolicy(budget=1.0, base_delay=0.01, max_delay=0.05),
+    )
     # KB4App has the guard itself: turn it off to see what the widgets paint on their own.
     app.render_guard.enabled = guarded
     return app
@@ -208,8 +192,10 @@ async def walk(app: KB4App, pilot: Pilot[Any], *, deep: bool = True) -> dict[str
     await pilot.press("ctrl+p")
     await pilot.pause()
     await pilot.press(*"CLR")
-    await asyncio.sleep(0.3)  # the palette searches on a timer of its own
-    await pilot.pause()
+    # The palette searches in a worker of its own: wait for what it found.
+    palette = app.screen
+    assert isinstance(palette, CommandPalette)
+    await wait_until(pilot, lambda: palette.query_one(CommandList).option_count > 0)
     check("palette search")
     await pilot.press("escape")
     return seen

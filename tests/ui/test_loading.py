@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
+import pytest
 from textual.widgets import Static
 from textual.worker import WorkerState
-from ui_support import DemoSource, demo_app, frozen_clock, settle, wait_until
+from ui_support import FROZEN_NOW, demo_api, demo_app, settle, wait_until
 
 from kb4tui.api.errors import AuthError
-from kb4tui.api.models import Enrollment, EnrollmentUser, StorePurchase
+from kb4tui.api.models import StorePurchase
+from kb4tui.api.regions import base_url_for
 from kb4tui.demo import generate_org
-from kb4tui.repository import EnrollmentQuery, Repository
+from kb4tui.session.datasets import CAMPAIGNS
+from kb4tui.session.session import Session
+from kb4tui.store.cache import Cache, account_key
 from kb4tui.ui.app import KB4App
 from kb4tui.ui.compat import notifications
+from kb4tui.ui.messages import OpenCampaign
+from kb4tui.ui.panes.campaigns import CampaignsPane
+from kb4tui.ui.panes.library import LibraryPane
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen
 from kb4tui.ui.screens.help import HelpScreen
 from kb4tui.ui.screens.main import MainScreen
@@ -32,52 +40,49 @@ def main_screen(app: KB4App) -> MainScreen:
     return app.screen
 
 
-def source_app(source: DemoSource) -> KB4App:
-    return KB4App(Repository(source, clock=frozen_clock), profile="demo", clock=frozen_clock)
-
-
 async def test_keys_work_while_the_api_takes_a_second_per_request() -> None:
     app = demo_app(latency=1.0)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
         [campaigns] = [w for w in app.workers if w.group == "campaigns"]
-        assert "loading…" in plain(screen.campaigns.summary)
+        assert "loading…" in plain(screen.pane(CampaignsPane).summary)
         await pilot.press("2")
-        assert screen.library.display and not screen.campaigns.display
+        assert screen.pane(LibraryPane).display and not screen.pane(CampaignsPane).display
         assert campaigns.state is WorkerState.RUNNING  # the key did not wait for it
         # The library takes two requests, so at least two seconds: keys keep working.
         [library] = [w for w in app.workers if w.group == "library"]
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape", "1")
-        assert screen.campaigns.display
+        assert screen.pane(CampaignsPane).display
         assert library.state is WorkerState.RUNNING
-        await wait_until(pilot, lambda: screen.campaigns.table.total_count == 25)
-        assert plain(screen.campaigns.summary).startswith("25 campaigns")
+        await wait_until(pilot, lambda: screen.pane(CampaignsPane).table.total_count == 25)
+        assert plain(screen.pane(CampaignsPane).summary).startswith("25 campaigns")
 
 
 async def test_first_page_shows_while_the_rest_streams_and_leaving_cancels() -> None:
-    org = generate_org(users=300, now=frozen_clock())
-    source = DemoSource(org, latency=0.3, page_size=50)
-    app = source_app(source)
+    api = demo_api()
+    app = demo_app(api=api)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        campaign = next(c for c in app.repository.cached_campaigns() if c.name == "GDPR Essentials")
-        app.open_campaign(campaign)
-        await pilot.pause()
+        # From now on the second page of a list takes a minute: the first must not wait.
+        api.config.later_pages_latency = 60.0
+        campaigns = app.session.cached(CAMPAIGNS) or []
+        campaign = next(c for c in campaigns if c.name == "2026 Annual Security Awareness Training")
+        app.post_message(OpenCampaign(campaign))
+        await wait_until(pilot, lambda: isinstance(app.screen, EnrollmentsScreen))
         screen = app.screen
         assert isinstance(screen, EnrollmentsScreen)
-        await wait_until(pilot, lambda: screen.pane.table.total_count >= 50)
-        progress = plain(screen.progress_line)
-        assert progress.startswith("loading… 50 rows, page 1") or "page 2" in progress
+        await wait_until(pilot, lambda: screen.pane.table.total_count == 500)
+        assert plain(screen.progress_line).startswith("loading… 500 rows, page 1")
         assert not screen.loading_done
         [worker] = [w for w in app.workers if w.group == "enrollments"]
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
         await wait_until(pilot, lambda: worker.state is WorkerState.CANCELLED)
         # A cancelled stream leaves nothing half-fetched behind.
-        assert app.repository.peek(EnrollmentQuery(campaign_id=campaign.campaign_id)) is None
+        assert app.session.peek(screen.subset) is None
 
 
 async def test_api_error_is_shown_with_its_resolution_and_r_retries() -> None:
@@ -105,33 +110,41 @@ async def test_rejected_key_shows_the_sentence_not_a_traceback() -> None:
         assert app.return_code is None
 
 
-def _many_enrollments(count: int) -> list[Enrollment]:
+def _many_enrollments(count: int, campaign_id: int) -> list[dict[str, Any]]:
+    """`count` enrollments of one campaign, as the API sends them."""
     statuses = ("Passed", "Not Started", "In Progress", "Past Due", "Exempted")
     return [
-        Enrollment.model_construct(
-            enrollment_id=i,
-            module_name=f"Module {i % 40}",
-            campaign_id=1,
-            campaign_name="Big",
-            status=statuses[i % 5],
-            user=EnrollmentUser.model_construct(
-                id=i, first_name="User", last_name=str(i), email=f"user{i}@big.example"
-            ),
-        )
+        {
+            "enrollment_id": i,
+            "module_name": f"Module {i % 40}",
+            "campaign_id": campaign_id,
+            "campaign_name": "Big",
+            "status": statuses[i % 5],
+            "user": {
+                "id": i,
+                "first_name": "User",
+                "last_name": str(i),
+                "email": f"user{i}@big.example",
+            },
+        }
         for i in range(count)
     ]
 
 
 async def test_100k_enrollments_open_and_filter_without_freezing() -> None:
-    org = generate_org(users=300, now=frozen_clock())
-    rows = _many_enrollments(100_000)
-    source = DemoSource(org, enrollments=rows)
-    app = source_app(source)
+    # An earlier run cached a campaign of 100,000 enrollments (fresh: no request is made).
+    campaign_id = generate_org(users=300, now=FROZEN_NOW).campaign_ids[0]
+    with Cache.open(None, "demo", account_key(base_url_for("us", None))) as cache:
+        rows = _many_enrollments(100_000, campaign_id)
+        cache.put(f"enrollments:campaign={campaign_id}", rows, FROZEN_NOW)
+    app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        campaign = app.repository.cached_campaigns()[0]
-        app.open_campaign(campaign)
-        await pilot.pause()
+        campaign = next(
+            c for c in app.session.cached(CAMPAIGNS) or [] if c.campaign_id == campaign_id
+        )
+        app.post_message(OpenCampaign(campaign))
+        await wait_until(pilot, lambda: isinstance(app.screen, EnrollmentsScreen))
         screen = app.screen
         assert isinstance(screen, EnrollmentsScreen)
         await wait_until(pilot, lambda: screen.loading_done, limit=60)
@@ -163,11 +176,11 @@ async def test_100k_enrollments_open_and_filter_without_freezing() -> None:
 
 async def test_a_key_rejected_at_start_shows_the_connection_screen() -> None:
     @asynccontextmanager
-    async def refused() -> AsyncIterator[Repository]:
+    async def refused() -> AsyncIterator[Session]:
         raise AuthError()
         yield  # pragma: no cover - a generator that never gets this far
 
-    app = KB4App(repository_factory=refused, clock=frozen_clock)
+    app = KB4App(refused)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         text = plain(app.screen.query_one("#connection-error", Static))
@@ -177,14 +190,14 @@ async def test_a_key_rejected_at_start_shows_the_connection_screen() -> None:
     assert app.return_code == 2  # the command line's code for an auth failure
 
 
-class BrokenSource(DemoSource):
-    async def store_purchases(self) -> list[StorePurchase]:
+async def test_an_unexpected_worker_error_becomes_a_message_not_a_crash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(records: Any) -> list[StorePurchase]:
         raise RuntimeError("bug in the data layer [/oops]")
 
-
-async def test_an_unexpected_worker_error_becomes_a_message_not_a_crash() -> None:
-    source = BrokenSource(generate_org(users=200, now=frozen_clock()))
-    app = source_app(source)
+    monkeypatch.setattr(StorePurchase, "from_api_list", broken)
+    app = demo_app(users=200)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("2")
@@ -192,11 +205,11 @@ async def test_an_unexpected_worker_error_becomes_a_message_not_a_crash() -> Non
         [note] = notifications(app)
         assert "RuntimeError" in note.message and "[/oops]" in note.message
         assert note.severity == "error"
-        shown = plain(main_screen(app).library.query_one(".pane-error", Static))
+        shown = plain(main_screen(app).pane(LibraryPane).query_one(".pane-error", Static))
         assert "RuntimeError" in shown and "r retries" in shown
         await pilot.press("1")
         assert app.return_code is None
-        assert main_screen(app).campaigns.table.total_count == 25
+        assert main_screen(app).pane(CampaignsPane).table.total_count == 25
 
 
 async def test_header_says_retrying_while_the_client_backs_off() -> None:
@@ -208,13 +221,12 @@ async def test_header_says_retrying_while_the_client_backs_off() -> None:
 
 
 async def test_escape_sequences_in_api_text_never_reach_the_detail_pane() -> None:
-    org = generate_org(users=200, now=frozen_clock())
-    rows = [dict(c) for c in org.campaigns()]
-    rows[0]["name"] = "\x1b]52;c;ZXZpbA==\x07Evil \x1b[2J[/Q3] name"
-    app = source_app(DemoSource(org, campaigns=rows))
+    org = generate_org(users=200, now=FROZEN_NOW)
+    org._campaigns[0].json["name"] = "\x1b]52;c;ZXZpbA==\x07Evil \x1b[2J[/Q3] name"
+    app = demo_app(org=org)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        pane = main_screen(app).campaigns
+        pane = main_screen(app).pane(CampaignsPane)
         detail = plain(pane.detail)
         assert detail.startswith("Evil [/Q3] name")
         assert "\x1b" not in detail and "\x07" not in detail

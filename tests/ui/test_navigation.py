@@ -14,8 +14,11 @@ from ui_support import MARKUP_NAME, current, demo_app, main, open_campaign, plai
 from kb4tui.api.models import Campaign, ContentItem, Enrollment, Policy
 from kb4tui.core.hints import HintKind, enrollment_hints
 from kb4tui.core.status import EnrollmentState, classify
-from kb4tui.repository import EnrollmentQuery
+from kb4tui.session.datasets import ACCOUNT, CAMPAIGNS
 from kb4tui.ui.app import KB4App
+from kb4tui.ui.panes.campaigns import CampaignsPane
+from kb4tui.ui.panes.compliance import CompliancePane
+from kb4tui.ui.panes.library import LibraryPane
 from kb4tui.ui.screens.enrollment_detail import EnrollmentDetailScreen
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen
 from kb4tui.ui.screens.help import HelpScreen
@@ -43,10 +46,11 @@ async def test_opens_on_campaigns_with_header_and_detail() -> None:
         header = screen.query_one(AppHeader).render().plain
         assert "Fabrikam Manufacturing" in header
         assert "profile demo (us)" in header
-        account = (await app.repository.account()).value
+        account = app.session.cached(ACCOUNT)
+        assert account is not None
         assert f"/{2000 + (account.number_of_seats or 0):,} today" in header
         assert "fetched just now" in header
-        pane = screen.campaigns
+        pane = screen.pane(CampaignsPane)
         assert plain(pane.summary).startswith("25 campaigns")
         assert pane.table.row_count == 25
         first = pane.table.highlighted
@@ -60,7 +64,7 @@ async def test_markup_campaign_name_is_shown_literally() -> None:
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        pane = main(app).campaigns
+        pane = main(app).pane(CampaignsPane)
         campaign = next(c for c in pane.table.visible_items if c.name == MARKUP_NAME)
         assert pane.table.scroll_to_item(campaign)
         await pilot.pause()
@@ -80,7 +84,7 @@ async def test_filter_as_you_type_then_enter_keeps_and_escape_clears() -> None:
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        pane = main(app).campaigns
+        pane = main(app).pane(CampaignsPane)
         await pilot.press("slash")
         assert isinstance(app.focused, Input)
         await pilot.press(*"gdpr")
@@ -103,7 +107,7 @@ async def test_status_filter_and_sort_cycle() -> None:
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        pane = main(app).campaigns
+        pane = main(app).pane(CampaignsPane)
         await pilot.press("f")  # first status in alphabetical order
         statuses = {c.status for c in pane.table.visible_items}
         assert len(statuses) == 1 and "status" in plain(pane.summary)
@@ -192,8 +196,8 @@ async def test_library_pane_type_filter_detail_and_module_enrollments() -> None:
         await pilot.press("2")
         await settle(pilot)
         screen = main(app)
-        pane = screen.library
-        assert pane.display and not screen.campaigns.display
+        pane = screen.pane(LibraryPane)
+        assert pane.display and not screen.pane(CampaignsPane).display
         items: list[ContentItem] = list(pane.table.visible_items)
         assert any(isinstance(i, Policy) for i in items)
         assert any(not isinstance(i, Policy) for i in items)
@@ -218,9 +222,9 @@ async def test_library_pane_type_filter_detail_and_module_enrollments() -> None:
         await pilot.press("tab")  # nothing to switch here; still on the pushed screen
         await pilot.press("escape")
         await pilot.press("tab")  # back on main: tab goes to the next pane
-        assert screen.compliance.display and not screen.library.display
+        assert screen.pane(CompliancePane).display and not screen.pane(LibraryPane).display
         await pilot.press("shift+tab", "shift+tab")
-        assert screen.campaigns.display
+        assert screen.pane(CampaignsPane).display
 
 
 async def test_help_lists_every_binding_of_the_screen() -> None:
@@ -252,12 +256,12 @@ async def test_palette_jumps_to_a_campaign_without_network() -> None:
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        used = app.repository.requests_today
+        used = app.session.quota_usage()[0]
         await pilot.press("ctrl+p")
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"gdpr ess")
         await pilot.pause()
-        assert app.repository.requests_today == used  # typing made no request
+        assert app.session.quota_usage()[0] == used  # typing made no request
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, EnrollmentsScreen)
@@ -280,7 +284,7 @@ async def test_hints_and_the_status_breakdown_once_known() -> None:
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        pane = main(app).campaigns
+        pane = main(app).pane(CampaignsPane)
         fresh = next(c for c in pane.table.visible_items if c.name == "Security Champions Program")
         pane.table.scroll_to_item(fresh)
         await pilot.pause()
@@ -291,8 +295,8 @@ async def test_hints_and_the_status_breakdown_once_known() -> None:
         await pilot.pause()
         assert "open the campaign (enter)" in plain(pane.detail)
         screen = await open_campaign(pilot, target)
-        campaign = app.repository.cached_campaigns()
-        owner = next(c for c in campaign if c.name == target)
+        campaigns = app.session.cached(CAMPAIGNS) or []
+        owner = next(c for c in campaigns if c.name == target)
         late = next(
             e
             for e in screen.pane.table.visible_items
@@ -305,7 +309,7 @@ async def test_hints_and_the_status_breakdown_once_known() -> None:
         await pilot.press("escape", "escape")
         detail = plain(pane.detail)
         assert "open the campaign (enter)" not in detail
-        rows = app.repository.peek(EnrollmentQuery(campaign_id=screen.query_spec.campaign_id))
+        rows = app.session.peek(screen.subset)
         assert rows is not None
         past_due = sum(classify(e.status) is EnrollmentState.PAST_DUE for e in rows)
         assert re.search(rf"^Past Due +{past_due:,} ", detail, re.MULTILINE)
@@ -315,7 +319,7 @@ async def test_80x24_keeps_the_key_columns_and_puts_the_detail_below() -> None:
     app = demo_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        pane = main(app).campaigns
+        pane = main(app).pane(CampaignsPane)
         keys = [c.key for c in pane.table.columns]
         assert keys[0] == "name" and "status" in keys and "end" in keys and "done" in keys
         detail = pane.query_one(".pane-detail")
@@ -361,7 +365,7 @@ async def test_ctrl_d_scrolls_the_detail_pane_while_the_table_keeps_focus() -> N
     app = demo_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        pane = main(app).campaigns
+        pane = main(app).pane(CampaignsPane)
         scroller = pane.query_one(".pane-detail")
         assert scroller.scroll_y == 0 and scroller.max_scroll_y > 0  # 8 lines at 80x24
         await pilot.press("ctrl+d")
@@ -374,7 +378,7 @@ async def test_escape_clears_the_status_choice_then_goes_back() -> None:
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        pane = main(app).campaigns
+        pane = main(app).pane(CampaignsPane)
         await pilot.press("f", "slash", *"a", "enter")  # a status choice and a filter
         assert pane.table.row_count < 25 and "status" in plain(pane.summary)
         await pilot.press("escape")  # one escape clears both
@@ -399,7 +403,7 @@ async def test_campaign_content_keeps_its_count_visible_and_status_is_coloured()
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        pane = main(app).campaigns
+        pane = main(app).pane(CampaignsPane)
         keys = [c.key for c in pane.table.columns]
         assert keys[:4] == ["name", "status", "content", "more"]
         name_width = pane.table.column_widths[0]

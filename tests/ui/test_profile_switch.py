@@ -1,4 +1,4 @@
-"""Issue 3: switching profile inside the TUI from the command palette.
+"""Switching profile inside the TUI from the command palette.
 
 Two profiles, two keys in the keyring, two organisations behind one fake KnowBe4: after
 "Profile: globex" every request carries globex's key and nothing of acme's stays on screen.
@@ -15,15 +15,17 @@ import pytest
 from credentials_fakes import MemoryKeyring
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Static
-from ui_support import FROZEN_NOW, frozen_clock, settle
+from ui_support import FROZEN_NOW, settle
 
 from kb4tui.api.ratelimit import RateLimiter
 from kb4tui.credentials import SERVICE
 from kb4tui.demo import FakeAPIConfig, FakeKnowBe4API, FakeKnowBe4Transport, generate_org
+from kb4tui.session.datasets import CAMPAIGNS
 from kb4tui.store.cache import list_cache_files
 from kb4tui.store.config import Profile
 from kb4tui.store.config_file import save_profile
 from kb4tui.ui.app import KB4App
+from kb4tui.ui.panes.campaigns import CampaignsPane
 from kb4tui.ui.profiles import ProfileSwitcher
 from kb4tui.ui.screens.main import MainScreen
 from kb4tui.ui.screens.signin import SignInScreen
@@ -60,12 +62,7 @@ def api(memory_keyring: MemoryKeyring) -> FakeKnowBe4API:
 
 def acme_app(api: FakeKnowBe4API) -> KB4App:
     switcher = ProfileSwitcher(transport=FakeKnowBe4Transport(api))
-    app = KB4App(
-        repository_factory=switcher.connect("acme", "us", None, KEY_ACME),
-        profile="acme",
-        region="us",
-        clock=frozen_clock,
-    )
+    app = KB4App(switcher.connect("acme", "us", None, KEY_ACME))
     app.profile_switcher = switcher
     return app
 
@@ -101,8 +98,8 @@ async def test_switching_profile_from_the_palette_keeps_accounts_apart(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert ACME_ORG in header(app) and "profile acme (us)" in header(app)
-        acme_repository = app.repository
-        assert acme_repository.cached_campaigns()
+        acme_session = app.session
+        assert acme_session.cached(CAMPAIGNS)
         await pilot.press("enter")  # acme's enrollments: a pushed screen that must go too
         await settle(pilot)
         api.log.clear()
@@ -110,9 +107,10 @@ async def test_switching_profile_from_the_palette_keeps_accounts_apart(
         await choose(pilot, "profile: globex")
         screen = await wait_for_main(app, pilot, GLOBEX_ORG)
         assert "profile globex (eu)" in header(app)
-        assert app.repository is not acme_repository
+        assert app.session is not acme_session
         assert len(app.screen_stack) == 2  # the base screen and the new main screen
-        assert screen.campaigns.table.row_count == len(app.repository.cached_campaigns()) > 0
+        campaigns = app.session.cached(CAMPAIGNS) or []
+        assert screen.pane(CampaignsPane).table.row_count == len(campaigns) > 0
         # Every request since the switch was answered with globex's organisation.
         assert api.log.entries() and {e.org for e in api.log.entries()} == {GLOBEX_ORG}
         # Each profile caches into its own file.
@@ -129,7 +127,7 @@ async def test_a_profile_without_a_key_asks_for_one_and_cancel_stays(
     app = acme_app(api)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        repository = app.repository
+        session = app.session
         await choose(pilot, "profile: nokey")
         screen = app.screen
         assert isinstance(screen, SignInScreen)
@@ -137,5 +135,5 @@ async def test_a_profile_without_a_key_asks_for_one_and_cancel_stays(
         assert title == "Sign in to KnowBe4 (profile nokey)"
         await pilot.press("escape")
         await settle(pilot)
-        assert isinstance(app.screen, MainScreen) and app.repository is repository
+        assert isinstance(app.screen, MainScreen) and app.session is session
         assert "profile acme (us)" in header(app)

@@ -1,4 +1,4 @@
-"""Issue 3: the sign-in screen walked in the real app, as `kb4tui` builds it with no key.
+"""The sign-in screen walked in the real app, as `kb4tui` builds it with no key.
 
 Wrong key (401), then the right one, saved to the keyring, then the campaigns appear. The
 key check and the connection both go to the demo's fake KnowBe4 (FakeKnowBe4Transport).
@@ -23,6 +23,7 @@ from kb4tui.demo import DEMO_API_KEY, FakeKnowBe4Transport
 from kb4tui.store.config import ConnectionSettings
 from kb4tui.ui.app import KB4App
 from kb4tui.ui.compat import exit_output
+from kb4tui.ui.panes.campaigns import CampaignsPane
 from kb4tui.ui.screens.main import MainScreen
 from kb4tui.ui.screens.signin import SignInScreen
 from kb4tui.ui.widgets.header import AppHeader
@@ -44,7 +45,7 @@ def signin_app() -> KB4App:
         demo=False,
     )
     flow = _sign_in_flow(connection, None, [], transport=FakeKnowBe4Transport(users=60))
-    return KB4App(sign_in=flow, profile="acme", region="us")
+    return KB4App(sign_in=flow)
 
 
 async def paste_key(pilot: Any, key: str) -> None:
@@ -81,12 +82,15 @@ async def test_wrong_key_then_right_key_then_the_campaigns(memory_keyring: Memor
         await settle(pilot)
 
         async with asyncio.timeout(10):
-            while not (isinstance(app.screen, MainScreen) and app.screen.campaigns.table.row_count):
+            while not (
+                isinstance(app.screen, MainScreen)
+                and app.screen.pane(CampaignsPane).table.row_count
+            ):
                 await pilot.pause(0.01)
         screen = app.screen
         assert isinstance(screen, MainScreen)
         await settle(pilot)
-        assert screen.campaigns.table.row_count == 25
+        assert screen.pane(CampaignsPane).table.row_count == 25
         header = screen.query_one(AppHeader).render().plain
         assert "profile acme (us)" in header and "Fabrikam Manufacturing" in header
         assert DEMO_API_KEY not in app.export_screenshot()

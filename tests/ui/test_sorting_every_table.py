@@ -8,6 +8,9 @@ from typing import Any
 from textual.pilot import Pilot
 from ui_support import current, demo_app, main, plain, settle
 
+from kb4tui.ui.panes.campaigns import CampaignsPane
+from kb4tui.ui.panes.compliance import CompliancePane
+from kb4tui.ui.panes.library import LibraryPane
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen
 from kb4tui.ui.widgets.browse_pane import BrowsePane
 
@@ -40,8 +43,8 @@ async def test_every_column_of_every_table_sorts_the_demo_data() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = main(app)
-        campaigns = await sort_by_every_column(pilot, screen.campaigns)
-        assert campaigns == [s.column for s in screen.campaigns.SORTS]
+        campaigns = await sort_by_every_column(pilot, screen.pane(CampaignsPane))
+        assert campaigns == [s.column for s in screen.pane(CampaignsPane).SORTS]
 
         await pilot.press("g", "enter")
         await settle(pilot)
@@ -54,14 +57,14 @@ async def test_every_column_of_every_table_sorts_the_demo_data() -> None:
 
         await pilot.press("2")
         await settle(pilot)
-        assert screen.library.table.row_count > 0
-        await sort_by_every_column(pilot, screen.library)
+        assert screen.pane(LibraryPane).table.row_count > 0
+        await sort_by_every_column(pilot, screen.pane(LibraryPane))
 
         await pilot.press("3")
         await settle(pilot)
         sections = []
         for _ in range(3):
-            section = screen.compliance.active
+            section = screen.pane(CompliancePane).active
             assert section.table.row_count > 0, type(section).__name__
             await sort_by_every_column(pilot, section)
             sections.append(type(section).__name__)

@@ -9,6 +9,7 @@ from ui_support import current, demo_app, open_campaign, plain, settle
 
 from kb4tui.api.models import Enrollment
 from kb4tui.core.hints import HintKind, enrollment_hints
+from kb4tui.session.datasets import CAMPAIGNS
 from kb4tui.ui.compat import notifications
 from kb4tui.ui.screens.enrollment_detail import EnrollmentDetailScreen
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen
@@ -53,7 +54,8 @@ async def test_enrollment_hints_are_on_screen_at_80x24() -> None:
         await settle(pilot)
         target = "Sales Travel Security Briefing"
         screen = await open_campaign(pilot, target)
-        owner = next(c for c in app.repository.cached_campaigns() if c.name == target)
+        campaigns = app.session.cached(CAMPAIGNS) or []
+        owner = next(c for c in campaigns if c.name == target)
         late = next(
             e
             for e in screen.pane.table.visible_items

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Static
 
 from kb4tui.api.models import Campaign, Enrollment, StorePurchase
@@ -18,20 +17,19 @@ from kb4tui.core.campaign_index import CampaignIndex
 from kb4tui.core.content import content_item_for
 from kb4tui.core.deadlines import enrollment_deadline
 from kb4tui.core.hints import Hint, enrollment_hints
-from kb4tui.repository import EnrollmentQuery
 from kb4tui.sanitize import clean_text
+from kb4tui.session.datasets import CAMPAIGNS, LIBRARY, EnrollmentSubset
+from kb4tui.session.enrollment_query import EnrollmentQuery
 from kb4tui.ui.details import enrollment_detail
-from kb4tui.ui.screens.enrollments import EnrollmentsScreen
+from kb4tui.ui.messages import OpenUser
+from kb4tui.ui.screens.base import ScreenContext, SessionScreen
+from kb4tui.ui.screens.enrollments import EnrollmentsScreen, user_label
 from kb4tui.ui.widgets.footer import AppFooter
-from kb4tui.ui.widgets.header import AppHeader
-
-if TYPE_CHECKING:
-    from kb4tui.ui.app import KB4App
 
 __all__ = ["EnrollmentDetailScreen"]
 
 
-class EnrollmentDetailScreen(Screen[None]):
+class EnrollmentDetailScreen(SessionScreen):
     HELP_TITLE: ClassVar[str] = "Enrollment"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="enrollment.back"),
@@ -58,36 +56,41 @@ class EnrollmentDetailScreen(Screen[None]):
     }
     """
 
-    def __init__(self, enrollment: Enrollment, crumbs: Sequence[str]) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        context: ScreenContext,
+        enrollment: Enrollment,
+        crumbs: Sequence[str],
+        fetched_at: datetime | None = None,
+    ) -> None:
+        """`fetched_at`: the age of the list the enrollment was picked from."""
+        super().__init__(context, crumbs)
         self.enrollment = enrollment
-        self.crumbs = list(crumbs)
-        self.data_fetched_at: datetime | None = None
+        self._fetched_at = fetched_at
 
     @property
-    def kb(self) -> KB4App:
-        return cast("KB4App", self.app)
+    def data_fetched_at(self) -> datetime | None:
+        return self._fetched_at
 
     def compose(self) -> ComposeResult:
-        yield AppHeader()
+        yield self.header()
         yield Static(Text(clean_text(" > ".join(self.crumbs))), classes="breadcrumb", markup=False)
         with VerticalScroll(id="enrollment-body"):
             yield Static(self._detail(), id="enrollment-detail", markup=False)
         yield AppFooter()
 
     def on_mount(self) -> None:
-        below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
-        self.data_fetched_at = getattr(below, "data_fetched_at", None)
         self.query_one("#enrollment-body").focus()
 
     def _detail(self) -> Text:
         """Fields, deadline and hints from what is already known: no request is made."""
-        repo = self.kb.repository
-        index = CampaignIndex(repo.cached_campaigns())
+        session = self.session
+        campaigns = session.cached(CAMPAIGNS) or []
+        index = CampaignIndex(campaigns)
         campaign = index.campaign_for(self.enrollment)
         purchases = {
             item.store_purchase_id: item
-            for item in repo.cached_library()
+            for item in session.cached(LIBRARY) or []
             if isinstance(item, StorePurchase) and item.store_purchase_id is not None
         }
         return enrollment_detail(
@@ -95,7 +98,7 @@ class EnrollmentDetailScreen(Screen[None]):
             self._hints(index, campaign, purchases),
             content=content_item_for(self.enrollment, campaign, purchases),
             deadline=enrollment_deadline(self.enrollment, campaign),
-            now=self.kb.clock(),
+            now=session.clock(),
         )
 
     def _hints(
@@ -104,10 +107,10 @@ class EnrollmentDetailScreen(Screen[None]):
         campaign: Campaign | None,
         purchases: dict[int, StorePurchase],
     ) -> list[Hint]:
-        repo = self.kb.repository
         user_rows: list[Enrollment] = []
         if self.enrollment.user_id is not None:
-            user_rows = repo.peek(EnrollmentQuery(user_id=self.enrollment.user_id)) or []
+            query = EnrollmentQuery(user_id=self.enrollment.user_id)
+            user_rows = self.session.peek(EnrollmentSubset(query)) or []
         return enrollment_hints(
             self.enrollment,
             campaign,
@@ -124,7 +127,11 @@ class EnrollmentDetailScreen(Screen[None]):
         if isinstance(below, EnrollmentsScreen) and below.shows_user(self.enrollment.user_id):
             self.app.pop_screen()  # that user's enrollments are right underneath
             return
-        self.kb.open_user(self.enrollment, self.crumbs[:-1])
+        user_id = self.enrollment.user_id
+        if user_id is None:
+            self.notify("This enrollment has no user id.", severity="warning")
+            return
+        self.post_message(OpenUser(user_id, user_label(self.enrollment), self.crumbs[:-1]))
 
     def action_scroll_down(self) -> None:
         self.query_one("#enrollment-body", VerticalScroll).scroll_down()

@@ -5,39 +5,38 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import Static
-from textual.worker import Worker
 
-from kb4tui.api.errors import APIError, NetworkError
 from kb4tui.api.models import Enrollment
 from kb4tui.core.status import INCOMPLETE_STATES, EnrollmentState, classify
 from kb4tui.core.summaries import StatusCounts
 from kb4tui.exporting.views import ENROLLMENTS_EXPORT
-from kb4tui.repository import EnrollmentQuery
 from kb4tui.sanitize import clean_text
+from kb4tui.session.datasets import Dataset, EnrollmentSubset
+from kb4tui.session.enrollment_query import EnrollmentQuery
 from kb4tui.ui import formatting as fmt
+from kb4tui.ui.data_view import DataView, failure_sentence
 from kb4tui.ui.details import STATE_STYLE as _STATE_STYLE
+from kb4tui.ui.messages import DataRefreshed, OpenEnrollment, OpenUser
+from kb4tui.ui.screens.base import ScreenContext, SessionScreen
 from kb4tui.ui.table import Column, VirtualTable
 from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings
 from kb4tui.ui.widgets.footer import AppFooter
-from kb4tui.ui.widgets.header import AppHeader
-
-if TYPE_CHECKING:
-    from kb4tui.ui.app import KB4App
 
 __all__ = [
     "INCOMPLETE_LABEL",
     "STATUS_KEYS",
     "EnrollmentsPane",
     "EnrollmentsScreen",
+    "IncompleteEnrollmentsScreen",
     "is_incomplete",
+    "user_label",
 ]
 
 # Key -> state for the status filter; `a` shows all. Shown in the counts line.
@@ -54,6 +53,11 @@ INCOMPLETE_LABEL = "incomplete only: Not Started, In Progress, Past Due (a: all)
 
 def is_incomplete(enrollment: Enrollment) -> bool:
     return classify(enrollment.status) in INCOMPLETE_STATES
+
+
+def user_label(enrollment: Enrollment) -> str:
+    """Who an enrollment is for, as a breadcrumb names them."""
+    return enrollment.user_name or enrollment.user_email or str(enrollment.user_id)
 
 
 def _status_cell(enrollment: Enrollment) -> Text:
@@ -114,7 +118,7 @@ class EnrollmentsPane(BrowsePane[Enrollment]):
         return item.enrollment_id if item.enrollment_id is not None else id(item)
 
 
-class EnrollmentsScreen(Screen[None]):
+class EnrollmentsScreen(SessionScreen, DataView):
     """Pushed from a campaign, a user or a library item; its loading stops when it is left."""
 
     HELP_TITLE: ClassVar[str] = "Enrollments"
@@ -170,20 +174,21 @@ class EnrollmentsScreen(Screen[None]):
 
     def __init__(
         self,
+        context: ScreenContext,
         query: EnrollmentQuery,
         crumbs: Sequence[str],
         *,
-        context: str | None = None,
+        note: str | None = None,
         incomplete_only: bool = False,
     ) -> None:
-        """`incomplete_only` opens the screen on the incomplete rows (Compliance's view): a
+        """`note` is a line under the breadcrumb (the campaigns using a module).
+        `incomplete_only` opens the screen on the incomplete rows (Compliance's view): a
         preset, not a choice of the user's, so escape goes back at once; `a` drops it."""
-        super().__init__()
+        super().__init__(context, crumbs)
         self.query_spec = query
+        self.subset = EnrollmentSubset(query)
         self.incomplete_only = incomplete_only
-        self.crumbs = list(crumbs)
-        self.context_text = context
-        self.data_fetched_at: datetime | None = None
+        self.note = note
         self.counts = StatusCounts()
         self.status_filter: EnrollmentState | None = None
         self.loaded_rows = 0
@@ -199,15 +204,18 @@ class EnrollmentsScreen(Screen[None]):
         self.counts_line = Static("", classes="counts", markup=False)
         self.progress_line = Static("", classes="progress", markup=False)
 
+    def datasets(self) -> tuple[Dataset[Any], ...]:
+        return (self.subset,)
+
     @property
-    def kb(self) -> KB4App:
-        return cast("KB4App", self.app)
+    def data_fetched_at(self) -> datetime | None:
+        return self.fetched_at
 
     def compose(self) -> ComposeResult:
-        yield AppHeader()
+        yield self.header()
         yield self.breadcrumb
-        if self.context_text:
-            yield Static(Text(clean_text(self.context_text)), classes="context", markup=False)
+        if self.note:
+            yield Static(Text(clean_text(self.note)), classes="context", markup=False)
         yield self.counts_line
         yield self.progress_line
         yield self.pane
@@ -226,6 +234,14 @@ class EnrollmentsScreen(Screen[None]):
 
     # -- loading ---------------------------------------------------------------------------
 
+    def reload(self) -> None:
+        self.load()
+
+    def show_failure(self, error: BaseException) -> None:
+        self.pane.show_error(failure_sentence(error))
+        self.progress_line.update(Text(f"stopped after {self.loaded_rows:,} rows (r retries)"))
+        self.progress_line.display = True
+
     @work(group="enrollments", exclusive=True, exit_on_error=False)
     async def load(self, refresh: bool = False) -> None:
         """Stream pages: the first one is on screen as soon as it arrives."""
@@ -238,7 +254,7 @@ class EnrollmentsScreen(Screen[None]):
         self.progress_line.display = True
         first = True
         try:
-            async for page in self.kb.repository.enrollment_pages(self.query_spec, refresh=refresh):
+            async for page in self.session.stream(self.subset, refresh=refresh):
                 if first:
                     self.pane.set_items(list(page.rows))
                     first = False
@@ -249,19 +265,15 @@ class EnrollmentsScreen(Screen[None]):
                 for status, count in Counter(row.status for row in page.rows).items():
                     self.counts.add(status, count)
                 self.loaded_rows = page.total
-                self.data_fetched_at = page.fetched_at
+                self.fetched_at = page.fetched_at
                 self.loading_done = page.done
                 self._draw_progress(page.page, page.from_memo)
                 self._draw_counts()
-                self.kb.refresh_header()
-        except APIError as error:
-            self.pane.show_error(error.sentence, offline=isinstance(error, NetworkError))
-            self.progress_line.update(Text(f"stopped after {self.loaded_rows:,} rows (r retries)"))
-            self.progress_line.display = True
-            self.kb.report_error(error)
+                self.post_message(DataRefreshed())
         finally:
             self.pane.set_busy(False)
-        if first and not self.pane.error_line.has_class("-shown"):
+        self.failed_offline = False
+        if first:
             self.pane.set_items([])
 
     def _draw_progress(self, page: int, from_memo: bool) -> None:
@@ -331,14 +343,12 @@ class EnrollmentsScreen(Screen[None]):
         self.status_filter = None
         self._draw_counts()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        self.kb.worker_failed(event.worker)  # Textual does not bubble it to the app
-
     def action_back(self) -> None:
         self.app.pop_screen()
 
     def action_refresh(self) -> None:
-        self.load(refresh=True)
+        """Fetch again (asks first when it would pass the day's quota)."""
+        self.confirm_refresh(self.datasets(), lambda: self.load(refresh=True))
 
     def shows_user(self, user_id: int | None) -> bool:
         """True when this screen is already that user's enrollments (every campaign)."""
@@ -350,13 +360,25 @@ class EnrollmentsScreen(Screen[None]):
             return
         if self.shows_user(enrollment.user_id):
             # Pushing the same query again only grows the breadcrumb ("Mei Chen > Mei Chen").
-            name = enrollment.user_name or enrollment.user_email or str(enrollment.user_id)
+            name = user_label(enrollment)
             self.notify(f"Already showing {name}'s enrollments", markup=False)
             return
-        self.kb.open_user(enrollment, self.crumbs)
+        if enrollment.user_id is None:
+            self.notify("This enrollment has no user id.", severity="warning")
+            return
+        self.post_message(OpenUser(enrollment.user_id, user_label(enrollment), self.crumbs))
 
     @on(VirtualTable.Selected, "#enrollments .pane-table")
     def _open(self, event: VirtualTable.Selected) -> None:
         event.stop()
         if isinstance(event.item, Enrollment):
-            self.kb.open_enrollment(event.item, self.crumbs)
+            self.post_message(OpenEnrollment(event.item, self.crumbs, self.fetched_at))
+
+
+class IncompleteEnrollmentsScreen(EnrollmentsScreen):
+    """The enrollments screen, opened with the "incomplete only" preset (Compliance)."""
+
+    def __init__(
+        self, context: ScreenContext, query: EnrollmentQuery, crumbs: Sequence[str]
+    ) -> None:
+        super().__init__(context, query, crumbs, incomplete_only=True)

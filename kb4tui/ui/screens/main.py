@@ -1,38 +1,30 @@
-"""The main screen: header, pane tabs (`1` Campaigns, `2` Library, ...), the pane, footer."""
+"""The main screen: header, pane tabs (`1` Campaigns, `2` Library, ...), the pane, footer.
+
+The panes come from `kb4tui.ui.panes.registry.PANES`: a digit key and a title each. Only
+the first is built into the screen at start-up; the others are mounted on first visit,
+which keeps their widgets (and CSS matching) off the path to the first paint.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar, TypeVar
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Static
 
-from kb4tui.ui.widgets.browse_pane import BrowsePane
-from kb4tui.ui.widgets.campaigns_pane import CampaignsPane
-from kb4tui.ui.widgets.compliance_pane import CompliancePane
-from kb4tui.ui.widgets.compliance_routes import open_compliance_target
+from kb4tui.session.datasets import ACCOUNT
+from kb4tui.ui.messages import DataRefreshed
+from kb4tui.ui.panes.base import MainPane
+from kb4tui.ui.panes.registry import PANES
+from kb4tui.ui.screens.base import ScreenContext, SessionScreen
 from kb4tui.ui.widgets.footer import AppFooter
-from kb4tui.ui.widgets.header import AppHeader
-from kb4tui.ui.widgets.library_pane import LibraryPane
 
-if TYPE_CHECKING:
-    from kb4tui.ui.app import KB4App
+__all__ = ["MainScreen"]
 
-__all__ = ["PANES", "MainScreen"]
-
-# (pane id, digit, title). A new pane is one more entry here, one more binding below and
-# one more widget in `compose`.
-PANES: tuple[tuple[str, str, str], ...] = (
-    ("campaigns", "1", "Campaigns"),
-    ("library", "2", "Library"),
-    ("compliance", "3", "Compliance"),
-)
+P = TypeVar("P", bound=MainPane)
 
 
 class PaneTabs(Static):
@@ -47,98 +39,102 @@ class PaneTabs(Static):
 
     def show(self, active: str) -> None:
         text = Text(no_wrap=True)
-        for pane_id, digit, title in PANES:
-            style = "bold reverse" if pane_id == active else ""
-            text.append(f" {digit} {title} ", style=style)
+        for entry in PANES:
+            style = "bold reverse" if entry.pane_id == active else ""
+            text.append(f" {entry.digit} {entry.title} ", style=style)
             text.append(" ")
         text.append("  ")
         text.append("tab: next pane · ?: help", style="dim")
         self.update(text)
 
 
-class MainScreen(Screen[None]):
-    AUTO_FOCUS = "#campaigns .pane-table"
+class MainScreen(SessionScreen):
+    AUTO_FOCUS = f"#{PANES[0].pane_id} .pane-table"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "show_pane('campaigns')", "Campaigns", show=False, id="main.campaigns"),
-        Binding("2", "show_pane('library')", "Library", show=False, id="main.library"),
-        Binding("3", "show_pane('compliance')", "Compliance", show=False, id="main.compliance"),
+        *(
+            Binding(
+                entry.digit,
+                f"show_pane('{entry.pane_id}')",
+                entry.title,
+                show=False,
+                id=f"main.{entry.pane_id}",
+            )
+            for entry in PANES
+        ),
         Binding("tab", "next_pane(1)", "Next pane", show=False, id="main.next_pane"),
         Binding("shift+tab", "next_pane(-1)", "Previous pane", show=False, id="main.prev_pane"),
         Binding("r", "refresh", "Refresh", id="main.refresh"),
         Binding("q", "app.quit", "Quit", id="main.quit"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, context: ScreenContext) -> None:
+        super().__init__(context)
         self.tabs = PaneTabs(markup=False)
-        self.campaigns = CampaignsPane(id="campaigns")
-        self.library = LibraryPane(id="library")
-        self.compliance = CompliancePane(id="compliance")
+        self.panes: dict[str, MainPane] = {}
+        for entry in PANES:
+            pane = entry.build(self.session)
+            pane.id = entry.pane_id
+            self.panes[entry.pane_id] = pane
+
+    def pane(self, kind: type[P]) -> P:
+        """The pane of that class."""
+        return next(p for p in self.panes.values() if isinstance(p, kind))
 
     @property
-    def kb(self) -> KB4App:
-        return cast("KB4App", self.app)
-
-    def compose(self) -> ComposeResult:
-        yield AppHeader()
-        yield self.tabs
-        # Only the first pane is built at start-up: the others are mounted on first visit,
-        # which keeps their widgets (and CSS matching) off the path to the first paint.
-        with ContentSwitcher(initial="campaigns", id="panes"):
-            yield self.campaigns
-        yield AppFooter()
-
-    def on_mount(self) -> None:
-        self.tabs.show("campaigns")
-        self.campaigns.table.focus()
-
-    def on_screen_resume(self) -> None:
-        # Back from a drill-down: what was loaded there (a status breakdown) shows now.
-        if self.is_mounted:
-            self.campaigns.show_detail()
-            if self.library.is_mounted:
-                self.library.show_detail()
-
-    @property
-    def active_pane(self) -> BrowsePane[object] | CompliancePane:
+    def active_pane(self) -> MainPane:
         switcher = self.query_one("#panes", ContentSwitcher)
-        return cast("BrowsePane[object] | CompliancePane", self.query_one(f"#{switcher.current}"))
-
-    @on(CompliancePane.OpenCampaignEnrollments)
-    @on(CompliancePane.OpenUserEnrollments)
-    @on(CompliancePane.OpenContentEnrollments)
-    def _open_from_compliance(self, message: Message) -> None:
-        open_compliance_target(self.kb, message)
+        return self.panes[switcher.current or PANES[0].pane_id]
 
     @property
     def data_fetched_at(self) -> datetime | None:
         """When the data in the visible pane was fetched (the header shows its age)."""
-        pane = self.active_pane
-        fetched = getattr(pane, "fetched_at", None)
-        return fetched if isinstance(fetched, datetime) else None
+        return self.active_pane.fetched_at
+
+    def compose(self) -> ComposeResult:
+        first = PANES[0].pane_id
+        yield self.header()
+        yield self.tabs
+        with ContentSwitcher(initial=first, id="panes"):
+            yield self.panes[first]
+        yield AppFooter()
+
+    def on_mount(self) -> None:
+        first = self.panes[PANES[0].pane_id]
+        self.tabs.show(PANES[0].pane_id)
+        first.start()
+        first.focus_table()
+
+    def on_screen_resume(self) -> None:
+        # Back from a drill-down: what was loaded there (a status breakdown) shows now.
+        if self.is_mounted:
+            for pane in self.panes.values():
+                if pane.is_mounted:
+                    pane.refresh_detail()
 
     async def action_show_pane(self, pane_id: str) -> None:
         switcher = self.query_one("#panes", ContentSwitcher)
-        pane = {"library": self.library, "compliance": self.compliance}.get(pane_id)
-        if pane is not None and not pane.is_mounted:
+        pane = self.panes[pane_id]
+        if not pane.is_mounted:
             await switcher.mount(pane)
         switcher.current = pane_id
         self.tabs.show(pane_id)
-        if pane_id == "library":
-            self.library.start()
+        pane.start()
         # The pane becomes visible on the next refresh; focus it then.
-        self.call_after_refresh(self.active_pane.table.focus)
-        self.kb.refresh_header()
+        self.call_after_refresh(pane.focus_table)
+        self.post_message(DataRefreshed())
 
     async def action_next_pane(self, step: int) -> None:
-        ids = [pane_id for pane_id, _, _ in PANES]
+        ids = [entry.pane_id for entry in PANES]
         current = self.query_one("#panes", ContentSwitcher).current or ids[0]
         await self.action_show_pane(ids[(ids.index(current) + step) % len(ids)])
 
     def action_refresh(self) -> None:
-        """Fetch the visible pane again (and the account, for the header)."""
+        """Fetch the visible pane again, and the account for the header (asks first when it
+        would pass the day's quota)."""
         pane = self.active_pane
-        if isinstance(pane, CampaignsPane | LibraryPane):
-            pane.set_busy(True)
-            pane.load(refresh=True)
-        self.kb.load_account(refresh=True)
+
+        def proceed() -> None:
+            pane.refresh_data()
+            self.session.refresh_account()
+
+        pane.confirm_refresh((*pane.datasets(), ACCOUNT), proceed)

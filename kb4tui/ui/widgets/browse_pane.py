@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
@@ -21,11 +20,10 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import Reactive
 from textual.widgets import Input, Static
-from textual.worker import Worker, WorkerState
 
 from kb4tui.exporting.views import ExportSpec
 from kb4tui.ui.details import clean_detail
-from kb4tui.ui.screens.export import ExportDone, ExportScreen
+from kb4tui.ui.messages import ExportRows
 from kb4tui.ui.table import Column, VirtualTable
 
 __all__ = ["BrowsePane", "PaneTable", "SortSpec", "browse_bindings", "next_choice"]
@@ -198,7 +196,6 @@ class BrowsePane(Vertical, Generic[T]):
         self._sort_index = -1
         self._choice_label: str | None = None
         self._choice_active = False  # a choice that hides rows (not just a label)
-        self.failed_offline = False  # see show_error
         self._loaded = False
         self._busy = False
 
@@ -294,12 +291,10 @@ class BrowsePane(Vertical, Generic[T]):
         self._busy = busy
         self.update_summary()
 
-    def show_error(self, message: str | None, *, offline: bool = False) -> None:
-        """Show (or, with None, hide) an error sentence under the table. `offline`: the
-        load failed because the API could not be reached (it loads again once it can)."""
+    def show_error(self, message: str | None) -> None:
+        """Show (or, with None, hide) an error sentence under the table."""
         self.error_line.update(Text(message or ""))
         self.error_line.set_class(bool(message), "-shown")
-        self.failed_offline = bool(message) and offline
 
     @property
     def highlighted(self) -> T | None:
@@ -419,24 +414,9 @@ class BrowsePane(Vertical, Generic[T]):
     # -- export ----------------------------------------------------------------------------
 
     def action_export(self) -> None:
-        """Ask for a format and a file, then write exactly the rows shown now."""
-        spec = self.EXPORT
-        if spec is None:
-            return
-        crumbs = getattr(self.screen, "crumbs", None)  # pushed screens name what they show
-        context = str(crumbs[-1]) if crumbs else None
-        clock = getattr(self.app, "clock", None)
-        now = clock() if callable(clock) else datetime.now(UTC)
-        screen = ExportScreen(spec, self.table.visible_items, context=context, today=now.date())
-        self.app.push_screen(screen, self._exported)
-
-    def _exported(self, result: ExportDone | None) -> None:
-        if result is None:
-            return
-        rows = "row" if result.rows == 1 else "rows"
-        self.app.notify(
-            f"Exported {result.rows:,} {rows} to {result.path}", title="Export", markup=False
-        )
+        """Ask (the app) for a format and a file, then write exactly the rows shown now."""
+        if self.EXPORT is not None:
+            self.post_message(ExportRows(self.EXPORT, self.table.visible_items))
 
     @on(Input.Changed, ".pane-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -460,15 +440,6 @@ class BrowsePane(Vertical, Generic[T]):
             self.filter_input.remove_class("-shown")
         self.table.focus()
         self.refresh_bindings()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        error = event.worker.error
-        if event.state is WorkerState.ERROR and error is not None:
-            self.show_error(f"Could not load: {type(error).__name__}: {error} (r retries)")
-        # Not bubbled by Textual: hand failures to the app's one handler.
-        worker_failed = getattr(self.app, "worker_failed", None)
-        if worker_failed is not None:
-            worker_failed(event.worker)
 
     @on(VirtualTable.FilterFinished, ".pane-table")
     def _filter_finished(self, event: VirtualTable.FilterFinished) -> None:

@@ -7,38 +7,24 @@ end, and being offline matters more than the profile or the quota.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime
 
 from rich.text import Text
 from textual.widget import Widget
 
 from kb4tui.sanitize import clean_text
+from kb4tui.session.session import Session
 from kb4tui.ui import formatting as fmt
 
-__all__ = ["AppHeader", "HeaderInfo"]
-
-
-@dataclass(slots=True)
-class HeaderInfo:
-    """What the header shows; the app owns one and updates it as data arrives."""
-
-    account: str | None = None
-    profile: str | None = None
-    region: str = "us"
-    requests_today: int | None = None
-    daily_quota: int | None = None
-    retrying: int = 0  # requests waiting to be retried right now
-    last_failure: str | None = None
-    quota_warning: bool = False  # 80% of the day's requests used
-    offline_since: datetime | None = None  # API unreachable: the cached data is from then
+__all__ = ["AppHeader"]
 
 
 class AppHeader(Widget):
-    """Reads the app's `HeaderInfo`, `clock` and the screen's `data_fetched_at` when drawn.
+    """Draws the session's header facts and the age of the screen's data (`fetched_at`).
 
-    The app redraws the visible header from `KB4App._tick` every half second, so the age
-    ("fetched 2 min ago") keeps moving; it has no timer of its own. Cheap to draw.
+    The app redraws it when the facts change and every second (the age moves on); it has
+    no timer of its own. Cheap to draw.
     """
 
     DEFAULT_CSS = """
@@ -49,8 +35,16 @@ class AppHeader(Widget):
     }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        fetched_at: Callable[[], datetime | None],
+        *,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
+        self.session = session
+        self.fetched_at = fetched_at
 
     def render(self) -> Text:
         text = self._line(compact=False)
@@ -60,9 +54,9 @@ class AppHeader(Widget):
         return text
 
     def _line(self, *, compact: bool) -> Text:
-        info: HeaderInfo = getattr(self.app, "header_info", HeaderInfo())
-        now: datetime = self.app.clock()  # type: ignore[attr-defined]
-        fetched: datetime | None = getattr(self.screen, "data_fetched_at", None)
+        info = self.session.facts
+        now = self.session.clock()
+        fetched = self.fetched_at()
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(" ")
         # Cleaned here (whole escape sequences removed); the render guard is a second line.

@@ -11,7 +11,7 @@ from ui_support import demo_app, main, settle, wait_until
 
 from kb4tui import gcpause
 from kb4tui.ui import app as app_module
-from kb4tui.ui.widgets.campaigns_pane import CampaignsPane
+from kb4tui.ui.panes.campaigns import CampaignsPane
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ async def test_the_collector_resumes_when_the_campaigns_are_drawn(
     gcpause.pause_collection()
     app = demo_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: main(app).campaigns.table.row_count > 0)
+        await wait_until(pilot, lambda: main(app).pane(CampaignsPane).table.row_count > 0)
         assert collecting_when_drawn[0] is False  # paused until the first rows arrive
         await wait_until(pilot, gc.isenabled)  # then resumed, after the refresh drew them
         await settle(pilot)

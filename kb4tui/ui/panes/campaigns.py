@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.binding import Binding, BindingType
 
-from kb4tui.api.errors import APIError, NetworkError
 from kb4tui.api.models import Campaign
 from kb4tui.core.deadlines import parse_relative_duration
 from kb4tui.core.hints import campaign_hints
 from kb4tui.core.summaries import count_by_status
 from kb4tui.exporting.views import CAMPAIGNS_EXPORT
 from kb4tui.gcpause import resume_collection
-from kb4tui.repository import EnrollmentQuery
+from kb4tui.session.datasets import CAMPAIGNS, EnrollmentSubset
+from kb4tui.session.enrollment_query import EnrollmentQuery
+from kb4tui.session.session import Session
 from kb4tui.ui import formatting as fmt
+from kb4tui.ui.data_view import failure_sentence
 from kb4tui.ui.details import campaign_detail, campaign_end, campaign_status_text
+from kb4tui.ui.messages import DataRefreshed, OpenCampaign
+from kb4tui.ui.panes.base import MainPane
 from kb4tui.ui.table import Column, VirtualTable
 from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings, next_choice
-
-if TYPE_CHECKING:
-    from kb4tui.ui.app import KB4App
 
 __all__ = ["CampaignsPane"]
 
@@ -53,8 +53,10 @@ def _first_content(campaign: Campaign) -> str:
     return (items[0].name or "?") if items else ""
 
 
-class CampaignsPane(BrowsePane[Campaign]):
+class CampaignsPane(BrowsePane[Campaign], MainPane):
     """Campaign table; `f` cycles the status filter; enter opens the enrollments."""
+
+    DATASETS = (CAMPAIGNS,)
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *browse_bindings("campaigns"),
@@ -93,14 +95,11 @@ class CampaignsPane(BrowsePane[Campaign]):
     EMPTY_TEXT = "No training campaigns"
     EXPORT = CAMPAIGNS_EXPORT
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, session: Session, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.fetched_at: datetime | None = None
+        self.session = session
         self._status_choice: str | None = None
-
-    @property
-    def kb(self) -> KB4App:
-        return cast("KB4App", self.app)
+        self._started = False
 
     # -- rows ------------------------------------------------------------------------------
 
@@ -129,48 +128,64 @@ class CampaignsPane(BrowsePane[Campaign]):
             return Text("No campaign selected." if self._loaded else "Loading campaigns…")
         known = None
         if item.campaign_id is not None:
-            known = self.kb.repository.peek(EnrollmentQuery(campaign_id=item.campaign_id))
+            query = EnrollmentQuery(campaign_id=item.campaign_id)
+            known = self.session.peek(EnrollmentSubset(query))
         counts = count_by_status(known) if known is not None else None
-        hints = campaign_hints(item, known or (), self.kb.clock())
+        hints = campaign_hints(item, known or (), self.session.clock())
         return campaign_detail(item, counts.by_state if counts else None, hints)
 
     # -- loading ---------------------------------------------------------------------------
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.set_busy(True)
+    def start(self) -> None:
+        """Load on first show (the main screen shows it first)."""
+        if not self._started:
+            self._started = True
+            self.set_busy(True)
+            self.load()
+
+    def reload(self) -> None:
         self.load()
+
+    def focus_table(self) -> None:
+        self.table.focus()
+
+    def refresh_detail(self) -> None:
+        self.show_detail()
+
+    def refresh_data(self) -> None:
+        self.set_busy(True)
+        self.load(refresh=True)
+
+    def show_failure(self, error: BaseException) -> None:
+        self.show_error(failure_sentence(error))
 
     @work(group="campaigns", exclusive=True, exit_on_error=False)
     async def load(self, refresh: bool = False) -> None:
-        """Fetch the campaigns, showing each page as it arrives the first time; an API error
-        is shown under the table with its resolution (rows already shown stay)."""
+        """Fetch the campaigns, showing each page as it arrives the first time; a failure is
+        shown under the table (rows already shown stay)."""
         first = True
         # The first load streams; a refresh keeps the rows on screen until the new list is in.
         stream = not self._loaded
         collected: list[Campaign] = []
         try:
-            async for page in self.kb.repository.campaign_pages(refresh=refresh):
-                collected.extend(page.value)
-                if stream and first:
-                    self.set_items(page.value)
+            async for page in self.session.stream(CAMPAIGNS, refresh=refresh):
+                collected.extend(page.rows)
+                if page.rows and stream and first:
+                    self.set_items(page.rows)
                     self.call_after_refresh(resume_collection)  # start-up is over
-                elif stream:
-                    self.append_items(page.value)
-                first = False
+                    first = False
+                elif page.rows and stream:
+                    self.append_items(page.rows)
                 self.fetched_at = page.fetched_at
-                self.kb.refresh_header()
-        except APIError as error:
-            self.show_error(error.sentence, offline=isinstance(error, NetworkError))
-            self.kb.report_error(error)
-            return
+                self.post_message(DataRefreshed())
         finally:
             self.set_busy(False)
         if not stream or first:
             self.set_items(collected)
+        self.failed_offline = False
         self.show_error(None)
         self.show_detail()
-        self.kb.refresh_header()
+        self.post_message(DataRefreshed())
 
     # -- keys ------------------------------------------------------------------------------
 
@@ -191,11 +206,11 @@ class CampaignsPane(BrowsePane[Campaign]):
         super().clear_choice()
 
     def _all_statuses(self) -> set[str]:
-        campaigns = self.kb.repository.cached_campaigns()
+        campaigns = self.session.cached(CAMPAIGNS) or []
         return {c.status or "" for c in campaigns}
 
     @on(VirtualTable.Selected, ".pane-table")
     def _open(self, event: VirtualTable.Selected) -> None:
         event.stop()
         if isinstance(event.item, Campaign):
-            self.kb.open_campaign(event.item)
+            self.post_message(OpenCampaign(event.item))

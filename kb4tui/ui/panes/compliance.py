@@ -1,13 +1,12 @@
 """Pane `3`: Compliance. Deadlines, people at risk, and content retired or retiring.
 
-Economy: the pane asks the repository for the campaigns, the library and *all*
-enrollments (include_campaign_id, exclude_archived_users) once; every table, the
-"within N days" key and the drill-downs are answered from that one list. The repository
-memoises it, so an enrollments screen opened from here costs no further request.
+Economy: the pane asks the session for the campaigns, the library and *all* enrollments
+(include_campaign_id, exclude_archived_users) once; every table, the "within N days" key
+and the drill-downs are answered from that one list. The repository memoises it, so an
+enrollments screen opened from here costs no further request.
 
-The pane does not open screens itself: `enter` posts `OpenCampaignEnrollments`,
-`OpenUserEnrollments` or `OpenContentEnrollments` for the screen that hosts it to route
-(`kb4tui.ui.widgets.compliance_routes.open_compliance_target` does it for `KB4App`).
+The pane does not open screens itself: `enter` posts `OpenCampaign` (incomplete rows
+only), `OpenUser` or `OpenModule`, which the app routes.
 
 All enrollments can take minutes on a first run (the API allows 50 requests a minute), so the
 deadline rows are shown from the campaigns alone at once, with "…" in the cells that need the
@@ -18,8 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import Any, ClassVar
 
@@ -28,32 +26,30 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Static
 
-from kb4tui.api.errors import APIError, NetworkError
-from kb4tui.api.models import Campaign, ContentItem, Enrollment, StorePurchase
-from kb4tui.core.clock import local_timezone, utc_now
+from kb4tui.api.errors import APIError
+from kb4tui.api.models import Campaign, ContentItem, Enrollment
+from kb4tui.core.clock import local_timezone
 from kb4tui.core.compliance import ContentRisk, DeadlineRow, PersonAtRisk, people_at_risk
 from kb4tui.core.compliance_rows import ComplianceRows, compute_rows, preview_deadlines
-from kb4tui.repository import Repository
 from kb4tui.sanitize import clean_text
+from kb4tui.session.datasets import ALL_ENROLLMENTS, CAMPAIGNS, LIBRARY
+from kb4tui.session.session import Session
 from kb4tui.ui import formatting as fmt
-from kb4tui.ui.table import VirtualTable
-from kb4tui.ui.widgets.browse_pane import BrowsePane
-from kb4tui.ui.widgets.compliance_sections import (
+from kb4tui.ui.data_view import failure_sentence
+from kb4tui.ui.messages import DataRefreshed, OpenCampaign, OpenModule, OpenUser
+from kb4tui.ui.panes.base import MainPane
+from kb4tui.ui.panes.compliance_sections import (
     ContentSection,
     DeadlinesSection,
     PeopleSection,
 )
+from kb4tui.ui.table import VirtualTable
+from kb4tui.ui.widgets.browse_pane import BrowsePane
 
-__all__ = [
-    "PENDING",
-    "SECTIONS",
-    "CompliancePane",
-    "DeadlinesPreview",
-]
+__all__ = ["PENDING", "SECTIONS", "CompliancePane", "DeadlinesPreview"]
 
 # (section id, key, title), in the order `[` and `]` step through them.
 SECTIONS: tuple[tuple[str, str, str], ...] = (
@@ -112,36 +108,14 @@ class DeadlinesPreview(DeadlinesSection):
         return text
 
 
-class CompliancePane(Vertical):
+class CompliancePane(Vertical, MainPane):
     """Section line, progress line, error line, and the three section tables.
 
-    `repository`, `clock` and `tz` default to the app's `repository` and `clock` and the
-    local time zone, so the main screen can mount `CompliancePane(id="compliance")`.
-    Data loads the first time the pane is shown (or on `start()`).
+    `tz` defaults to the local time zone. Data loads the first time the pane is shown (or
+    on `start()`).
     """
 
-    class OpenCampaignEnrollments(Message):
-        """Show this campaign's enrollments (only the incomplete ones, by default)."""
-
-        def __init__(self, campaign: Campaign, incomplete_only: bool = True) -> None:
-            super().__init__()
-            self.campaign = campaign
-            self.incomplete_only = incomplete_only
-
-    class OpenUserEnrollments(Message):
-        """Show every enrollment of this user."""
-
-        def __init__(self, user_id: int, name: str) -> None:
-            super().__init__()
-            self.user_id = user_id
-            self.name = name
-
-    class OpenContentEnrollments(Message):
-        """Show the enrollments in this store purchase across campaigns."""
-
-        def __init__(self, purchase: StorePurchase) -> None:
-            super().__init__()
-            self.purchase = purchase
+    DATASETS = (CAMPAIGNS, ALL_ENROLLMENTS, LIBRARY)
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *(
@@ -206,16 +180,14 @@ class CompliancePane(Vertical):
 
     def __init__(
         self,
-        repository: Repository | None = None,
+        session: Session,
         *,
-        clock: Callable[[], datetime] | None = None,
         tz: tzinfo | None = None,
         within_days: int = DEFAULT_WITHIN_DAYS,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
-        self._repository = repository
-        self._clock = clock
+        self.session = session
         self._tz = tz
         self.within_days = within_days
         self.deadlines = DeadlinesPreview(id="compliance-deadlines")
@@ -225,10 +197,8 @@ class CompliancePane(Vertical):
         self.progress_line = Static("", classes="compliance-progress", markup=False)
         self.error_line = Static("", classes="compliance-error", markup=False)
         self.section = SECTIONS[0][0]
-        self.fetched_at: datetime | None = None
         self.is_loading = False
         self.failed = False
-        self.failed_offline = False  # the API could not be reached: it loads when it can
         self._started = False
         self._campaigns: list[Campaign] = []
         self._enrollments: list[Enrollment] = []
@@ -236,21 +206,8 @@ class CompliancePane(Vertical):
         self._progress_text = ""  # what the load is doing; a retry or rate-limit note is added
         self._progress_timer: Timer | None = None
 
-    # -- what the pane works from ----------------------------------------------------------
-
-    @property
-    def repository(self) -> Repository:
-        if self._repository is not None:
-            return self._repository
-        repository = getattr(self.app, "repository", None)
-        if not isinstance(repository, Repository):
-            raise RuntimeError("CompliancePane needs a repository (or an app that has one)")
-        return repository
-
     def now(self) -> datetime:
-        clock = self._clock or getattr(self.app, "clock", None) or utc_now
-        now: datetime = clock()
-        return now
+        return self.session.clock()
 
     @property
     def tz(self) -> tzinfo:
@@ -300,30 +257,36 @@ class CompliancePane(Vertical):
 
     # -- loading ---------------------------------------------------------------------------
 
+    def reload(self) -> None:
+        self.load()
+
+    def focus_table(self) -> None:
+        self.active.table.focus()
+
+    def refresh_data(self) -> None:
+        self.action_reload()
+
     @work(group="compliance", exclusive=True, exit_on_error=False)
     async def load(self, refresh: bool = False) -> None:
         """Campaigns, then all enrollments (with progress), then the library.
 
-        An API error stops the load and is shown with its resolution; `r` retries and
-        reuses whatever was already fetched.
+        A failure stops the load and is shown with its resolution; `r` retries and reuses
+        whatever was already fetched.
         """
         self._set_loading(True)
         self._show_error(None)
         self._set_progress("loading campaigns…")
-        repository = self.repository
+        session = self.session
         try:
-            campaigns = await repository.campaigns(refresh=refresh)
+            campaigns = await session.get(CAMPAIGNS, refresh=refresh)
             if self.fetched_at is None:  # a reload keeps the full rows until it is done
                 self._show_preview(list(campaigns.value))
             self._set_progress("loading enrollments… waiting for the first page")
-            enrollments = await repository.all_enrollments(
-                refresh=refresh, progress=self._enrollment_progress
+            enrollments = await session.get(
+                ALL_ENROLLMENTS, refresh=refresh, progress=self._enrollment_progress
             )
             self._set_progress("loading the library…")
-            library = await repository.library(refresh=refresh)
-        except APIError as error:
-            self._show_error(error)
-            return
+            library = await session.get(LIBRARY, refresh=refresh)
         finally:
             self._set_loading(False)
         self._campaigns = list(campaigns.value)
@@ -341,9 +304,7 @@ class CompliancePane(Vertical):
             self.within_days,
         )
         self._show_rows(rows)
-        refresh_header = getattr(self.app, "refresh_header", None)
-        if callable(refresh_header):
-            refresh_header()
+        self.post_message(DataRefreshed())
 
     def _show_preview(self, campaigns: list[Campaign]) -> None:
         """Deadline rows from the campaigns alone, while the enrollments load."""
@@ -379,26 +340,28 @@ class CompliancePane(Vertical):
 
     def _waiting_note(self) -> str:
         """Why nothing arrives: the client is retrying, or waiting for the rate limit."""
-        repository = self.repository
-        waiting, failure = repository.retrying
-        if waiting:
-            reason = clean_text(failure) if failure else ""
+        facts = self.session.facts
+        if facts.retrying:
+            reason = clean_text(facts.last_failure) if facts.last_failure else ""
             return f"retrying after an error: {reason}" if reason else "retrying after an error"
-        wait = _rate_limit_wait(repository)
+        wait = self.session.rate_limit_wait()
         if wait >= _RATE_WAIT_WORTH_SAYING:
             return f"waiting for the API's rate limit (next request in {math.ceil(wait)} s)"
         return ""
 
-    def _show_error(self, error: APIError | None) -> None:
+    def show_failure(self, error: BaseException) -> None:
+        self._show_error(error)
+
+    def _show_error(self, error: BaseException | None) -> None:
         self.failed = error is not None
-        self.failed_offline = isinstance(error, NetworkError)
         if error is None:
+            self.failed_offline = False
             self.error_line.set_class(False, "-shown")
             return
-        self.error_line.update(Text(f"{error.sentence} Press r to retry."))
+        retry = " Press r to retry." if isinstance(error, APIError) else ""
+        self.error_line.update(Text(failure_sentence(error) + retry))
         self.error_line.set_class(True, "-shown")
         self._set_progress("stopped: see below (r retries)")
-        self.notify(error.sentence, title="KnowBe4 API", severity="error", markup=False)
 
     # -- computing the rows ----------------------------------------------------------------
 
@@ -481,9 +444,15 @@ class CompliancePane(Vertical):
             self._recompute_people()
 
     def action_reload(self) -> None:
-        """After an error, retry (keeping what was fetched); otherwise fetch everything anew."""
-        self._started = True
-        self.load(refresh=not self.failed and self.fetched_at is not None)
+        """After an error, retry (keeping what was fetched); otherwise fetch everything anew.
+        Asks first when it would pass the day's quota."""
+        refresh = not self.failed and self.fetched_at is not None
+
+        def proceed() -> None:
+            self._started = True
+            self.load(refresh=refresh)
+
+        self.confirm_refresh(self.datasets(), proceed)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "within":
@@ -497,22 +466,14 @@ class CompliancePane(Vertical):
         event.stop()
         item = event.item
         if isinstance(item, DeadlineRow):
-            self.post_message(self.OpenCampaignEnrollments(item.campaign))
+            self.post_message(
+                OpenCampaign(item.campaign, origin="Compliance", incomplete_only=True)
+            )
         elif isinstance(item, PersonAtRisk):
             if item.user_id is None:
                 self.notify("This enrollment names no user.", severity="warning")
                 return
-            self.post_message(self.OpenUserEnrollments(item.user_id, item.name or item.email))
+            name = item.name or item.email
+            self.post_message(OpenUser(item.user_id, name, ["Compliance", "People at risk"]))
         elif isinstance(item, ContentRisk):
-            self.post_message(self.OpenContentEnrollments(item.purchase))
-
-
-def _rate_limit_wait(repository: Repository) -> float:
-    """Seconds before the client's rate limiter lets the next request go (0 if unknown).
-    Read only; `KnowBe4Client.limiter` runs on `time.monotonic`."""
-    limiter = getattr(repository.client, "limiter", None)
-    delay = getattr(limiter, "delay", None)
-    if not callable(delay):
-        return 0.0
-    wait = delay(time.monotonic())
-    return float(wait) if isinstance(wait, int | float) else 0.0
+            self.post_message(OpenModule(item.purchase))

@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.binding import Binding, BindingType
 
-from kb4tui.api.errors import APIError, NetworkError
 from kb4tui.api.models import ContentItem, Policy, StorePurchase
 from kb4tui.core.content import CONTENT_TYPES, campaigns_using, content_type_of
 from kb4tui.exporting.views import LIBRARY_EXPORT
+from kb4tui.session.datasets import CAMPAIGNS, LIBRARY
+from kb4tui.session.session import Session
 from kb4tui.ui import formatting as fmt
+from kb4tui.ui.data_view import failure_sentence
 from kb4tui.ui.details import library_detail
+from kb4tui.ui.messages import DataRefreshed, OpenModule
+from kb4tui.ui.panes.base import MainPane
 from kb4tui.ui.table import Column, VirtualTable
 from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings, next_choice
-
-if TYPE_CHECKING:
-    from kb4tui.ui.app import KB4App
 
 __all__ = ["LibraryPane"]
 
@@ -34,8 +34,10 @@ def _retired(item: ContentItem) -> str:
     return ""
 
 
-class LibraryPane(BrowsePane[ContentItem]):
+class LibraryPane(BrowsePane[ContentItem], MainPane):
     """Library table; `t` cycles the content type filter; enter shows where it is used."""
+
+    DATASETS = (LIBRARY,)
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *browse_bindings("library"),
@@ -71,15 +73,11 @@ class LibraryPane(BrowsePane[ContentItem]):
     EMPTY_TEXT = "No store purchases or policies"
     EXPORT = LIBRARY_EXPORT
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, session: Session, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.fetched_at: datetime | None = None
+        self.session = session
         self._type_choice: str | None = None
         self._started = False
-
-    @property
-    def kb(self) -> KB4App:
-        return cast("KB4App", self.app)
 
     def cells(self, item: ContentItem) -> Sequence[str | Text]:
         if isinstance(item, StorePurchase):
@@ -106,7 +104,8 @@ class LibraryPane(BrowsePane[ContentItem]):
     def render_detail(self, item: ContentItem | None) -> Text:
         if item is None:
             return Text("Nothing selected." if self._loaded else "Loading the library…")
-        used = campaigns_using(item, self.kb.repository.cached_campaigns())
+        campaigns = self.session.cached(CAMPAIGNS) or []
+        used = campaigns_using(item, campaigns)
         return library_detail(item, [c.name or "(unnamed)" for c in used])
 
     def start(self) -> None:
@@ -116,24 +115,37 @@ class LibraryPane(BrowsePane[ContentItem]):
             self.set_busy(True)
             self.load()
 
+    def reload(self) -> None:
+        self.load()
+
+    def focus_table(self) -> None:
+        self.table.focus()
+
+    def refresh_detail(self) -> None:
+        self.show_detail()
+
+    def refresh_data(self) -> None:
+        self.set_busy(True)
+        self.load(refresh=True)
+
+    def show_failure(self, error: BaseException) -> None:
+        self.show_error(failure_sentence(error))
+
     @work(group="library", exclusive=True, exit_on_error=False)
     async def load(self, refresh: bool = False) -> None:
         try:
-            result = await self.kb.repository.library(refresh=refresh)
-        except APIError as error:
-            self.show_error(error.sentence, offline=isinstance(error, NetworkError))
-            self.kb.report_error(error)
-            return
+            result = await self.session.get(LIBRARY, refresh=refresh)
         finally:
             self.set_busy(False)
+        self.failed_offline = False
         self.show_error(None)
         self.fetched_at = result.fetched_at
         self.set_items(result.value)
-        self.kb.refresh_header()
+        self.post_message(DataRefreshed())
 
     def action_cycle_type(self) -> None:
         """All -> each content type (the product's list, then any other sent) -> all."""
-        present = {content_type_of(i) for i in self.kb.repository.cached_library()}
+        present = {content_type_of(i) for i in self.session.cached(LIBRARY) or []}
         choices: list[str | None] = [None, *CONTENT_TYPES, *sorted(present - set(CONTENT_TYPES))]
         self._type_choice = next_choice(choices, self._type_choice)
         choice = self._type_choice
@@ -151,4 +163,4 @@ class LibraryPane(BrowsePane[ContentItem]):
         event.stop()
         item = event.item
         if isinstance(item, StorePurchase | Policy):
-            self.kb.open_module(item)
+            self.post_message(OpenModule(item))
