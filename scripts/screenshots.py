@@ -2,10 +2,11 @@
 
     .venv/bin/python scripts/screenshots.py [--out screenshots] [--size 120x40]
 
-Runs the real app headless (Textual's run_test) on the in-process fake API, walks through
-the main screens and saves an SVG of each into the output directory, plus a PNG next to it
-when `rsvg-convert` is installed. The demo data and the app's clock are pinned, so running
-it twice gives the same pictures.
+Runs the real app headless (Textual's run_test) on the in-process fake API, with a
+throwaway cache, walks through the main screens and saves an SVG of each into the output
+directory, plus a PNG next to it when `rsvg-convert` is installed. The demo data and the
+session's clock are pinned, so running it twice gives the same pictures (but for the
+header's request count).
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ import asyncio
 import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+import tempfile
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -33,8 +34,9 @@ from kb4tui.demo import (
     FakeKnowBe4Transport,
     generate_org,
 )
-from kb4tui.repository import Repository
+from kb4tui.session.wiring import session_factory
 from kb4tui.ui.app import KB4App
+from kb4tui.ui.panes.campaigns import CampaignsPane
 from kb4tui.ui.screens.main import MainScreen
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -45,28 +47,45 @@ def _clock() -> datetime:
     return NOW
 
 
-def build_app() -> KB4App:
-    """The app on the demo org, answered in-process with no pacing (pictures, not timing)."""
+def build_app(directory: Path) -> KB4App:
+    """The app on the demo org, answered in-process with no pacing (pictures, not timing),
+    its cache and quota meter in `directory`."""
+    api = FakeKnowBe4API(
+        {DEMO_API_KEY: partial(generate_org, now=NOW)}, FakeAPIConfig(rate_limit=False)
+    )
 
-    @asynccontextmanager
-    async def open_repository() -> AsyncIterator[Repository]:
-        api = FakeKnowBe4API(
-            {DEMO_API_KEY: partial(generate_org, now=NOW)}, FakeAPIConfig(rate_limit=False)
-        )
-        client = KnowBe4Client(
+    def client() -> KnowBe4Client:
+        return KnowBe4Client(
             DEMO_API_KEY,
             transport=FakeKnowBe4Transport(api),
             limiter=RateLimiter([(100_000, 1.0)]),
             usage=UsageCounter(),
         )
-        async with client:
-            yield Repository(client, clock=_clock)
 
-    return KB4App(repository_factory=open_repository, profile="demo", region="us", clock=_clock)
+    return KB4App(
+        session_factory(
+            client,
+            "demo",
+            timedelta(minutes=15),
+            clock=_clock,
+            cache_dir=directory,
+            quota_dir=directory,
+        )
+    )
 
 
 async def _settle(pilot: Pilot[Any]) -> None:
-    await asyncio.wait_for(pilot.app.workers.wait_for_complete(), 60)
+    """Until no worker runs and the session has nothing left to fetch in the background."""
+    app = pilot.app
+    assert isinstance(app, KB4App)
+    async with asyncio.timeout(60):
+        while True:
+            await pilot.pause()
+            running = [w for w in app.workers if w.is_running]
+            if running:
+                await asyncio.gather(*(w.wait() for w in running), return_exceptions=True)
+            elif app.session.supervisor.idle:
+                break
     await pilot.pause()
 
 
@@ -78,7 +97,7 @@ async def _enrollments(pilot: Pilot[Any]) -> None:
     await _settle(pilot)
     screen = pilot.app.screen
     assert isinstance(screen, MainScreen)
-    table = screen.campaigns.table
+    table = screen.pane(CampaignsPane).table
     table.scroll_to_item(next(c for c in table.visible_items if c.name == DRILL_CAMPAIGN))
     await pilot.press("enter")
     await _settle(pilot)
@@ -122,11 +141,12 @@ SHOTS: dict[str, Callable[[Pilot[Any]], Awaitable[None]]] = {
 async def shoot(
     name: str, steps: Callable[[Pilot[Any]], Awaitable[None]], out: Path, size: tuple[int, int]
 ) -> Path:
-    app = build_app()
-    async with app.run_test(size=size) as pilot:
-        await steps(pilot)
-        svg = out / f"{name}.svg"
-        app.save_screenshot(filename=svg.name, path=str(out))
+    with tempfile.TemporaryDirectory() as directory:
+        app = build_app(Path(directory))
+        async with app.run_test(size=size) as pilot:
+            await steps(pilot)
+            svg = out / f"{name}.svg"
+            app.save_screenshot(filename=svg.name, path=str(out))
     return svg
 
 
