@@ -49,7 +49,6 @@ __all__ = [
     "account_key",
     "cache_path",
     "default_cache_dir",
-    "enrollments_kind",
     "list_cache_files",
 ]
 
@@ -120,11 +119,6 @@ def list_cache_files(directory: Path | None = None, profile: str | None = None) 
         if match and (wanted is None or match["slug"] == wanted):
             found.append(CacheFile(path, match["slug"], match["account"]))
     return found
-
-
-def enrollments_kind(campaign_id: int | None = None) -> str:
-    """The kind name for all enrollments, or for one campaign's."""
-    return "enrollments:all" if campaign_id is None else f"enrollments:campaign={campaign_id}"
 
 
 def _utc(moment: datetime | None) -> datetime:

@@ -18,7 +18,6 @@ from kb4tui.store.cache import (
     CachedSet,
     account_key,
     cache_path,
-    enrollments_kind,
     list_cache_files,
 )
 
@@ -139,7 +138,7 @@ def test_kinds_and_latest_fetch(cache: Cache) -> None:
     assert cache.kinds() == []
     assert cache.latest_fetch() is None
     cache.put("campaigns", [{"campaign_id": 1}, {"campaign_id": 2}], T0)
-    cache.put(enrollments_kind(42), [enrollment(1)], T0 + timedelta(minutes=3))
+    cache.put("enrollments:campaign=42", [enrollment(1)], T0 + timedelta(minutes=3))
     cache.put("account", [{"name": "Acme"}], T0 - timedelta(minutes=1))
     assert [tuple(info) for info in cache.kinds()] == [
         ("account", 1, T0 - timedelta(minutes=1)),
@@ -147,11 +146,6 @@ def test_kinds_and_latest_fetch(cache: Cache) -> None:
         ("enrollments:campaign=42", 1, T0 + timedelta(minutes=3)),
     ]
     assert cache.latest_fetch() == T0 + timedelta(minutes=3)
-
-
-def test_enrollment_kind_names() -> None:
-    assert enrollments_kind() == "enrollments:all"
-    assert enrollments_kind(7) == "enrollments:campaign=7"
 
 
 def _bytes_on_disk(directory: Path) -> int:
