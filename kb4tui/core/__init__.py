@@ -9,5 +9,9 @@
 - duplicates: `find_duplicates`, `most_relevant`
 - hints: Hint, `campaign_hints`, `enrollment_hints`, `not_enrolled_hint`
 - compliance: `deadline_rows`, `people_at_risk`, `content_at_risk`, `overdue_rows`
+- progress: ProgressSeries, `progress_series` (a campaign's daily enrolled, started,
+  passed, past due, rebuilt from the enrollments' dates)
+- forecast: Forecast, Outlook, `forecast`, `campaign_progress`, `progress_of_campaigns`
+  (will it make the deadline, at the pace of the last 14 days; which campaigns stall)
 - clock: `utc_now`, `local_timezone` (the only impure helpers: defaults for callers)
 """
