@@ -1,8 +1,9 @@
 """The demo's 25 training campaigns: every status, both duration types, spread deadlines.
 
 Plans are fixed so that every case the UI must handle is always present (a campaign that
-started hours ago with zero completion, deadlines past / within 7 days / far away, a name
-full of Rich markup); the seed varies people, ids and enrollment outcomes.
+started hours ago with zero completion, one whose completions stopped weeks ago, deadlines
+past / within 7 days / far away, a name full of Rich markup); the seed varies people, ids
+and enrollment outcomes.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ class CampaignPlan:
     allow_multiple: bool = False
     # Started so recently that nobody has finished yet.
     fresh: bool = False
+    # Nobody has finished anything for this many days (the reminders stopped): a campaign
+    # the progress chart and forecast show as stalling.
+    stalled_days: float | None = None
 
     @property
     def has_enrollments(self) -> bool:
@@ -106,7 +110,7 @@ PLANS: tuple[CampaignPlan, ...] = (
     ),
     CampaignPlan(
         "Customer Support: Vishing Defence", "In Progress", -40, None, "1 month",
-        _d("Customer Support"), ("sp13", "sp3"), auto_enroll=True,
+        _d("Customer Support"), ("sp13", "sp3"), auto_enroll=True, stalled_days=17,
     ),
     CampaignPlan(
         "IT Admin Privileged Access", "In Progress", -35, None, "3 months",

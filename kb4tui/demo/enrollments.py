@@ -63,6 +63,7 @@ def plan_outcomes(
     rand = random.Random(seed * 1_000_003 + campaign.id).random
     plan = campaign.plan
     cancelled_at = campaign.end if plan.status == "Cancelled" else None
+    stalled_at = now - plan.stalled_days * DAY if plan.stalled_days is not None else None
     completion_base = 0.93 if plan.status in ("Completed", "Closed", "Archived") else 0.8
     seconds_per_item = [_seconds_for(item) for item in campaign.items]
 
@@ -90,6 +91,8 @@ def plan_outcomes(
             will_finish = rand() < completion_base * (0.55 + 0.55 * person.diligence)
             # The power pulls most completions early; a tail lands after the deadline.
             finish_at = enrolled + MINUTE * 5 + (rand() ** 1.7) * 1.25 * window
+            if stalled_at is not None and finish_at > stalled_at:
+                will_finish = False
             if will_finish and finish_at <= as_of:
                 completed = finish_at
                 started = max(enrolled, finish_at - seconds * (1 + rand()))
