@@ -1,8 +1,9 @@
 """`kb4tui export KIND [filters] [--format csv|json] [-o FILE]` (and registers `get`).
 
 KIND is campaigns, enrollments, modules (store purchases and policies together),
-purchases, policies, users or overdue. JSON is one array of the API's own records; CSV
-has the stable columns documented in kb4tui/exporting/columns.py.
+purchases, policies, users, overdue or progress (a campaign's daily series). JSON is one
+array of the API's own records (computed kinds: of their CSV columns); CSV has the stable
+columns documented in docs/export.md.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from kb4tui.exporting.kinds import (
     EXPORT_KINDS,
     OVERDUE,
     OVERDUE_FILTERS,
+    PROGRESS,
+    PROGRESS_FILTERS,
 )
 
 _EPILOG = """\
@@ -29,6 +32,8 @@ filters by kind:
                 --type (Training Module, Video, Game, Assessment, Policy, Newsletter, Poster)
   users         --status (active, archived)
   overdue       --campaign, --user, --module, --status, --within DAYS
+  progress      --campaign (required): one row a day of enrolled, started, passed,
+                past_due, in the local time zone
 --status takes the API's words in any case, `_` or `-` for spaces ("past_due" finds
 "Past Due"; for enrollments "completed" finds Passed); an unknown word is a usage error
 that lists the valid ones. --type takes the content types listed above.
@@ -43,7 +48,8 @@ would run as a formula (starting with = + - @, tab or CR) gets a leading ' unles
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "export",
-        help="export campaigns, enrollments, modules, users or overdue people as CSV or JSON",
+        help="export campaigns, enrollments, modules, users, overdue people or a campaign's "
+        "progress as CSV or JSON",
         description="Export every matching record as CSV or JSON.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -90,6 +96,8 @@ def _days(text: str) -> int:
 
 def usage_problem(args: argparse.Namespace) -> str | None:
     """A sentence saying which given filter does not apply to this KIND, or None."""
+    if args.kind == PROGRESS and args.campaign is None:
+        return "`export progress` needs --campaign ID: the campaign whose series to export."
     allowed = _filters_of(args.kind)
     for name in ALL_FILTERS:
         if getattr(args, name, None) is not None and name not in allowed:
@@ -102,7 +110,11 @@ def usage_problem(args: argparse.Namespace) -> str | None:
 
 
 def _filters_of(kind: str) -> frozenset[str]:
-    return OVERDUE_FILTERS if kind == OVERDUE else EXPORT_KINDS[kind].filters
+    if kind == OVERDUE:
+        return OVERDUE_FILTERS
+    if kind == PROGRESS:
+        return PROGRESS_FILTERS
+    return EXPORT_KINDS[kind].filters
 
 
 def handle_export(args: argparse.Namespace) -> int:

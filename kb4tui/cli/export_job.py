@@ -7,7 +7,7 @@ from typing import Any
 
 from kb4tui.cli import common
 from kb4tui.exporting.filters import RecordFilter
-from kb4tui.exporting.kinds import EXPORT_KINDS, OVERDUE, enrollment_params
+from kb4tui.exporting.kinds import EXPORT_KINDS, OVERDUE, PROGRESS, enrollment_params
 from kb4tui.exporting.output import Output
 from kb4tui.exporting.runner import RawSource, run_export
 from kb4tui.exporting.writers import make_writer
@@ -39,7 +39,7 @@ async def export_job(args: argparse.Namespace, output: Output) -> int:
 
 def _needed(kind: str, enrollment_query: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """The API lists an export reads, with the enrollment filters (for --offline checks)."""
-    if kind == OVERDUE:
+    if kind in (OVERDUE, PROGRESS):
         return [("campaigns", {}), ("enrollments", enrollment_query)]
     export = EXPORT_KINDS[kind]
     query = enrollment_query if export.server_filters else {}
@@ -62,6 +62,16 @@ async def _export(
             enrollment_params=enrollment_params(id_filters),
             status=args.status,
             within_days=args.within,
+        )
+    if args.kind == PROGRESS:
+        from kb4tui.exporting.progress import PROGRESS_CSV_COLUMNS, export_progress
+
+        return await export_progress(
+            client,
+            lambda: make_writer(
+                args.format, output, PROGRESS_CSV_COLUMNS, neutralise=not args.csv_raw
+            ),
+            campaign_id=args.campaign,
         )
     kind = EXPORT_KINDS[args.kind]
     server_params = enrollment_params(id_filters) if kind.server_filters else {}

@@ -86,7 +86,11 @@ EXPORT_KINDS: dict[str, ExportKind] = {
 # `overdue` is computed by kb4tui.core from enrollments and campaigns (see overdue.py).
 OVERDUE = "overdue"
 OVERDUE_FILTERS = frozenset({CAMPAIGN, USER, MODULE, STATUS, WITHIN})
-EXPORT_KIND_NAMES: tuple[str, ...] = (*EXPORT_KINDS, OVERDUE)
+# `progress` too, from one campaign and its enrollments (see progress.py); --campaign is
+# required.
+PROGRESS = "progress"
+PROGRESS_FILTERS = frozenset({CAMPAIGN})
+EXPORT_KIND_NAMES: tuple[str, ...] = (*EXPORT_KINDS, OVERDUE, PROGRESS)
 # Options `--within` belongs to only `overdue`; `export` validates the rest per kind.
 ALL_FILTERS = (CAMPAIGN, USER, MODULE, STATUS, TYPE, WITHIN)
 

@@ -15,8 +15,8 @@ from collections.abc import AsyncGenerator, Mapping
 from pathlib import Path
 from typing import Any
 
-from kb4tui.api.errors import APIError
-from kb4tui.api.models import Enrollment
+from kb4tui.api.errors import APIError, NotFoundError
+from kb4tui.api.models import Campaign, Enrollment
 from kb4tui.api.regions import base_url_for
 from kb4tui.exitcodes import ExitCode
 from kb4tui.store.cache import Cache, account_key, cache_path
@@ -115,7 +115,14 @@ class CachedSource:
             yield records[start : start + _CHUNK]
 
     async def get_raw(self, kind: str, item_id: int) -> Row:
-        raise _not_cached(f"single {kind} record", self.profile)
+        """A campaign from the cached list (what `export progress` reads first); no other
+        single record is cached on its own."""
+        if kind != "campaigns":
+            raise _not_cached(f"single {kind} record", self.profile)
+        for record in await asyncio.to_thread(self.records, kind, {}):
+            if Campaign.from_api(record).campaign_id == item_id:
+                return record
+        raise NotFoundError(f"Campaign {item_id} is not among the cached campaigns")
 
     def require(self, kind: str, filters: Mapping[str, Any]) -> None:
         """Raise NotCachedError now, before the writer puts a CSV header on stdout."""

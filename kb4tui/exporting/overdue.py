@@ -9,15 +9,15 @@ API itself (exclude_archived_users=true), which saves reading the user list.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from contextlib import aclosing
 from datetime import UTC, datetime
 from operator import attrgetter
-from typing import Any, TypeVar
+from typing import Any
 
-from kb4tui.api.models import Campaign, Enrollment, KBModel
+from kb4tui.api.models import Campaign, Enrollment
 from kb4tui.core.compliance import OVERDUE_COLUMNS, OverdueRow, overdue_rows
 from kb4tui.exporting.columns import Column
 from kb4tui.exporting.filters import RecordFilter
+from kb4tui.exporting.reading import read_models
 from kb4tui.exporting.runner import RawSource
 from kb4tui.exporting.writers import RecordWriter
 
@@ -26,17 +26,6 @@ from kb4tui.exporting.writers import RecordWriter
 OVERDUE_CSV_COLUMNS: tuple[Column[OverdueRow], ...] = tuple(
     Column(name, attrgetter(name)) for name in OVERDUE_COLUMNS
 )
-
-
-M = TypeVar("M", bound=KBModel)
-
-
-async def _models(source: RawSource, kind: str, model: type[M], **params: Any) -> list[M]:
-    parsed: list[M] = []
-    async with aclosing(source.iter_raw_pages(kind, **params)) as pages:
-        async for page in pages:
-            parsed.extend(model.from_api_list(page))
-    return parsed
 
 
 async def export_overdue(
@@ -51,8 +40,8 @@ async def export_overdue(
     """Write the overdue rows; return how many. `status` keeps rows whose enrollment status
     matches, as `--status` does for enrollments (RecordFilter)."""
     # Percentages are not needed here: skip the slow, 10-a-page campaign listing.
-    campaigns = await _models(source, "campaigns", Campaign, exclude_percentages=True)
-    enrollments = await _models(
+    campaigns = await read_models(source, "campaigns", Campaign, exclude_percentages=True)
+    enrollments = await read_models(
         source, "enrollments", Enrollment, exclude_archived_users=True, **enrollment_params
     )
     rows = overdue_rows(enrollments, campaigns, now or datetime.now(UTC), within_days)

@@ -257,6 +257,7 @@ def test_export_code_never_imports_textual() -> None:
 def test_docs_list_every_kinds_csv_columns_in_order() -> None:
     from kb4tui.core.compliance import OVERDUE_COLUMNS
     from kb4tui.exporting.columns import POLICY_COLUMNS, PURCHASE_COLUMNS
+    from kb4tui.exporting.progress import PROGRESS_CSV_COLUMNS
 
     text = (Path(__file__).resolve().parents[3] / "docs" / "export.md").read_text()
     kinds = {
@@ -267,6 +268,7 @@ def test_docs_list_every_kinds_csv_columns_in_order() -> None:
         "policies": header(POLICY_COLUMNS),
         "users": header(USER_COLUMNS),
         "overdue": list(OVERDUE_COLUMNS),
+        "progress": header(PROGRESS_CSV_COLUMNS),
     }
     for kind, names in kinds.items():
         section = text.split(f"\n### {kind}\n", 1)[1].split("\n### ", 1)[0]
