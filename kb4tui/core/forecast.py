@@ -33,7 +33,7 @@ from enum import Enum
 from kb4tui.api.models import Campaign, Enrollment
 from kb4tui.core.campaign_index import CampaignIndex
 from kb4tui.core.hints import RECENT_START_DAYS
-from kb4tui.core.progress import ProgressSeries, progress_series
+from kb4tui.core.progress import ProgressSeries, local_date, progress_series
 
 __all__ = [
     "MAX_FORECAST_DAYS",
@@ -246,7 +246,7 @@ def forecast(series: ProgressSeries) -> Forecast:
 
 
 def _local_day(moment: datetime, series: ProgressSeries) -> date:
-    return moment.astimezone(series.zone).date()
+    return local_date(moment, series.zone)
 
 
 def _target_day(series: ProgressSeries, percent: int, pace: float) -> TargetDay:

@@ -46,6 +46,7 @@ __all__ = [
     "DeadlineSpread",
     "LocalDays",
     "ProgressSeries",
+    "local_date",
     "progress_series",
 ]
 
@@ -180,8 +181,17 @@ class LocalDays:
         quarter = moment.toordinal() * 96 + moment.hour * 4 + moment.minute // 15
         day = self._memo.get(quarter)
         if day is None:
-            day = self._memo[quarter] = moment.astimezone(self.zone).date().toordinal()
+            day = self._memo[quarter] = local_date(moment, self.zone).toordinal()
         return day
+
+
+def local_date(moment: datetime, zone: tzinfo) -> date:
+    """The calendar date of `moment` in `zone`; never raises. A timestamp at the very edge of
+    datetime's range (year 1 or 9999: garbage from the API) keeps its own date instead."""
+    try:
+        return moment.astimezone(zone).date()
+    except (OverflowError, ValueError):
+        return moment.date()
 
 
 def _zone_of(now: datetime, tz: tzinfo | None) -> tzinfo:

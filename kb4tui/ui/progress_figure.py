@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from kb4tui.core.forecast import CampaignProgress
+from kb4tui.core.progress import local_date
 
 __all__ = ["FUTURE_DAYS_MAX", "MARKERS", "ProgressFigure", "progress_figure"]
 
@@ -126,8 +127,7 @@ def _deadline_days(progress: CampaignProgress) -> list[date]:
     if spread is None:
         return []
     zone = series.zone
-    days = {spread.earliest.astimezone(zone).date(), spread.latest.astimezone(zone).date()}
-    return sorted(days)
+    return sorted({local_date(spread.earliest, zone), local_date(spread.latest, zone)})
 
 
 def _x_ticks(x_end: int) -> tuple[int, ...]:

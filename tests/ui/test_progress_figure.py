@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from core_factories import NOW, campaign, enrollment, ts
 
@@ -106,3 +107,12 @@ def test_a_single_day_series_still_has_an_axis() -> None:
     figure = figure_of(today, [row(1, "Not Started", enrollment_date="2026-02-20T09:00")])
     assert figure.today == 0 and figure.x_max >= 1
     assert figure.y_ticks == (0, 1)
+
+
+def test_a_deadline_at_the_end_of_the_calendar_is_named_beyond_the_axis() -> None:
+    edge = campaign(start_date=ts("2026-02-01T08:00"), end_date="9999-12-31T23:59:59.000Z")
+    figure = progress_figure(
+        campaign_progress(edge, steady_rows(), NOW, tz=ZoneInfo("Pacific/Chatham"))
+    )
+    assert figure is not None
+    assert figure.deadline_beyond is not None and figure.deadline_beyond.year == 9999

@@ -284,3 +284,14 @@ def test_nobody_is_past_due_before_they_are_enrolled() -> None:
     assert series.first_day == date(2026, 1, 12)  # the campaign's start
     assert on(series, "2026-02-07") == (0, 0, 0, 0)
     assert on(series, "2026-02-08") == (1, 1, 0, 1)
+
+
+def test_timestamps_at_the_edge_of_the_calendar_do_not_overflow() -> None:
+    # Year 9999 in UTC is year 10000 east of Greenwich: datetime cannot hold it.
+    chatham = ZoneInfo("Pacific/Chatham")
+    edge = campaign(start_date="9999-12-31T23:59:59.000Z", end_date="9999-12-31T23:59:59.000Z")
+    rows = [row(1, "Not Started", enrollment_date="2026-02-01T09:00")]
+    series = progress_series(edge, rows, NOW, tz=chatham)
+    assert series.points[-1].enrolled == 1
+    early = campaign(start_date="0001-01-01T00:00:00.000Z")
+    assert progress_series(early, rows, NOW, tz=NEW_YORK).points[-1].enrolled == 1

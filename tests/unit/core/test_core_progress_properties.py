@@ -135,3 +135,49 @@ def test_the_forecast_is_always_a_sane_answer(
             continue
         assert (target.day <= today) == target.reached
     assert result.completed_in_window <= result.done
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=30),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
+    max_leaves=6,
+)
+date_like = st.one_of(
+    json_values,
+    st.sampled_from(
+        ["2026-02-03", "2026-02-03T10:00:00Z", "2026-02-30T10:00:00.000Z", "0001-01-01T00:00:00Z",
+         "9999-12-31T23:59:59.000Z", "1970-01-01T00:00:00+14:00", "yesterday", ""]
+    ),
+)  # fmt: skip
+
+
+@FAST
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "campaign_id": st.one_of(st.just(1), json_values),
+                "status": st.one_of(statuses, json_values),
+                "enrollment_date": date_like,
+                "start_date": date_like,
+                "completion_date": date_like,
+            }
+        ),
+        max_size=12,
+    ),
+    st.fixed_dictionaries(
+        {"end_date": date_like, "start_date": date_like, "relative_duration": json_values}
+    ),
+)
+def test_hostile_records_still_give_a_series_and_a_forecast(
+    records: list[dict[str, object]], campaign_record: dict[str, object]
+) -> None:
+    campaign = Campaign.from_api({"campaign_id": 1, **campaign_record})
+    enrollments = Enrollment.from_api_list(records)
+    series = progress_series(campaign, enrollments, NOW, tz=ZoneInfo("Pacific/Chatham"))
+    assert len(series.points) <= 1096
+    if enrollments:
+        assert series.points[-1].enrolled == len(enrollments)
+    assert forecast(series).sentence()
