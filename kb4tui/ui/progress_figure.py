@@ -26,10 +26,11 @@ __all__ = ["FUTURE_DAYS_MAX", "MARKERS", "ProgressFigure", "progress_figure"]
 FUTURE_DAYS_MAX = 45
 
 # Line -> (marker, colour). Markers differ in shape; colours are numbers of the 16 ANSI
-# colours (1 red, 2 green, 3 yellow, 4 blue, 5 magenta), which every terminal has, and which
-# plotext and Rich number alike (plotext's names do not match Rich's: its "yellow" is none).
+# colours (1 red, 2 green, 3 yellow, 5 magenta, 12 bright blue: plain blue is unreadable on
+# black), which every terminal has, and which plotext and Rich number alike (plotext's
+# colour names do not match Rich's: it has no "yellow").
 MARKERS: dict[str, tuple[str, int]] = {
-    "enrolled": ("·", 4),
+    "enrolled": ("·", 12),
     "passed": ("hd", 2),
     "forecast": ("+", 3),
     "past due": ("x", 1),
