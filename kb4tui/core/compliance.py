@@ -34,6 +34,7 @@ from kb4tui.core.deadlines import (
     enrollment_deadline,
     parse_relative_duration,
 )
+from kb4tui.core.forecast import Forecast
 from kb4tui.core.lifecycle import CampaignPhase, campaign_phase
 from kb4tui.core.status import INCOMPLETE_STATES, EnrollmentState, classify
 from kb4tui.core.summaries import CompletionFigure, StatusCounts, campaign_completion
@@ -79,6 +80,9 @@ class DeadlineRow:
     days_left: int | None
     completion: CompletionFigure
     counts: StatusCounts
+    # Set by `compliance_rows.compute_rows` from the enrollments (kb4tui.core.forecast);
+    # None while they are loading.
+    forecast: Forecast | None = None
 
     @property
     def name(self) -> str:

@@ -15,6 +15,7 @@ from kb4tui.core.compliance import (
     deadline_rows,
     people_at_risk,
 )
+from kb4tui.core.forecast import progress_of_campaigns
 
 __all__ = ["CONTENT_WITHIN_DAYS", "ComplianceRows", "compute_rows", "preview_deadlines"]
 
@@ -44,10 +45,18 @@ def compute_rows(
     tz: tzinfo,
     within_days: int,
 ) -> ComplianceRows:
-    """Deadlines (campaigns with one), people at risk within `within_days`, and store
-    purchases retired or retiring within 30 days. Pure: runs in a thread."""
+    """Deadlines (campaigns with one, with the forecast at the deadline), people at risk
+    within `within_days`, and store purchases retired or retiring within 30 days. Pure:
+    runs in a thread."""
     every = deadline_rows(campaigns, enrollments, now, tz=tz)
     with_deadline = [row for row in every if _has_deadline(row)]
+    # The forecast at the deadline (from the same enrollments: no request of its own).
+    forecasts = {
+        id(p.campaign): p.forecast
+        for p in progress_of_campaigns(campaigns, enrollments, now, tz=tz)
+    }
+    for row in with_deadline:
+        row.forecast = forecasts.get(id(row.campaign))
     people = people_at_risk(enrollments, campaigns, now, within_days, tz=tz)
     purchases = [item for item in library if isinstance(item, StorePurchase)]
     content = content_at_risk(purchases, campaigns, now, CONTENT_WITHIN_DAYS, tz=tz)

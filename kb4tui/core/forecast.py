@@ -17,6 +17,7 @@ Decisions (pinned by tests/unit/core/test_core_forecast.py):
   relative duration the deadline is the latest one among the rows still owing work.
 - Too early: a campaign younger than RECENT_START_DAYS (a week, as the "zero completion"
   hint) with no dated completion yet is not judged behind; its pace says nothing yet.
+- Cancelled and archived campaigns ask nothing more of anyone: no forecast (INACTIVE).
 - Stalling: a campaign not finished (completed, closed, cancelled, archived), at least
   PACE_WINDOW_DAYS old, with work left, whose last 14 days cleared less than 1% of the work
   left (with fewer than 100 left: nothing at all).
@@ -33,6 +34,7 @@ from enum import Enum
 from kb4tui.api.models import Campaign, Enrollment
 from kb4tui.core.campaign_index import CampaignIndex
 from kb4tui.core.hints import RECENT_START_DAYS
+from kb4tui.core.lifecycle import CampaignPhase
 from kb4tui.core.progress import ProgressSeries, local_date, progress_series
 
 __all__ = [
@@ -58,6 +60,7 @@ class Outlook(Enum):
     """The forecast in one word; `label` is what the UI prints beside a symbol."""
 
     NO_ENROLLMENTS = "no enrollments"
+    INACTIVE = "cancelled or archived"
     TOO_EARLY = "too early to tell"
     DONE = "done"
     MISSED = "deadline missed"
@@ -120,6 +123,9 @@ class Forecast:
         full = self.target(100)
         if self.outlook is Outlook.DONE and full is not None and full.day is not None:
             return f"Done: 100% since {full.day.isoformat()}."
+        if self.outlook is Outlook.INACTIVE:
+            done = format_percent(self.percent_now or 0.0)
+            return f"Cancelled or archived: nothing more is expected ({done} done)."
         deadline = self._deadline_text()
         if self.outlook is Outlook.TOO_EARLY:
             return " ".join(["Too early to tell: no completions yet.", deadline]).strip()
@@ -149,6 +155,7 @@ class Forecast:
         nothing to say (no deadline, no enrollments, too early)."""
         if self.expected_at_deadline is None or self.outlook in (
             Outlook.NO_ENROLLMENTS,
+            Outlook.INACTIVE,
             Outlook.TOO_EARLY,
         ):
             return ""
@@ -241,6 +248,7 @@ def forecast(series: ProgressSeries) -> Forecast:
             stalling,
             expected,
             too_early=age < RECENT_START_DAYS and dated[-1] == 0,
+            inactive=series.phase in (CampaignPhase.CANCELLED, CampaignPhase.ARCHIVED),
         ),
     )
 
@@ -275,9 +283,12 @@ def _outlook(
     expected: float | None,
     *,
     too_early: bool,
+    inactive: bool,
 ) -> Outlook:
     if remaining <= 0:
         return Outlook.DONE
+    if inactive:
+        return Outlook.INACTIVE
     if deadline_passed:
         return Outlook.MISSED
     if stalling:

@@ -9,6 +9,7 @@ pages). `write_view` blocks: the export dialog runs it in a worker thread.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -42,6 +43,11 @@ __all__ = [
     "default_filename",
     "write_view",
 ]
+
+
+def _whole(percent: float | None) -> int | None:
+    """A percentage as the table shows it: whole, rounded down (99.7% is not done)."""
+    return None if percent is None else math.floor(percent + 1e-9)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +95,12 @@ DEADLINE_COLUMNS: tuple[Column[DeadlineRow], ...] = (
     Column("not_started", lambda r: r.not_started),
     Column("in_progress", lambda r: r.in_progress),
     Column("past_due", lambda r: r.past_due),
+    # Percent expected at the deadline at the pace of the last 14 days (once it passed:
+    # done by then); empty when no deadline or no enrollments.
+    Column(
+        "forecast_at_deadline",
+        lambda r: None if r.forecast is None else _whole(r.forecast.expected_at_deadline),
+    ),
 )
 
 PEOPLE_COLUMNS: tuple[Column[PersonAtRisk], ...] = (

@@ -161,8 +161,11 @@ def campaign_detail(
     campaign: Campaign,
     breakdown: Mapping[EnrollmentState, int] | None = None,
     hints: Sequence[Hint] = (),
+    *,
+    progress: Text | None = None,
 ) -> Text:
-    """Everything about one campaign; the status breakdown once its enrollments are known."""
+    """Everything about one campaign; the status breakdown once its enrollments are known;
+    `progress` (kb4tui.ui.progress_text) under a heading of its own."""
     text = SafeText(no_wrap=False)
     text.append(clean_text(campaign.name or "(unnamed campaign)"), style="bold")
     text.append("\n")
@@ -191,7 +194,15 @@ def campaign_detail(
             if count or state is not EnrollmentState.UNKNOWN:
                 _field(text, state.label, f"{count:>6,}  {count / total:>4.0%}" if total else "0")
     else:
-        text.append("Status breakdown: open the campaign (enter) to load it.\n", style="dim")
+        text.append(
+            "Status breakdown and progress: open the campaign (enter) to load them.\n",
+            style="dim",
+        )
+    if progress is not None:
+        _heading(text, "Progress")
+        text.append_text(progress)
+        if not progress.plain.endswith("\n"):
+            text.append("\n")
     _heading(text, f"Content ({len(campaign.content_items)})")
     for item in campaign.content_items:
         text.append("• ")

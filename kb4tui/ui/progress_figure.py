@@ -72,7 +72,10 @@ class ProgressFigure:
         items = []
         for name in shown:
             marker, colour = MARKERS[name]
-            items.append((LEGEND_GLYPHS.get(marker, marker), colour, name))
+            label = name
+            if name == "deadline" and len(self.deadlines) > 1:
+                label = "first and last deadline"  # a relative duration's spread
+            items.append((LEGEND_GLYPHS.get(marker, marker), colour, label))
         return items
 
 

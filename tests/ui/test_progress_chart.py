@@ -1,8 +1,9 @@
-"""The progress widgets on screen: the chart with its forecast and legend, and the compact
-sparkline; readable at 80x24 and under NO_COLOR (shapes, not only colour)."""
+"""The progress chart on screen with its forecast and legend, readable at 80x24 and under
+NO_COLOR (shapes, not only colour); and the compact forms as text (kb4tui.ui.progress_text)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC
 from typing import Any
 
@@ -10,13 +11,19 @@ import pytest
 from core_factories import NOW, campaign, enrollment, ts
 from rich.color import ColorType
 from textual.app import App, ComposeResult
-from textual.widgets import Sparkline
 from ui_support import wait_until
 
 from kb4tui.api.models import Enrollment
-from kb4tui.core.forecast import CampaignProgress, campaign_progress
+from kb4tui.core.forecast import CampaignProgress, Forecast, Outlook, campaign_progress
 from kb4tui.ui.compat import screen_lines
-from kb4tui.ui.widgets.progress_chart import ProgressChart, ProgressPanel, ProgressSpark
+from kb4tui.ui.progress_text import (
+    TREND_WIDTH,
+    forecast_cell,
+    progress_block,
+    sparkline_text,
+    trend_cell,
+)
+from kb4tui.ui.widgets.progress_chart import ProgressChart, ProgressPanel
 
 HALF_BLOCKS = set("▄▀█")
 
@@ -47,12 +54,10 @@ class ChartApp(App[None]):
         self.progress = progress
 
     def compose(self) -> ComposeResult:
-        yield ProgressSpark()
         yield ProgressPanel()
 
     def on_mount(self) -> None:
-        self.query_one(ProgressSpark).show(self.progress)
-        self.query_one(ProgressPanel).show(self.progress)
+        self.query_one(ProgressPanel).show(self.progress, "no campaign")
 
 
 def screen_text(app: App[Any]) -> str:
@@ -109,19 +114,46 @@ async def test_under_no_color_the_lines_keep_their_shapes(monkeypatch: pytest.Mo
                 assert red == green == blue, (segment.text, color)
 
 
-async def test_the_sparkline_holds_cumulative_passed() -> None:
-    progress = steady_campaign()
-    async with ChartApp(progress).run_test(size=(80, 24)) as pilot:
-        await drawn(pilot)
-        spark = pilot.app.query_one(Sparkline)
-        assert list(spark.data or []) == [p.passed for p in progress.series.points]
-        assert spark.display
-
-
-async def test_nothing_to_draw_without_enrollments() -> None:
+async def test_nothing_to_draw_without_a_series() -> None:
+    async with ChartApp(None).run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert pilot.app.query_one(ProgressChart).figure is None
+        assert "no campaign" in screen_text(pilot.app)
     progress = campaign_progress(campaign(status="Scheduled"), [], NOW, tz=UTC)
     async with ChartApp(progress).run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert pilot.app.query_one(ProgressChart).figure is None
-        assert not pilot.app.query_one(Sparkline).display
         assert "No enrollments yet: nothing to forecast." in screen_text(pilot.app)
+
+
+def test_the_sparkline_is_textuals_bars_scaled_to_the_values() -> None:
+    spark = sparkline_text([0, 1, 2, 3, 4, 5, 6, 7], 8)
+    assert spark.plain == "▁▂▃▄▅▆▇█"
+    flat_tail = sparkline_text([0, 10, 20, 20, 20, 20], 6).plain
+    assert flat_tail[2:] == "████"  # a stall reads as a flat top
+    assert len(sparkline_text(list(range(100)), 30).plain) == 30
+
+
+def test_the_detail_block_has_the_sparkline_the_outlook_and_the_sentence() -> None:
+    progress = steady_campaign()
+    block = progress_block(progress, 30).plain.splitlines()
+    assert len(block[0]) == 30 and set(block[0]) <= set("▁▂▃▄▅▆▇█ ")
+    assert block[1] == "passed 5 of 10 since Jan 20"
+    assert block[2] == "! behind"
+    assert block[3] == progress.forecast.sentence()
+
+
+def test_cells_carry_a_glyph_as_well_as_a_colour() -> None:
+    progress = steady_campaign()
+    assert trend_cell(progress.forecast).plain == "! behind"
+    assert forecast_cell(progress.forecast).plain == "! 82%"
+    assert trend_cell(None).plain == forecast_cell(None).plain == ""
+    empty = campaign_progress(campaign(status="Scheduled"), [], NOW, tz=UTC).forecast
+    assert empty.outlook is Outlook.NO_ENROLLMENTS
+    assert trend_cell(empty).plain == ""
+    for outlook in Outlook:
+        assert len(trend_cell(_with_outlook(progress, outlook)).plain) <= TREND_WIDTH
+
+
+def _with_outlook(progress: CampaignProgress, outlook: Outlook) -> Forecast:
+    return replace(progress.forecast, outlook=outlook)

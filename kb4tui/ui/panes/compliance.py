@@ -64,7 +64,7 @@ MAX_WITHIN_DAYS = 365
 # A cell whose value needs the enrollments, while they are still loading.
 PENDING = "…"
 # Deadline columns that come from the enrollments (the rest come from the campaign).
-_COUNT_COLUMNS = frozenset({"not_started", "in_progress", "past_due"})
+_COUNT_COLUMNS = frozenset({"not_started", "in_progress", "past_due", "forecast"})
 # Shorter waits for the rate limiter are just pacing, not worth a word.
 _RATE_WAIT_WORTH_SAYING = 1.0
 

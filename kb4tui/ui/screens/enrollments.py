@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
@@ -13,12 +14,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
-from kb4tui.api.models import Enrollment
+from kb4tui.api.models import Campaign, Enrollment
+from kb4tui.core.clock import local_timezone
+from kb4tui.core.forecast import CampaignProgress, campaign_progress
 from kb4tui.core.status import INCOMPLETE_STATES, EnrollmentState, classify
 from kb4tui.core.summaries import StatusCounts
 from kb4tui.exporting.views import ENROLLMENTS_EXPORT
 from kb4tui.sanitize import clean_text
-from kb4tui.session.datasets import Dataset, EnrollmentSubset
+from kb4tui.session.datasets import CAMPAIGNS, Dataset, EnrollmentSubset
 from kb4tui.session.enrollment_query import EnrollmentQuery
 from kb4tui.ui import formatting as fmt
 from kb4tui.ui.data_view import DataView, failure_sentence
@@ -28,6 +31,7 @@ from kb4tui.ui.screens.base import ScreenContext, SessionScreen
 from kb4tui.ui.table import Column, VirtualTable
 from kb4tui.ui.widgets.browse_pane import BrowsePane, SortSpec, browse_bindings
 from kb4tui.ui.widgets.footer import AppFooter
+from kb4tui.ui.widgets.progress_chart import ProgressPanel
 
 __all__ = [
     "INCOMPLETE_LABEL",
@@ -147,6 +151,18 @@ class EnrollmentsScreen(SessionScreen, DataView):
             for key, state in STATUS_KEYS.items()
         ),
         Binding("a", "status('a')", "All statuses", show=False, id="enrollments.status_all"),
+        Binding(
+            "c",
+            "chart",
+            "Chart",
+            tooltip=(
+                "Progress over time, above the table: enrolled, passed and past due per day, "
+                "rebuilt from the enrollments' dates (the API keeps no history of statuses; "
+                "past due is derived: deadline passed and not completed by then), the "
+                "deadline, and the forecast at the pace of the last 14 days"
+            ),
+            id="enrollments.chart",
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -169,6 +185,15 @@ class EnrollmentsScreen(SessionScreen, DataView):
         height: 1;
         padding: 0 1;
         color: $text-accent;
+    }
+    EnrollmentsScreen > ProgressPanel {
+        display: none;
+        height: 50%;
+        min-height: 9;
+        padding: 0 1;
+    }
+    EnrollmentsScreen > ProgressPanel.-shown {
+        display: block;
     }
     """
 
@@ -203,6 +228,9 @@ class EnrollmentsScreen(SessionScreen, DataView):
         )
         self.counts_line = Static("", classes="counts", markup=False)
         self.progress_line = Static("", classes="progress", markup=False)
+        self.chart = ProgressPanel()
+        # The campaign's series and forecast, once all its rows are in (None before).
+        self.campaign_progress: CampaignProgress | None = None
 
     def datasets(self) -> tuple[Dataset[Any], ...]:
         return (self.subset,)
@@ -218,6 +246,7 @@ class EnrollmentsScreen(SessionScreen, DataView):
             yield Static(Text(clean_text(self.note)), classes="context", markup=False)
         yield self.counts_line
         yield self.progress_line
+        yield self.chart
         yield self.pane
         yield AppFooter()
 
@@ -231,6 +260,11 @@ class EnrollmentsScreen(SessionScreen, DataView):
             self.pane.update_summary()
         self._draw_counts()
         self.load()
+
+    @property
+    def is_campaign(self) -> bool:
+        """One campaign's enrollments (a user's or a module's have no chart)."""
+        return self.query_spec.campaign_id is not None
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -275,6 +309,35 @@ class EnrollmentsScreen(SessionScreen, DataView):
         self.failed_offline = False
         if first:
             self.pane.set_items([])
+        if self.is_campaign:
+            self.work_out_progress()
+
+    @work(group="enrollments-progress", exclusive=True, exit_on_error=False)
+    async def work_out_progress(self) -> None:
+        """The campaign's series and forecast from the rows loaded, in a thread (20,000
+        rows take ~50 ms); the chart shows them if `c` has it shown."""
+        self.campaign_progress = None
+        self._draw_chart()
+        rows = list(self.pane.table.model.items)
+        campaign = self._campaign()
+        now = self.session.clock()
+        self.campaign_progress = await asyncio.to_thread(
+            lambda: campaign_progress(campaign, rows, now, tz=local_timezone())
+        )
+        self._draw_chart()
+
+    def _campaign(self) -> Campaign | None:
+        campaigns = self.session.cached(CAMPAIGNS) or []
+        wanted = self.query_spec.campaign_id
+        return next((c for c in campaigns if c.campaign_id == wanted), None)
+
+    def _draw_chart(self) -> None:
+        if not self.chart.has_class("-shown"):
+            return
+        if self.campaign_progress is None:
+            self.chart.show(None, "Progress over time: when every enrollment is loaded…")
+        else:
+            self.chart.show(self.campaign_progress)
 
     def _draw_progress(self, page: int, from_memo: bool) -> None:
         # Shown while loading, or to say the rows came from memory; gone once all are in.
@@ -345,6 +408,16 @@ class EnrollmentsScreen(SessionScreen, DataView):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "chart":
+            return self.is_campaign
+        return super().check_action(action, parameters)
+
+    def action_chart(self) -> None:
+        """Show or hide the progress chart above the table."""
+        self.chart.toggle_class("-shown")
+        self._draw_chart()
 
     def action_refresh(self) -> None:
         """Fetch again (asks first when it would pass the day's quota)."""

@@ -250,6 +250,11 @@ class BrowsePane(Vertical, Generic[T]):
             self._shown = keep
             self.table.set_columns([self.COLUMNS[i] for i in keep])
 
+    def set_hidden_columns(self, keys: Sequence[str]) -> None:
+        """Hide these columns (and show the others again, as far as they fit)."""
+        self.hidden_columns = frozenset(keys)
+        self._fit_columns()
+
     def _shown_cells(self, item: T) -> Sequence[str | Text]:
         cells = self.cells(item)
         return [cells[i] for i in self._shown]

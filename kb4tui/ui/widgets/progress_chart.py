@@ -1,10 +1,10 @@
-"""A campaign's progress: the full chart (textual-plotext) and the compact sparkline.
+"""A campaign's progress chart (textual-plotext), for the enrollments screen.
 
 `ProgressChart` draws a `ProgressFigure` (kb4tui.ui.progress_figure) with plotext, through
 textual-plotext's widget: enrolled, passed, the forecast from today, derived past due and
-the deadline marks, each with a marker of its own shape. Above it, the forecast sentence;
-below, a legend in the same glyphs and colours. `ProgressSpark` is the compact form for a
-detail pane: Textual's own Sparkline of cumulative passed, and the forecast sentence.
+the deadline marks, each with a marker of its own shape. `ProgressPanel` puts the forecast
+sentence above it and a legend in the same glyphs and colours below. (The compact form, for
+a detail pane, is text: kb4tui.ui.progress_text.)
 
 plotext builds the whole picture on each render, in about 10 ms at 120x40 (measured in
 benchmarks/bench_progress.py); the figure itself is worked out once per campaign.
@@ -17,32 +17,14 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Sparkline, Static
+from textual.widgets import Static
 from textual_plotext import Plot, PlotextPlot
 
-from kb4tui.core.forecast import CampaignProgress, Outlook
+from kb4tui.core.forecast import CampaignProgress
 from kb4tui.ui.progress_figure import MARKERS, ProgressFigure, progress_figure
+from kb4tui.ui.progress_text import outlook_text
 
-__all__ = ["OUTLOOK_GLYPHS", "ProgressChart", "ProgressPanel", "ProgressSpark", "outlook_text"]
-
-# A shape per outlook, so the word is not carried by colour alone.
-OUTLOOK_GLYPHS: dict[Outlook, tuple[str, str]] = {
-    Outlook.NO_ENROLLMENTS: ("·", "dim"),
-    Outlook.TOO_EARLY: ("…", "dim"),
-    Outlook.DONE: ("✓", "green"),
-    Outlook.ON_TRACK: ("✓", "green"),
-    Outlook.CLOSE: ("~", "yellow"),
-    Outlook.BEHIND: ("!", "yellow"),
-    Outlook.STALLING: ("‖", "red"),
-    Outlook.MISSED: ("✗", "red"),
-    Outlook.NO_DEADLINE: ("?", "dim"),
-}
-
-
-def outlook_text(outlook: Outlook) -> Text:
-    """ "‖ stalling": the outlook's glyph and word, styled."""
-    glyph, style = OUTLOOK_GLYPHS[outlook]
-    return Text(f"{glyph} {outlook.label}", style=style)
+__all__ = ["ProgressChart", "ProgressPanel"]
 
 
 class ProgressChart(PlotextPlot):
@@ -111,13 +93,14 @@ class ProgressPanel(Vertical):
         yield ProgressChart()
         yield Static("", classes="progress-legend", markup=False)
 
-    def show(self, progress: CampaignProgress | None) -> None:
+    def show(self, progress: CampaignProgress | None, note: str = "") -> None:
+        """Draw `progress`; None: no chart, `note` says why (loading, not a campaign)."""
         figure = progress_figure(progress) if progress is not None else None
         sentence = self.query_one(".progress-forecast", Static)
         legend = self.query_one(".progress-legend", Static)
         self.query_one(ProgressChart).show(figure)
         if progress is None:
-            sentence.update("")
+            sentence.update(Text(note))
             legend.update("")
             return
         sentence.update(
@@ -137,39 +120,3 @@ def _legend(figure: ProgressFigure) -> Text:
         text.append(f"deadline → {figure.deadline_beyond.isoformat()}")
     text.rstrip()
     return text
-
-
-class ProgressSpark(Vertical):
-    """The compact form: cumulative passed as a sparkline, and the forecast sentence."""
-
-    DEFAULT_CSS = """
-    ProgressSpark {
-        height: auto;
-    }
-    ProgressSpark > Sparkline {
-        height: 1;
-    }
-    ProgressSpark > Static {
-        height: auto;
-    }
-    """
-
-    def compose(self) -> ComposeResult:
-        yield Sparkline([])
-        yield Static("", markup=False)
-
-    def show(self, progress: CampaignProgress | None) -> None:
-        spark = self.query_one(Sparkline)
-        sentence = self.query_one(Static)
-        if progress is None or progress.series.is_empty:
-            spark.data = []
-            spark.display = False
-            sentence.update(progress.forecast.sentence() if progress is not None else "")
-            return
-        spark.display = True
-        spark.data = [p.passed for p in progress.series.points]
-        sentence.update(
-            Text.assemble(
-                outlook_text(progress.forecast.outlook), "  ", progress.forecast.sentence()
-            )
-        )

@@ -316,3 +316,12 @@ def test_every_campaign_of_a_mixed_list_gets_its_own_forecast() -> None:
     assert progress[0].forecast.expected_at_deadline == pytest.approx(85.0)
     assert progress[1].forecast.enrolled == 1
     assert progress[2].forecast.outlook is Outlook.NO_ENROLLMENTS
+
+
+def test_cancelled_and_archived_campaigns_have_no_forecast() -> None:
+    rows = hand_computed_rows()
+    for status in ("Cancelled", "Archived"):
+        f = predict(campaign(status=status, end_date=ts("2026-03-02T23:59")), rows)
+        assert f.outlook is Outlook.INACTIVE and not f.stalling
+        assert f.sentence() == "Cancelled or archived: nothing more is expected (60% done)."
+        assert f.at_deadline_text() == ""
