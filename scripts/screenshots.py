@@ -1,6 +1,8 @@
 """Render the README screenshots from the built-in demo organisation.
 
-    .venv/bin/python scripts/screenshots.py [--out screenshots] [--size 120x40]
+    .venv/bin/python scripts/screenshots.py [--out screenshots] [--size 120x40] [--only NAME]
+
+At another size than 120x40 the files are named with it (progress-80x24.png).
 
 Runs the real app headless (Textual's run_test) on the in-process fake API, with a
 throwaway cache, walks through the main screens and saves an SVG of each into the output
@@ -122,6 +124,42 @@ async def _compliance(pilot: Pilot[Any]) -> None:
     await _settle(pilot)
 
 
+STALLED_CAMPAIGN = "Customer Support: Vishing Defence"
+
+
+async def _campaigns_progress(pilot: Pilot[Any]) -> None:
+    """The campaign list once every enrollment is known (Compliance fetched them): the
+    Trend column, and the stalling campaign's Progress in the detail pane."""
+    await _settle(pilot)
+    await pilot.press("3")
+    await _settle(pilot)
+    await pilot.press("1")
+    await _settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    pane = screen.pane(CampaignsPane)
+    pane.table.scroll_to_item(
+        next(c for c in pane.table.visible_items if c.name == STALLED_CAMPAIGN)
+    )
+    await _settle(pilot)
+    # The Progress section sits under the completion figures: scroll the detail to it.
+    await pilot.press("ctrl+d", "ctrl+d")
+    await pilot.pause()
+
+
+async def _progress(pilot: Pilot[Any]) -> None:
+    """The stalling campaign's enrollments with the chart shown (`c`)."""
+    await _settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    table = screen.pane(CampaignsPane).table
+    table.scroll_to_item(next(c for c in table.visible_items if c.name == STALLED_CAMPAIGN))
+    await pilot.press("enter")
+    await _settle(pilot)
+    await pilot.press("c")
+    await _settle(pilot)
+
+
 async def _help(pilot: Pilot[Any]) -> None:
     await _settle(pilot)
     await pilot.press("question_mark")
@@ -135,6 +173,8 @@ SHOTS: dict[str, Callable[[Pilot[Any]], Awaitable[None]]] = {
     "library": _library,
     "compliance": _compliance,
     "help": _help,
+    "campaigns-progress": _campaigns_progress,
+    "progress": _progress,
 }
 
 
@@ -154,12 +194,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("screenshots"))
     parser.add_argument("--size", default="120x40", help="terminal size, COLSxROWS")
+    parser.add_argument("--only", action="append", choices=list(SHOTS), help="this one only")
     args = parser.parse_args(argv)
     cols, rows = (int(part) for part in args.size.lower().split("x"))
     args.out.mkdir(parents=True, exist_ok=True)
     converter = shutil.which("rsvg-convert")
+    suffix = "" if (cols, rows) == (120, 40) else f"-{cols}x{rows}"
     for name, steps in SHOTS.items():
-        svg = asyncio.run(shoot(name, steps, args.out, (cols, rows)))
+        if args.only and name not in args.only:
+            continue
+        svg = asyncio.run(shoot(name + suffix, steps, args.out, (cols, rows)))
+        # Without it rsvg drops the spaces that open a run of text ("! behind  Pace" read
+        # "! behindPace").
+        svg.write_text(svg.read_text().replace("<svg ", '<svg xml:space="preserve" ', 1))
         made = [svg.name]
         if converter:
             png = svg.with_suffix(".png")
