@@ -155,6 +155,7 @@ class EnrollmentsScreen(SessionScreen, DataView):
             "c",
             "chart",
             "Chart",
+            show=False,  # the counts line says "c chart"; the footer has no room at 80
             tooltip=(
                 "Progress over time, above the table: enrolled, passed and past due per day, "
                 "rebuilt from the enrollments' dates (the API keeps no history of statuses; "
@@ -370,6 +371,11 @@ class EnrollmentsScreen(SessionScreen, DataView):
         chunks.append(chunk)
         if preset:
             chunks.append(Text("incomplete only", style="bold reverse"))
+        if self.is_campaign:
+            shown = self.chart.has_class("-shown")
+            chunk = Text("c", style="bold reverse" if shown else "bold")
+            chunk.append(" chart")
+            chunks.append(chunk)
         width = self.counts_line.content_region.width or self.app.size.width - 2
         text = Text(no_wrap=True)
         line = 0
@@ -417,6 +423,7 @@ class EnrollmentsScreen(SessionScreen, DataView):
     def action_chart(self) -> None:
         """Show or hide the progress chart above the table."""
         self.chart.toggle_class("-shown")
+        self._draw_counts()
         self._draw_chart()
 
     def action_refresh(self) -> None:
