@@ -23,13 +23,17 @@ from ui_support import (
 )
 
 from kb4tui.api.models import Campaign, Enrollment
+from kb4tui.core.compliance import deadline_rows
+from kb4tui.core.compliance_rows import compute_rows
 from kb4tui.core.forecast import Outlook, campaign_progress
 from kb4tui.demo import generate_org
+from kb4tui.exporting.views import DEADLINES_EXPORT
 from kb4tui.ui.compat import footer_keys, screen_lines
 from kb4tui.ui.panes.campaigns import CampaignsPane
 from kb4tui.ui.panes.compliance import CompliancePane
 from kb4tui.ui.progress_text import forecast_cell, trend_cell
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen
+from kb4tui.ui.screens.help import help_text
 from kb4tui.ui.widgets.progress_chart import ProgressChart
 
 STALLED = "Customer Support: Vishing Defence"
@@ -187,3 +191,26 @@ async def test_compliance_deadlines_have_the_forecast_at_the_deadline() -> None:
         pane.deadlines.table.scroll_to_item(stalled)
         await pilot.pause()
         assert "Stalling" in plain(pane.deadlines.detail)
+
+
+async def test_help_says_what_the_chart_is_drawn_from() -> None:
+    async with demo_app().run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_campaign(pilot, STALLED)
+        words = " ".join(help_text(screen).plain.split())
+    assert "enrollments.chart" in words
+    assert "past due is derived: deadline passed and not completed by then" in words
+    assert "pace of the last 14 days" in words
+
+
+def test_the_deadlines_export_has_the_forecast_at_the_deadline() -> None:
+    org = generate_org(users=300, now=FROZEN_NOW)
+    campaigns = Campaign.from_api_list(org.campaigns())
+    rows = compute_rows(
+        campaigns, Enrollment.from_api_list(org.enrollments()), [], FROZEN_NOW, UTC_ZONE, 7
+    )
+    stalled = next(r for r in rows.deadlines if r.name == STALLED)
+    record = DEADLINES_EXPORT.record(stalled)
+    assert stalled.forecast is not None and stalled.forecast.expected_at_deadline is not None
+    assert record["forecast_at_deadline"] == int(stalled.forecast.expected_at_deadline)
+    assert deadline_rows(campaigns, [], FROZEN_NOW)[0].forecast is None  # only compute_rows
