@@ -6,9 +6,11 @@
             ...
 
 The client is endpoints and paging. Every request goes through one `ReliableTransport`
-(`transport.py`): the key's shared `RateLimiter`, a `UsageCounter`, and retries on
-429/5xx/dropped connections within a time budget (`retry.py`); what it is retrying is
-pushed to observers (`client.transport.observe`). Failures surface as
+(`transport.py`): the key's shared `RateLimiter`, a `UsageCounter`, retries on
+429/5xx/dropped connections within the bounds of `retry.py`, bodies within the limits of
+`bounded_body.py`; what it is retrying is pushed to observers (`client.transport.observe`).
+Every list is checked page by page by a `ListingGuard` (`listing_guard.py`): page size,
+records without an id, repeats, and a page cap from the account's size. Failures surface as
 `kb4tui.api.errors.APIError` subclasses, whose messages never contain the key: the key
 lives only in the httpx client's default headers (httpx masks it in reprs) and is never
 stored on this object.
@@ -27,17 +29,21 @@ from typing import Any, Literal, Self, TypedDict, TypeVar, Unpack
 import httpx
 
 from kb4tui import __version__
+from kb4tui.api.bounded_body import ACCEPT_ENCODING, BodyLimits
 from kb4tui.api.errors import (
     APIError,
     AuthError,
+    EndlessListingError,
     NetworkError,
     NotFoundError,
     PermissionDeniedError,
+    QuotaSpentError,
     RateLimitedError,
     RedirectedError,
     ResponseFormatError,
     ServerError,
 )
+from kb4tui.api.listing_guard import AccountScale, ListingGuard, ListingTally, PageCap
 from kb4tui.api.models import (
     Account,
     Campaign,
@@ -52,7 +58,7 @@ from kb4tui.api.pagination import DEFAULT_WINDOW, PER_PAGE, Row, ordered_pages
 from kb4tui.api.proxies import check_proxy_environment
 from kb4tui.api.ratelimit import RateLimiter, UsageCounter, shared_limiter, shared_usage
 from kb4tui.api.regions import base_url_for
-from kb4tui.api.resources import Resource, query_params, resource
+from kb4tui.api.resources import RESOURCES, Resource, query_params, resource
 from kb4tui.api.responses import (
     decode_json,
     next_cursor,
@@ -62,7 +68,9 @@ from kb4tui.api.responses import (
 )
 from kb4tui.api.retry import RetryPolicy, RetryStatus
 from kb4tui.api.transport import (
+    RATE_LIMITED_FOR,
     ClientTransport,
+    DeadlineExceeded,
     ReliableTransport,
     certificate_rejected,
     describe_transport_error,
@@ -102,13 +110,6 @@ _ENROLLMENT_DEFAULTS: EnrollmentFilters = {
 }
 
 
-def _row_key(row: Row, id_field: str) -> int | str | None:
-    value = row.get(id_field)
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        return None
-    return value
-
-
 def _parse_rows(model: type[M], rows: list[Row]) -> list[M]:
     try:
         return model.from_api_list(rows)
@@ -128,8 +129,11 @@ class KnowBe4Client:
 
     `base_url` overrides `region` (https anywhere, plain http only to loopback).
     `pagination="cursor"` uses the cursor protocol (`cursor=true`, `X-Next-Cursor`)
-    instead of page numbers. `backoff_base`/`backoff_max` (or a whole `retry_policy`)
-    let tests shrink the waits; `window` is how many pages list calls may request ahead.
+    instead of page numbers where the API documents it (enrollments). `backoff_base`/
+    `backoff_max` (or a whole `retry_policy`) let tests shrink the waits; `window` is how
+    many pages list calls may request ahead; `page_cap` and `body_limits` bound a list and
+    a response (tests shrink them). `tally` counts what listings set aside; `scale` is what
+    the client has learnt of the account's size (for the page cap).
     """
 
     def __init__(
@@ -148,6 +152,8 @@ class KnowBe4Client:
         backoff_max: float = 15.0,
         retry_policy: RetryPolicy | None = None,
         window: int = DEFAULT_WINDOW,
+        page_cap: PageCap | None = None,
+        body_limits: BodyLimits | None = None,
     ) -> None:
         api_key = (api_key or "").strip()
         if not api_key:
@@ -162,6 +168,10 @@ class KnowBe4Client:
         self.region = region.lower()
         self.pagination: Pagination = pagination
         self.window = window
+        self.page_cap = page_cap or PageCap()
+        self.tally = ListingTally()
+        self.scale = AccountScale()
+        self._asked_scale: set[str] = set()
         self.limiter = limiter if limiter is not None else shared_limiter(api_key)
         self.usage = usage if usage is not None else shared_usage(api_key)
         self.retry = retry_policy or RetryPolicy(
@@ -182,12 +192,14 @@ class KnowBe4Client:
             usage=self.usage,
             retry=self.retry,
             explain=lambda response: self._status_error(response, "", None).message,
+            body_limits=body_limits,
         )
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers={
                 "Authorization": f"Bearer {api_key}",
                 "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,  # the encodings read within bounds
                 "User-Agent": USER_AGENT,
             },
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
@@ -247,6 +259,10 @@ class KnowBe4Client:
         """The error for a request that got no usable answer (retries already spent)."""
         if isinstance(exc, httpx.UnsupportedProtocol):
             return NetworkError("The base URL uses an unsupported protocol", path=path)
+        if isinstance(exc, DeadlineExceeded):
+            return NetworkError(
+                f"The KnowBe4 API did not finish answering within {exc.seconds:g} s", path=path
+            )
         if isinstance(exc, httpx.TransportError):
             if certificate_rejected(exc):
                 return NetworkError(
@@ -275,6 +291,9 @@ class KnowBe4Client:
         if status == 404:
             return NotFoundError(not_found or f"Not found (404) at {path}", **common)
         if status == 429:
+            _lasted, quota = response.extensions.get(RATE_LIMITED_FOR, (0.0, False))
+            if quota:
+                return QuotaSpentError(**common)
             return RateLimitedError(**common)
         if status >= 500:
             return ServerError(f"The KnowBe4 API failed with HTTP {status}", **common)
@@ -291,9 +310,12 @@ class KnowBe4Client:
         self, path: str, params: Mapping[str, str] | None = None, *, not_found: str | None = None
     ) -> Row:
         response = await self._get(path, params or {}, not_found=not_found)
-        return object_from_body(
+        row = object_from_body(
             decode_json(response), request_id=response.headers.get("x-request-id"), path=path
         )
+        if path == RESOURCES["account"].path:
+            self.scale.note_account(row)
+        return row
 
     async def _get_rows(
         self, path: str, params: Mapping[str, str], *, not_found: str | None
@@ -307,6 +329,7 @@ class KnowBe4Client:
 
     def _pages(
         self,
+        res: Resource,
         path: str,
         params: Mapping[str, str],
         *,
@@ -315,20 +338,59 @@ class KnowBe4Client:
         expected_rows: int | Callable[[], int | None] | None = None,
         not_found: str | None = None,
     ) -> AsyncGenerator[list[Row], None]:
-        if self.pagination == "cursor":
-            return self._cursor_pages(path, params, per_page=per_page, not_found=not_found)
+        """The pages of one list of `res` at `path`, checked by a ListingGuard."""
+        if self.pagination == "cursor" and res.cursor:
+            raw = self._cursor_pages(path, params, per_page=per_page, not_found=not_found)
+        else:
 
-        async def fetch(page: int) -> list[Row]:
-            query = {**params, "page": str(page), "per_page": str(per_page)}
-            rows, _ = await self._get_rows(path, query, not_found=not_found)
-            return rows
+            async def fetch(page: int) -> list[Row]:
+                query = {**params, "page": str(page), "per_page": str(per_page)}
+                rows, _ = await self._get_rows(path, query, not_found=not_found)
+                return rows
 
-        return ordered_pages(
-            fetch,
-            per_page=per_page,
-            window=window or self.window,
-            expected_rows=expected_rows,
-        )
+            raw = ordered_pages(
+                fetch,
+                per_page=per_page,
+                window=window or self.window,
+                expected_rows=expected_rows,
+            )
+        return self._guarded(res, path, raw, per_page)
+
+    async def _guarded(
+        self, res: Resource, path: str, pages: AsyncGenerator[list[Row], None], per_page: int
+    ) -> AsyncGenerator[list[Row], None]:
+        guard = ListingGuard(res, per_page=per_page, path=path, tally=self.tally)
+        async with aclosing(pages):
+            async for rows in pages:
+                fresh, ended = guard.admit(rows)
+                await self._check_page_cap(guard, res.kind, per_page)
+                if fresh:
+                    yield fresh
+                if ended:
+                    return
+
+    async def _check_page_cap(self, guard: ListingGuard, kind: str, per_page: int) -> None:
+        cap = self.page_cap.max_pages(kind, per_page, self.scale)
+        if guard.pages <= cap:
+            return
+        if self.page_cap.needs(kind, self.scale):
+            # Past what the floors allow: worth a request or two to know the account.
+            await self._learn_scale(kind)
+            cap = self.page_cap.max_pages(kind, per_page, self.scale)
+        guard.check_cap(cap, self.scale)
+
+    async def _learn_scale(self, kind: str) -> None:
+        """The facts the page cap needs, fetched once per client: seats, and for the
+        enrollments the content items of every campaign."""
+        if self.scale.seats is None and "seats" not in self._asked_scale:
+            self._asked_scale.add("seats")
+            await self._get_object(RESOURCES["account"].path)
+        wants_content = kind == "enrollments" and self.scale.content is None
+        if wants_content and "content" not in self._asked_scale:
+            self._asked_scale.add("content")
+            campaigns = RESOURCES["campaigns"]
+            listing = self._pages(campaigns, campaigns.path, {"exclude_percentages": "true"})
+            self.scale.note_campaigns(await self._collect(listing))
 
     async def _cursor_pages(
         self, path: str, params: Mapping[str, str], *, per_page: int, not_found: str | None
@@ -366,11 +428,14 @@ class KnowBe4Client:
         Rows are de-duplicated by campaign_id. Any campaign of listing 1 that listing 2
         did not return (the cap is smaller than 10, or the order shifted between
         requests) is then fetched by id, which includes its percentage; if it has
-        disappeared meanwhile (404) its row from listing 1 is kept as it was.
+        disappeared meanwhile (404) its row from listing 1 is kept as it was. Listing 2
+        may not run far past what listing 1 holds, and a failure of listing 1 stops both.
         """
         label = res.label
         full_listing = asyncio.ensure_future(
-            self._collect(self._pages(res.path, {"exclude_percentages": "true"}, window=window))
+            self._collect(
+                self._pages(res, res.path, {"exclude_percentages": "true"}, window=window)
+            )
         )
 
         def listed_count() -> int | None:
@@ -380,18 +445,30 @@ class KnowBe4Client:
                 return len(full_listing.result())
             return None
 
-        seen: set[int | str] = set()
+        seen: set[int] = set()
         try:
             capped_pages = self._pages(
+                res,
                 res.path,
                 {},
                 per_page=CAMPAIGN_PERCENTAGE_PAGE,
                 window=window,
                 expected_rows=listed_count,
             )
-            async with aclosing(capped_pages) as pages:
-                async for rows in pages:
-                    fresh = [r for r in rows if self._first_time(r, res.id_field, seen)]
+            pages = 0
+            async with aclosing(capped_pages) as capped:
+                async for rows in capped:
+                    pages += 1
+                    if full_listing.done() and full_listing.exception() is not None:
+                        break  # raised below
+                    listed = listed_count()
+                    if listed is not None and pages > 2 * (listed // CAMPAIGN_PERCENTAGE_PAGE + 2):
+                        raise EndlessListingError(
+                            f"The KnowBe4 API sent {pages} pages of 10 campaigns for a list of "
+                            f"{listed:,}",
+                            path=res.path,
+                        )
+                    fresh = [r for r in rows if self._first_time(res, r, seen)]
                     if fresh:
                         yield fresh
             full = await full_listing
@@ -399,17 +476,12 @@ class KnowBe4Client:
             # On an error or an early stop, do not leave listing 1 running or unread.
             full_listing.cancel()
             await asyncio.gather(full_listing, return_exceptions=True)
-        missing: list[Row] = []
-        for row in full:
-            key = _row_key(row, res.id_field)
-            if key is not None and key not in seen:
-                seen.add(key)
-                missing.append(row)
+        missing = [row for row in full if self._first_time(res, row, seen)]
         if not missing:
             return
 
         async def refetch(row: Row) -> Row:
-            key = row[res.id_field]
+            key = res.row_id(row)
             try:
                 return await self._get_object(
                     f"{res.path}/{key}", not_found=f"{label} {key} not found"
@@ -420,11 +492,9 @@ class KnowBe4Client:
         yield list(await asyncio.gather(*(refetch(row) for row in missing)))
 
     @staticmethod
-    def _first_time(row: Row, id_field: str, seen: set[int | str]) -> bool:
-        key = _row_key(row, id_field)
-        if key is None:
-            return True
-        if key in seen:
+    def _first_time(res: Resource, row: Row, seen: set[int]) -> bool:
+        key = res.row_id(row)
+        if key is None or key in seen:
             return False
         seen.add(key)
         return True
@@ -447,7 +517,7 @@ class KnowBe4Client:
         expected_rows: int | None = None,
         **filters: Any,
     ) -> AsyncGenerator[list[Row], None]:
-        """Pages of `kind` as the API sent them, in order, each row once.
+        """Pages of `kind` as the API sent them, in order, each record once.
 
         `kind` is a key of `kb4tui.api.resources.RESOURCES`; `filters` are the API's own
         query parameters for that kind (e.g. campaign_id=..., exclude_archived_users=True).
@@ -455,6 +525,8 @@ class KnowBe4Client:
         request all the pages at once; `window` caps how many pages are requested ahead. Campaigns
         without exclude_percentages=True come with their completion_percentage (see
         `_campaign_pages_with_percentages`); `expected_rows` does not apply to them.
+        "Once": see `ListingGuard` (records without an id are set aside and counted in
+        `tally`; enrollments that share an id are all kept unless identical).
         """
         res = resource(kind)
         params = query_params(res, filters)
@@ -464,14 +536,15 @@ class KnowBe4Client:
         if kind == "campaigns" and "exclude_percentages" not in params:
             pages = self._campaign_pages_with_percentages(res, window=window)
         else:
-            pages = self._pages(res.path, params, window=window, expected_rows=expected_rows)
-        seen: set[int | str] = set()
+            pages = self._pages(res, res.path, params, window=window, expected_rows=expected_rows)
+        listed: list[Row] | None = [] if kind == "campaigns" else None
         async with aclosing(pages):
             async for rows in pages:
-                # A row that moved across a page boundary between requests would repeat.
-                fresh = [r for r in rows if self._first_time(r, res.id_field, seen)]
-                if fresh:
-                    yield fresh
+                if listed is not None:
+                    listed.extend(rows)
+                yield rows
+        if listed is not None:
+            self.scale.note_campaigns(listed)  # the content count, for the page cap
 
     async def get_raw(self, kind: str, item_id: int) -> Row:
         """One object of `kind` by id, as the API sent it; NotFoundError names it."""
@@ -585,6 +658,9 @@ class KnowBe4Client:
         if isinstance(group_id, bool) or not isinstance(group_id, int):
             raise ValueError("group_id must be an int")
         pages = self._pages(
-            f"/v1/groups/{group_id}/members", {}, not_found=f"Group {group_id} not found"
+            RESOURCES["users"],
+            f"/v1/groups/{group_id}/members",
+            {},
+            not_found=f"Group {group_id} not found",
         )
         return await self._collect(self._typed_pages(User, pages))

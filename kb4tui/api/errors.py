@@ -15,16 +15,20 @@ from kb4tui.exitcodes import ExitCode
 __all__ = [
     "APIError",
     "AuthError",
+    "CommandDeadlineError",
     "CredentialsInURLError",
+    "EndlessListingError",
     "InsecureURLError",
     "InvalidURLError",
     "NetworkError",
     "NotFoundError",
     "PermissionDeniedError",
     "ProxySettingError",
+    "QuotaSpentError",
     "RateLimitedError",
     "RedirectedError",
     "ResponseFormatError",
+    "ResponseTooLargeError",
     "ServerError",
     "one_sentence",
 ]
@@ -155,6 +159,17 @@ class RateLimitedError(APIError):
     )
 
 
+class QuotaSpentError(RateLimitedError):
+    """429s that outlasted the per-minute window (or a Retry-After longer than it)."""
+
+    default_message = "KnowBe4 kept answering 429 Too Many Requests for over a minute"
+    resolution = (
+        "the per-minute limit would have cleared by then, so today's quota (2,000 requests "
+        "+ one per seat, over 24 hours) is likely used up: try again tomorrow, or see "
+        "`kb4tui cache info` for the requests kb4tui counted"
+    )
+
+
 class ServerError(APIError):
     exit_code = ExitCode.API
     default_message = "The KnowBe4 API kept failing with a server error"
@@ -192,6 +207,32 @@ class ResponseFormatError(APIError):
                 "changed the request: check --base-url and the proxy settings"
             )
         return self.resolution
+
+
+class ResponseTooLargeError(ResponseFormatError):
+    """A body past the limits of `kb4tui.api.bounded_body` (as sent, or decoded)."""
+
+    resolution = (
+        "no KnowBe4 page is that big, so the server or a proxy in between is broken: "
+        "try again later, and if it persists report it with the request id"
+    )
+
+
+class EndlessListingError(ResponseFormatError):
+    """A list that does not end: a page with nothing new, or past the page cap."""
+
+    resolution = (
+        "the server is repeating itself or is broken, and kb4tui stopped rather than spend "
+        "the day's quota: try again later, and if it persists report it with the request id"
+    )
+
+
+class CommandDeadlineError(APIError):
+    """A command ran past its overall deadline (`--deadline`)."""
+
+    exit_code = ExitCode.API
+    default_message = "The command did not finish in time"
+    resolution = "try again later, or give it longer with --deadline MINUTES"
 
 
 class RedirectedError(APIError):

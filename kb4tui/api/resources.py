@@ -2,7 +2,10 @@
 
 Most are lists (paged) with a get-by-id; `single` ones are one object (the account),
 which `KnowBe4Client.iter_raw_pages` hands back as a one-row page so that every dataset
-is fetched the same way.
+is fetched the same way. `id_fields` are the names a record's id has gone by (the first
+is today's; older API versions used the others, as the models accept them).
+`shared_ids`: distinct records may share an id (enrollments do in KnowBe4's own samples).
+`cursor`: the documented cursor pagination applies (only enrollments, knowbe4-api.md §2.2).
 """
 
 from __future__ import annotations
@@ -18,13 +21,37 @@ __all__ = ["RESOURCES", "Resource", "query_params", "resource"]
 class Resource:
     kind: str
     path: str
-    id_field: str
+    id_fields: tuple[str, ...]
     label: str  # for messages: "Campaign 123 not found"
     filters: frozenset[str]
     single: bool = False  # one object, not a list
+    shared_ids: bool = False
+    cursor: bool = False
+
+    @property
+    def id_field(self) -> str:
+        return self.id_fields[0] if self.id_fields else ""
+
+    @property
+    def plural(self) -> str:
+        """For messages: "store purchases"."""
+        return self.kind.replace("_", " ")
 
     def item_path(self, item_id: int) -> str:
         return f"{self.path}/{int(item_id)}"
+
+    def row_id(self, row: Mapping[str, Any]) -> int | None:
+        """The record's id under any of its names, or None: an int, or digits in a string
+        (as the models read it); never a bool."""
+        for name in self.id_fields:
+            value = row.get(name)
+            if isinstance(value, bool):
+                continue
+            if isinstance(value, int):
+                return value
+            if isinstance(value, str) and value.isascii() and value.strip().isdigit():
+                return int(value)
+        return None
 
 
 _ENROLLMENT_FILTERS = frozenset(
@@ -45,28 +72,36 @@ RESOURCES: dict[str, Resource] = {
         Resource(
             "campaigns",
             "/v1/training/campaigns",
-            "campaign_id",
+            ("campaign_id", "id"),
             "Campaign",
             frozenset({"exclude_percentages"}),
         ),
         Resource(
             "enrollments",
             "/v1/training/enrollments",
-            "enrollment_id",
+            ("enrollment_id", "id"),
             "Enrollment",
             _ENROLLMENT_FILTERS,
+            shared_ids=True,
+            cursor=True,
         ),
         Resource(
             "store_purchases",
             "/v1/training/store_purchases",
-            "store_purchase_id",
+            ("store_purchase_id", "store_purchased_id", "id"),
             "Store purchase",
             frozenset(),
         ),
-        Resource("policies", "/v1/training/policies", "policy_id", "Policy", frozenset()),
-        Resource("users", "/v1/users", "id", "User", frozenset({"status", "group_id", "expand"})),
-        Resource("groups", "/v1/groups", "id", "Group", frozenset({"status"})),
-        Resource("account", "/v1/account", "", "Account", frozenset(), single=True),
+        Resource("policies", "/v1/training/policies", ("policy_id", "id"), "Policy", frozenset()),
+        Resource(
+            "users",
+            "/v1/users",
+            ("id", "user_id"),
+            "User",
+            frozenset({"status", "group_id", "expand"}),
+        ),
+        Resource("groups", "/v1/groups", ("id", "group_id"), "Group", frozenset({"status"})),
+        Resource("account", "/v1/account", (), "Account", frozenset(), single=True),
     )
 }
 

@@ -15,10 +15,25 @@ from typing import Any
 
 import httpx
 
-from kb4tui.api.errors import APIError, AuthError, ResponseFormatError
+from kb4tui.api.errors import APIError, AuthError, ResponseFormatError, ResponseTooLargeError
 from kb4tui.sanitize import clean_text
 
-__all__ = ["decode_json", "next_cursor", "object_from_body", "redirect_target", "rows_from_body"]
+__all__ = [
+    "MAX_JSON_ITEMS",
+    "decode_json",
+    "next_cursor",
+    "object_from_body",
+    "redirect_target",
+    "rows_from_body",
+]
+
+# Parsed JSON costs far more than its text: 64 MB of `[{},{},...]` is 21 million dicts,
+# 1.6 GB. A page may hold at most this many items (values and key-value pairs: commas,
+# objects and arrays), 8 times the largest real page (500 campaigns with 50 content items
+# each), so parsing one response stays within a few hundred MB whatever it holds.
+MAX_JSON_ITEMS = 2_000_000
+# A JSON string, escapes included: what to leave out when counting items precisely.
+_JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"')
 
 # Keys an error-only body may carry; a data object always has more than these.
 _ERROR_KEYS = frozenset({"message", "error", "errors", "code", "status", "status_code"})
@@ -50,6 +65,13 @@ def decode_json(response: httpx.Response) -> Any:
     which no UTF-8 output can encode) becomes U+FFFD. Everything else stays as sent.
     """
     content = response.content
+    if _too_many_items(content):
+        raise ResponseTooLargeError(
+            f"The KnowBe4 API sent a response of more than {MAX_JSON_ITEMS:,} JSON values",
+            status=response.status_code,
+            request_id=response.headers.get("x-request-id"),
+            path=response.request.url.path,
+        )
     try:
         body = json.loads(content, parse_constant=_no_number, parse_float=_finite_or_none)
         if _SURROGATE_ESCAPE.search(content):
@@ -62,6 +84,19 @@ def decode_json(response: httpx.Response) -> Any:
             request_id=response.headers.get("x-request-id"),
             path=response.request.url.path,
         ) from None
+
+
+def _items(content: bytes) -> int:
+    return content.count(b",") + content.count(b"{") + content.count(b"[")
+
+
+def _too_many_items(content: bytes) -> bool:
+    """Counted on the raw text before parsing: quickly (commas and brackets in strings
+    count too, so this can only overestimate), then, only when that says too many,
+    without the strings."""
+    if _items(content) <= MAX_JSON_ITEMS:
+        return False
+    return _items(_JSON_STRING.sub(b'""', content)) > MAX_JSON_ITEMS
 
 
 def _fixed(text: str) -> str:

@@ -59,7 +59,9 @@ def faulty(seed: int, rate: float, kinds: tuple[str, ...] = ALL_FAULTS) -> FakeA
 
 
 def app_for(server: LoopbackServer) -> KB4App:
-    """The app as `kb4tui --base-url` opens it, with a short timeout and retry budget."""
+    """The app as `kb4tui --base-url` opens it, with a short timeout and retry budget (the
+    waits are so short that 8 attempts would pass in a blink: the 3 s bound the screens
+    are watched in is the budget, so attempts are not capped here)."""
 
     def client() -> KnowBe4Client:
         return KnowBe4Client(
@@ -68,7 +70,9 @@ def app_for(server: LoopbackServer) -> KB4App:
             limiter=RateLimiter([(500, 1.0)]),
             usage=UsageCounter(),
             timeout=0.3,
-            retry_policy=RetryPolicy(budget=3.0, base_delay=0.005, max_delay=0.05),
+            retry_policy=RetryPolicy(
+                budget=3.0, base_delay=0.005, max_delay=0.05, max_attempts=10_000
+            ),
         )
 
     return KB4App(session_factory(client, "t", TTL, clock=frozen_clock))

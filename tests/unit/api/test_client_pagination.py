@@ -12,6 +12,7 @@ from client_fakes import FakeAPI, campaign_rows, enrollment_rows, json_response,
 
 from kb4tui.api.errors import ResponseFormatError, ServerError
 from kb4tui.api.pagination import ordered_pages
+from kb4tui.api.resources import RESOURCES
 
 ENROLLMENTS = "/v1/training/enrollments"
 CAMPAIGNS = "/v1/training/campaigns"
@@ -182,24 +183,39 @@ async def test_cursor_mode_stops_on_empty_page_and_absent_header() -> None:
 
     api = FakeAPI(hook=empty_with_cursor)
     async with api.client(pagination="cursor") as client:
-        assert await list_raw(client, "users") == []
+        assert await list_raw(client, "enrollments") == []
     assert len(api.requests) == 1
 
-    api = FakeAPI(hook=lambda request, n: json_response([{"id": 1}]))
+    api = FakeAPI(hook=lambda request, n: json_response([{"enrollment_id": 1}]))
     async with api.client(pagination="cursor") as client:
-        assert await list_raw(client, "users") == [{"id": 1}]
+        assert await list_raw(client, "enrollments") == [{"enrollment_id": 1}]
     assert len(api.requests) == 1
 
 
 async def test_cursor_from_wrapper_field_and_repeated_cursor_refused() -> None:
     def wrapped(request: httpx.Request, n: int) -> httpx.Response:
-        return json_response({"data": [{"id": n}], "next_cursor": "same"})
+        return json_response({"data": [{"enrollment_id": n}], "next_cursor": "same"})
 
     api = FakeAPI(hook=wrapped)
     async with api.client(pagination="cursor") as client:
         with pytest.raises(ResponseFormatError, match="same page cursor"):
-            await list_raw(client, "users")
+            await list_raw(client, "enrollments")
     assert [r.url.params["cursor"] for r in api.requests] == ["true", "same"]
+
+
+@pytest.mark.parametrize("kind", ["users", "groups", "store_purchases", "policies", "campaigns"])
+async def test_cursor_mode_asks_only_the_enrollments_for_a_cursor(kind: str) -> None:
+    """The docs allow `cursor` only on Get all Training Enrollments (knowbe4-api.md §2.2):
+    every other list keeps page numbers in cursor mode."""
+    api = FakeAPI(lists={RESOURCES[kind].path: [], ENROLLMENTS: []}, campaign_cap=None)
+    async with api.client(pagination="cursor") as client:
+        assert await list_raw(client, kind) == []
+        assert await list_raw(client, "enrollments") == []
+    listed = [r for r in api.requests if r.url.path == RESOURCES[kind].path]
+    assert listed and all("cursor" not in r.url.params for r in listed)
+    assert all("page" in r.url.params for r in listed)
+    enrollments = [r for r in api.requests if r.url.path == ENROLLMENTS]
+    assert [r.url.params.get("cursor") for r in enrollments] == ["true"]
 
 
 @pytest.mark.parametrize("count", [0, 1, 10, 37, 120])
