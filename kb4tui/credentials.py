@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     import httpx
 
     from kb4tui.api.models import Account
+    from kb4tui.api.ratelimit import UsageCounter
 
 __all__ = [
     "ENV_API_KEY",
@@ -418,11 +419,13 @@ async def check_key(
     key: ResolvedKey,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
+    usage: UsageCounter | None = None,
 ) -> Account:
     """GET /v1/account with this key: the check before anything is saved.
 
     A short retry budget: someone is waiting at a sign-in prompt, and "no network"
     should be said within seconds, not after the client's usual minute of retries.
+    `usage` counts the requests (the command line records them in the quota meter).
     """
     from kb4tui.api.client import KnowBe4Client
 
@@ -433,6 +436,7 @@ async def check_key(
         transport=transport,
         timeout=CHECK_TIMEOUT,
         retry_budget=CHECK_RETRY_BUDGET,
+        usage=usage,
     ) as client:
         account: Account = await client.account()
         return account

@@ -107,7 +107,6 @@ def handle_login(
         KeySource,
         KeyStore,
         ResolvedKey,
-        check_key,
         normalise_key,
         require_writable_config,
         save_profile_and_key,
@@ -133,9 +132,7 @@ def handle_login(
         return common.fail(str(exc) or "No key was read.", ExitCode.USAGE)
 
     try:
-        account = asyncio.run(
-            check_key(connection.region, connection.base_url, key, transport=transport)
-        )
+        account = asyncio.run(_counted_check(connection, key, transport))
     except AuthError as exc:
         hint = None
         if exc.status == 401 and connection.base_url is None:
@@ -172,6 +169,25 @@ def handle_login(
     if notice:
         print(f"kb4tui: {notice}", file=sys.stderr)
     return ExitCode.OK
+
+
+async def _counted_check(
+    connection: common.Connection, key: ResolvedKey, transport: httpx.AsyncBaseTransport | None
+) -> Account:
+    """`check_key`, its requests counted in the profile's quota meter like every command's
+    (the probes of other regions after a 401 are other accounts: not counted here)."""
+    from kb4tui.api.ratelimit import UsageCounter
+    from kb4tui.cli.quota_record import recording_quota
+    from kb4tui.credentials import check_key
+
+    usage = UsageCounter()
+    seats: list[int | None] = [None]
+    async with recording_quota(connection.store_name, usage, seats=lambda: seats[0]):
+        account = await check_key(
+            connection.region, connection.base_url, key, transport=transport, usage=usage
+        )
+        seats[0] = account.number_of_seats
+    return account
 
 
 def _other_region_hint(
@@ -227,7 +243,6 @@ def handle_status(
         KeyringUnavailableError,
         KeyStore,
         MissingKeyError,
-        check_key,
         describe_key_source,
     )
     from kb4tui.store.paths import config_path
@@ -272,9 +287,7 @@ def handle_status(
         if connection.demo and transport is None:
             transport = common.demo_transport(args)
         try:
-            account = asyncio.run(
-                check_key(connection.region, connection.base_url, key, transport=transport)
-            )
+            account = asyncio.run(_counted_check(connection, key, transport))
             rows.append(("Account", _describe_account(account)))
         except APIError as exc:
             if isinstance(exc, AuthError) and exc.status in (200, 401):

@@ -115,6 +115,7 @@ def run_info(args: argparse.Namespace) -> int:
 
 def _info(args: argparse.Namespace, directory: Path) -> int:
     from kb4tui.store.cache import Cache, list_cache_files
+    from kb4tui.store.dbfile import file_slug
     from kb4tui.store.quota import QuotaMeter, quota_file_for
 
     profile: str | None = getattr(args, "profile", None)
@@ -149,6 +150,11 @@ def _info(args: argparse.Namespace, directory: Path) -> int:
                 print(f"  {info.kind:<{width}}  {info.record_count:>8,}  {fetched:<16}  {age}")
         if entry.profile_slug not in seen_profiles:
             seen_profiles.append(entry.profile_slug)
+    # Meters of profiles with nothing cached too: `export` and `get` count, but cache nothing.
+    wanted = file_slug(profile) if profile else None
+    for slug in _metered_profiles():
+        if slug not in seen_profiles and wanted in (None, slug):
+            seen_profiles.append(slug)
     for slug in seen_profiles:
         path = quota_file_for(slug)
         if not path.is_file():
@@ -162,6 +168,20 @@ def _info(args: argparse.Namespace, directory: Path) -> int:
             + ("  (over 80%)" if status.warning else "")
         )
     return ExitCode.OK
+
+
+def _metered_profiles() -> list[str]:
+    """The profile slugs with a quota meter file, by name."""
+    from kb4tui.store.quota import QUOTA_SUFFIX, default_quota_dir
+
+    directory = default_quota_dir()
+    if not directory.is_dir():
+        return []
+    return sorted(
+        path.name.removesuffix(QUOTA_SUFFIX)
+        for path in directory.iterdir()
+        if path.name.endswith(QUOTA_SUFFIX)
+    )
 
 
 def run_clear(args: argparse.Namespace) -> int:

@@ -57,6 +57,38 @@ def add_connection_options(parser: argparse.ArgumentParser, *, top_level: bool =
     )
 
 
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """--quiet and --deadline, for the commands that talk to the API."""
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress line on stderr (shown only when stderr is a terminal)",
+    )
+    parser.add_argument(
+        "--deadline",
+        type=deadline_minutes,
+        default=DEFAULT_DEADLINE_MINUTES,
+        metavar="MINUTES",
+        help=f"give up after this long in all (default {DEFAULT_DEADLINE_MINUTES:g} minutes)",
+    )
+
+
+# A command that needs longer would spend more than a day's quota at 50 requests a minute
+# for most accounts; --deadline gives it longer.
+DEFAULT_DEADLINE_MINUTES = 60.0
+
+
+def deadline_minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of minutes, got {text!r}") from None
+    if not 0 < value <= 7 * 24 * 60:
+        raise argparse.ArgumentTypeError(f"expected minutes between 0 and a week, got {text!r}")
+    return value
+
+
 def fail(message: str, code: int) -> int:
     """Print one plain sentence to stderr and return the exit code."""
     print(f"kb4tui: {message}", file=sys.stderr)
@@ -230,7 +262,8 @@ async def open_client(
     store: KeyStore | None = None,
 ) -> AsyncIterator[KnowBe4Client]:
     """The client for the CLI's options (demo, or region/base URL + resolved key), open
-    for the `async with` block and closed after it.
+    for the `async with` block and closed after it. Its requests count in the profile's
+    quota meter (`quota_record.py`), as the TUI's do.
 
     `transport` replaces the network (tests); `--demo` uses the demo organisation's fake
     transport. Raises `kb4tui.api.errors.APIError` subclasses: UsageError (exit 1) for
@@ -239,6 +272,7 @@ async def open_client(
     where it came from, and an unreachable server is the `--base-url` one, not a region.
     """
     from kb4tui.api.client import KnowBe4Client
+    from kb4tui.cli.quota_record import recording_quota
     from kb4tui.credentials import describe_key_source
 
     connection = resolve_connection(args, env=env)
@@ -252,7 +286,10 @@ async def open_client(
         transport=transport,
     )
     try:
-        async with client:
+        async with (
+            client,
+            recording_quota(connection.store_name, client.usage, seats=lambda: client.scale.seats),
+        ):
             yield client
     except AuthError as exc:
         if exc.status in (200, 401):  # 200: the API's old `{"message": "Invalid Token"}`

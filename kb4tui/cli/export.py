@@ -79,6 +79,7 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="export from the local cache (no key, no request); users are not cached",
     )
+    common.add_run_options(parser)
     common.add_connection_options(parser)
     parser.set_defaults(handler=handle_export)
     get.register(subparsers)
@@ -133,4 +134,4 @@ def handle_export(args: argparse.Namespace) -> int:
         return common.fail(
             f"Cannot write {args.output}: {reason}. Choose a writable path for -o.", ExitCode.USAGE
         )
-    return run_to_output(output, lambda: export_job(args, output))
+    return run_to_output(output, lambda: export_job(args, output), deadline_minutes=args.deadline)

@@ -1,11 +1,16 @@
-"""The async body of `kb4tui export`: open the client, stream the kind into the output."""
+"""The async body of `kb4tui export`: open the client, stream the kind into the output,
+with a progress line on a terminal and a summary of what the listings set aside."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
+from kb4tui.api.listing_guard import ListingTally
+from kb4tui.api.resources import resource
 from kb4tui.cli import common
+from kb4tui.cli.progress_line import ProgressLine, WatchedSource
 from kb4tui.exporting.filters import RecordFilter
 from kb4tui.exporting.kinds import EXPORT_KINDS, OVERDUE, PROGRESS, enrollment_params
 from kb4tui.exporting.output import Output
@@ -33,8 +38,61 @@ async def export_job(args: argparse.Namespace, output: Output) -> int:
             return await _export(args, output, cached, id_filters, record_filter)
         finally:
             cached.close()
+    line = ProgressLine.for_run(quiet=getattr(args, "quiet", False))
+    if output.target is None and _stdout_is_terminal():
+        output.before_write = line.clear  # rows and the progress line share the terminal
     async with common.open_client(args) as client:
-        return await _export(args, output, client, id_filters, record_filter)
+        watched = WatchedSource(client, line)
+        async with line.running(client):
+            written = await _export(args, output, watched, id_filters, record_filter)
+        summary = export_summary(written, args.kind, watched.shared, client.tally)
+    if summary and (line.enabled or summary.notes) and not getattr(args, "quiet", False):
+        print(f"kb4tui: {summary.sentence}", file=sys.stderr)
+    return written
+
+
+def _stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class Summary:
+    """The export's last line on stderr: how many records, and notes on them."""
+
+    def __init__(self, written: int, kind: str, notes: list[str]) -> None:
+        self.written = written
+        self.kind = kind
+        self.notes = notes
+
+    @property
+    def sentence(self) -> str:
+        what = "record" if self.written == 1 else "records"
+        text = f"Exported {self.written:,} {what} ({self.kind})"
+        if self.notes:
+            text += "; " + "; ".join(self.notes)
+        return text + "."
+
+
+def export_summary(written: int, kind: str, shared: dict[str, int], tally: ListingTally) -> Summary:
+    """What the export's stderr summary says: the count, and what is worth knowing about
+    the records (distinct ones sharing an id, all kept; ones without an id, skipped;
+    repeats at page boundaries, dropped)."""
+    notes: list[str] = []
+    for api_kind, count in shared.items():
+        res = resource(api_kind)
+        notes.append(
+            f"{count:,} {res.plural} share an {res.id_field} with another one and were kept, "
+            "as they differ"
+        )
+    if tally.without_id:
+        notes.append(f"{tally.without_id:,} records without their id were skipped")
+    if tally.repeats:
+        notes.append(
+            f"{tally.repeats:,} records sent twice across a page boundary were written once"
+        )
+    return Summary(written, kind, notes)
 
 
 def _needed(kind: str, enrollment_query: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

@@ -8,27 +8,33 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 
-from kb4tui.api.errors import APIError
+from kb4tui.api.errors import APIError, CommandDeadlineError
 from kb4tui.cli.common import fail
 from kb4tui.cli.stop_signals import raise_on_stop_signals
 from kb4tui.exitcodes import ExitCode
 from kb4tui.exporting.output import Output
 
 
-def run_to_output(output: Output, job: Callable[[], Awaitable[object]]) -> int:
+def run_to_output(
+    output: Output, job: Callable[[], Awaitable[object]], *, deadline_minutes: float | None = None
+) -> int:
     """Run `job` (which writes to `output`), then commit the output, or abort it and fail.
 
+    `deadline_minutes` bounds the whole command (`--deadline`): past it the job is
+    cancelled and the command fails with exit 3, whatever the server does.
     Only the exception's type name is shown for unexpected errors: their text could carry
     request details, and the contract says no tracebacks. SIGTERM and SIGHUP abort the
     output as Ctrl-C does (see stop_signals.py), so no temporary file is left behind.
     """
     with raise_on_stop_signals():
-        return _run(output, job)
+        return _run(output, job, deadline_minutes)
 
 
-def _run(output: Output, job: Callable[[], Awaitable[object]]) -> int:
+def _run(
+    output: Output, job: Callable[[], Awaitable[object]], deadline_minutes: float | None
+) -> int:
     try:
-        asyncio.run(_await(job))
+        asyncio.run(_await(job, deadline_minutes))
     except APIError as exc:
         output.abort()
         return fail(_failure_message(exc.sentence, output), exc.exit_code)
@@ -60,8 +66,20 @@ def _run(output: Output, job: Callable[[], Awaitable[object]]) -> int:
     return ExitCode.OK
 
 
-async def _await(job: Callable[[], Awaitable[object]]) -> None:
-    await job()
+async def _await(job: Callable[[], Awaitable[object]], deadline_minutes: float | None) -> None:
+    if deadline_minutes is None:
+        await job()
+        return
+    limit = asyncio.timeout(deadline_minutes * 60)
+    try:
+        async with limit:
+            await job()
+    except TimeoutError:
+        if not limit.expired():
+            raise
+        raise CommandDeadlineError(
+            f"The command did not finish within its deadline of {deadline_minutes:g} minutes"
+        ) from None
 
 
 def _failure_message(sentence: str, output: Output) -> str:

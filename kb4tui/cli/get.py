@@ -31,6 +31,7 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="CSV: keep text that starts with = + - @ as sent (no ' prefix)",
     )
+    common.add_run_options(parser)
     common.add_connection_options(parser)
     parser.set_defaults(handler=handle_get)
 
@@ -60,9 +61,12 @@ def handle_get(args: argparse.Namespace) -> int:
     output = open_output(None)
 
     async def job() -> None:
+        from kb4tui.cli.progress_line import ProgressLine
+
         kind = GET_KINDS[args.kind]
         source = kind.sources[0]
-        async with common.open_client(args) as client:
+        line = ProgressLine.for_run(quiet=args.quiet)
+        async with common.open_client(args) as client, line.running(client):
             record = await client.get_raw(source.api_kind, args.id)
         if args.format == "json":
             output.write(json_text(record, indent=2) + "\n")
@@ -73,4 +77,4 @@ def handle_get(args: argparse.Namespace) -> int:
         writer.write([record], [source.parse(record)])
         writer.finish()
 
-    return run_to_output(output, job)
+    return run_to_output(output, job, deadline_minutes=args.deadline)

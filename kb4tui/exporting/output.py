@@ -15,6 +15,7 @@ import contextlib
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Protocol, Self
@@ -42,6 +43,8 @@ class Output:
         self._target = target
         self._finished = False
         self.bytes_written = 0
+        # Called before each write: the CLI clears its progress line from a terminal.
+        self.before_write: Callable[[], None] | None = None
 
     @property
     def target(self) -> Path | None:
@@ -49,6 +52,8 @@ class Output:
         return self._target
 
     def write(self, text: str) -> None:
+        if self.before_write is not None:
+            self.before_write()
         data = text.encode("utf-8")
         self._stream.write(data)
         self.bytes_written += len(data)

@@ -24,6 +24,7 @@ from kb4tui.store import dbfile
 
 __all__ = [
     "BASE_DAILY_QUOTA",
+    "QUOTA_SUFFIX",
     "WARNING_FRACTION",
     "WINDOW",
     "QuotaMeter",
@@ -62,13 +63,13 @@ def quota_path(profile: str, directory: Path | None = None) -> Path:
     return quota_file_for(dbfile.file_slug(profile), directory)
 
 
-_SUFFIX = ".quota.sqlite3"
+QUOTA_SUFFIX = ".quota.sqlite3"
 
 
 def quota_file_for(profile_slug: str, directory: Path | None = None) -> Path:
     """The meter file of a profile known only by its file slug (as `cache info` knows it)."""
     base = directory if directory is not None else default_quota_dir()
-    return base / f"{profile_slug}{_SUFFIX}"
+    return base / f"{profile_slug}{QUOTA_SUFFIX}"
 
 
 class QuotaStatus(NamedTuple):
