@@ -47,7 +47,10 @@ def _as_utc(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     if value is not None and value.utcoffset() != UTC.utcoffset(None):
-        return value.astimezone(UTC)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:  # 0001-01-01T00:00+05:00 is before the calendar in UTC
+            return None
     return value
 
 

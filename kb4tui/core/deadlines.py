@@ -20,6 +20,7 @@ Decisions (pinned by tests/test_core_deadlines.py):
 
 from __future__ import annotations
 
+import math
 import re
 from calendar import monthrange
 from dataclasses import dataclass, field
@@ -235,7 +236,22 @@ class DayCounter:
     def days_to(self, deadline: datetime) -> int:
         if deadline.tzinfo is None:
             deadline = deadline.replace(tzinfo=UTC)
-        return (deadline.astimezone(self.zone).date() - self.today).days
+        try:
+            local = deadline.astimezone(self.zone).date()
+        except OverflowError:
+            return self._days_at_calendar_edge(deadline)
+        return (local - self.today).days
+
+    def _days_at_calendar_edge(self, deadline: datetime) -> int:
+        """`days_to` for a moment whose date in this zone lies outside the calendar
+        (9999-12-31T23:59:59Z is in the year 10000 in Tokyo): both offsets are applied to
+        the count of days instead of to a date, so nothing out of range is built."""
+        wall = deadline.replace(tzinfo=None)
+        zone_offset = self.zone.utcoffset(wall) or timedelta(0)
+        own_offset = deadline.utcoffset() or timedelta(0)
+        seconds = wall.hour * 3600 + wall.minute * 60 + wall.second
+        seconds += (zone_offset - own_offset) // timedelta(seconds=1)
+        return (wall.date() - self.today).days + math.floor(seconds / 86400)
 
 
 def describe_days_left(days: int | None) -> str:
