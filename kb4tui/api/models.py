@@ -262,9 +262,15 @@ class Account(KBModel):
 
 
 def _group_ids(value: Any) -> Any:
-    """User `groups` is a list of ints; expanded forms carry objects with group_id/id."""
+    """User `groups` is a list of ints; expanded forms carry objects with group_id/id.
+
+    Null, a missing key or a non-list stays None: the API did not say which groups the user
+    is in (JupiterOne saw null and absent `groups`), which is not the same as no groups.
+    """
+    if not isinstance(value, list):
+        return None
     ids: list[Any] = []
-    for item in _list_or_empty(value):
+    for item in value:
         if isinstance(item, dict):
             item = item.get("group_id", item.get("id"))
         if isinstance(item, bool):
@@ -297,7 +303,8 @@ class User(KBModel):
     provisioning_guid: str | None = Field(
         default=None, validation_alias=AliasChoices("provisioning_guid", "adi_guid")
     )
-    groups: Annotated[list[int], BeforeValidator(_group_ids)] = Field(default_factory=list)
+    # None: not reported (see `_group_ids`); [] means the user is in no group.
+    groups: Annotated[list[int] | None, BeforeValidator(_group_ids)] = None
     current_risk_score: float | None = None
     aliases: Annotated[list[str], BeforeValidator(_list_or_empty)] = Field(default_factory=list)
     joined_on: Timestamp = None
@@ -338,6 +345,11 @@ class Group(KBModel):
     member_count: int | None = None
     current_risk_score: float | None = None
     status: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The name to show; a group the API sent without a name is named by its id."""
+        return self.name or f"group {self.id}"
 
 
 class GroupRef(KBModel):
