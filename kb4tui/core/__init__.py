@@ -7,7 +7,10 @@
 - campaign_index: CampaignIndex (an enrollment's campaign by id, else by unique name)
 - summaries: StatusCounts, `count_by_status`, `counts_by_*`, `campaign_completion`
 - duplicates: `find_duplicates`, `most_relevant`
-- hints: Hint, `campaign_hints`, `enrollment_hints`, `not_enrolled_hint`
+- hints: Hint, `campaign_hints`, `enrollment_hints`
+- not_enrolled: Reason, NotEnrolled, `why_not_enrolled`, `not_enrolled_in`,
+  `missing_from_active_campaigns` (why is this person not enrolled?)
+- person_training: PersonTraining, `training_by_user` (each person's enrollments at a glance)
 - compliance: `deadline_rows`, `people_at_risk`, `content_at_risk`, `overdue_rows`
 - progress: ProgressSeries, `progress_series` (a campaign's daily enrolled, started,
   passed, past due, rebuilt from the enrollments' dates)

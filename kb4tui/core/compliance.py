@@ -53,11 +53,9 @@ __all__ = [
     "people_at_risk",
 ]
 
-_DORMANT = (CampaignPhase.CANCELLED, CampaignPhase.ARCHIVED)
-
 
 def _is_dormant(campaign: Campaign | None) -> bool:
-    return campaign is not None and campaign_phase(campaign) in _DORMANT
+    return campaign is not None and campaign_phase(campaign).is_dormant
 
 
 def _archived_ids(users: Iterable[User] | None) -> set[int]:
@@ -167,7 +165,7 @@ def _urgency(row: DeadlineRow) -> tuple[int, float, str]:
     if row.deadline is None:
         return (2, 0.0, row.name.casefold())
     # Cancelled and archived campaigns ask nothing more of anyone, whatever their rows say.
-    open_work = row.phase not in _DORMANT and (
+    open_work = not row.phase.is_dormant and (
         row.counts.incomplete > 0 or (row.counts.total == 0 and not row.phase.is_finished)
     )
     stamp = row.deadline.timestamp()

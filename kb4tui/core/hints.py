@@ -6,6 +6,7 @@ pass; past due but completed -> completed after deadline; duplicate enrollments 
 campaigns with same content. `HintKind` holds the table's exact wording.
 
 Each hint is produced only where the data supports it; the explanation names the facts.
+"User not enrolled" is answered per person and campaign by `kb4tui.core.not_enrolled`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from kb4tui.api.models import Campaign, Enrollment, Policy, StorePurchase, User
+from kb4tui.api.models import Campaign, Enrollment, Policy, StorePurchase
 from kb4tui.core.campaign_index import CampaignIndex, campaign_key
 from kb4tui.core.clock import as_aware
 from kb4tui.core.content import ASSESSMENT, content_item_for, content_type_of, module_key
@@ -31,8 +32,6 @@ __all__ = [
     "Severity",
     "campaign_hints",
     "enrollment_hints",
-    "not_enrolled_hint",
-    "users_not_enrolled",
 ]
 
 RECENT_START_DAYS = 7
@@ -285,47 +284,3 @@ def _duplicate(
 
 def _same_id(a: Enrollment, b: Enrollment) -> bool:
     return a.enrollment_id is not None and a.enrollment_id == b.enrollment_id
-
-
-# --- users not enrolled -----------------------------------------------------------------
-
-
-def _targets(user: User, campaign: Campaign) -> bool:
-    groups = set(user.groups)
-    return any(g.is_all_users or (g.group_id in groups) for g in campaign.groups)
-
-
-def not_enrolled_hint(user: User, campaign: Campaign) -> Hint | None:
-    """Why `user`, known to hold no enrollment in `campaign`, is not in it. None for an
-    archived user, whose absence is expected."""
-    if user.is_archived:
-        return None
-    names = ", ".join(campaign.group_names) or "none reported"
-    if not _targets(user, campaign):
-        return _hint(
-            HintKind.NOT_ENROLLED,
-            Severity.WARNING,
-            f"The user is in none of the campaign's target groups ({names}).",
-        )
-    if campaign.auto_enroll is False:
-        return _hint(
-            HintKind.NOT_ENROLLED,
-            Severity.WARNING,
-            "The user is in a target group, but the campaign enrolls manually only "
-            "(auto_enroll is off), so members added after launch are not enrolled.",
-            "Check group membership; enroll the user manually or turn on auto-enroll",
-        )
-    return _hint(
-        HintKind.NOT_ENROLLED,
-        Severity.INFO,
-        "The user is in a target group and the campaign auto-enrolls; the enrollment may "
-        "not have been created yet.",
-    )
-
-
-def users_not_enrolled(
-    campaign: Campaign, users: Iterable[User], enrollments: Iterable[Enrollment]
-) -> list[User]:
-    """Active users with no enrollment in `campaign` (one pass over each input)."""
-    enrolled = {e.user_id for e in enrollments if _belongs(e, campaign)}
-    return [u for u in users if not u.is_archived and u.id is not None and u.id not in enrolled]

@@ -44,6 +44,11 @@ class CampaignPhase(Enum):
         return self is CampaignPhase.ACTIVE
 
     @property
+    def is_dormant(self) -> bool:
+        """Cancelled or archived: it asks nothing more of anyone, whatever its rows say."""
+        return self in (CampaignPhase.CANCELLED, CampaignPhase.ARCHIVED)
+
+    @property
     def is_finished(self) -> bool:
         """No further work is expected: completed, closed, cancelled or archived."""
         return self in (

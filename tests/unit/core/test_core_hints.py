@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core_factories import NOW, campaign, enrollment, purchase, ts, user
+from core_factories import NOW, campaign, enrollment, purchase, ts
 
 from kb4tui.core.campaign_index import CampaignIndex
 from kb4tui.core.hints import (
@@ -11,8 +11,6 @@ from kb4tui.core.hints import (
     Severity,
     campaign_hints,
     enrollment_hints,
-    not_enrolled_hint,
-    users_not_enrolled,
 )
 
 BASICS = {"store_purchase_id": 8123, "name": "Basics", "type": "Training Module", "duration": 20}
@@ -192,38 +190,3 @@ def test_past_due_status_with_a_completion_date_and_no_deadline_known() -> None:
     assert hint.kind is HintKind.PAST_DUE_COMPLETED
     assert "Status is Past Due" in hint.explanation
     assert enrollment_hints(enrollment(status="Past Due"), campaign(end_date=None)) == []
-
-
-# --- user not enrolled ------------------------------------------------------------------
-
-
-def test_user_outside_target_groups() -> None:
-    c = campaign(groups=[{"group_id": 7, "name": "Sales"}, {"group_id": 8, "name": "[/Q3]"}])
-    hint = not_enrolled_hint(user(1, groups=[3]), c)
-    assert hint is not None and hint.kind is HintKind.NOT_ENROLLED
-    assert hint.resolution == "Check group membership"
-    assert "(Sales, [/Q3])" in hint.explanation
-
-
-def test_all_users_group_covers_everyone() -> None:
-    c = campaign(groups=[{"group_id": 0, "name": "All Users"}], auto_enroll=True)
-    hint = not_enrolled_hint(user(1, groups=[]), c)
-    assert hint is not None and hint.severity is Severity.INFO
-
-
-def test_in_target_group_of_manual_campaign() -> None:
-    c = campaign(groups=[{"group_id": 7, "name": "Sales"}], auto_enroll=False)
-    hint = not_enrolled_hint(user(1, groups=[7]), c)
-    assert hint is not None and hint.severity is Severity.WARNING
-    assert "manually" in hint.explanation
-
-
-def test_archived_user_needs_no_hint() -> None:
-    assert not_enrolled_hint(user(1, status="archived"), campaign()) is None
-
-
-def test_users_not_enrolled() -> None:
-    c = campaign(1)
-    users = [user(1), user(2), user(3, status="archived"), user(4)]
-    rows = [enrollment(1, user_id=1), enrollment(2, user_id=4, campaign_id=2)]
-    assert [u.id for u in users_not_enrolled(c, users, rows)] == [2, 4]
