@@ -113,7 +113,11 @@ def plan_outcomes(
     duplicates: list[tuple[Person, float]] = []
     items = range(len(campaign.items))
     for person, enrolled in enrolled_people(campaign, people, now):
-        outcomes.extend(outcome(person, enrolled, item) for item in items)
+        # Drawn even for someone left out (demo/cases.py), so everyone else's outcome
+        # stays what it would be without them.
+        drawn = [outcome(person, enrolled, item) for item in items]
+        if plan.name not in person.left_out_of:
+            outcomes.extend(drawn)
         if plan.allow_multiple and not plan.fresh and rand() < DUPLICATE_SHARE:
             again = enrolled + (5 + rand() * 20) * DAY
             if again < now:

@@ -16,6 +16,7 @@ from typing import Any
 
 from kb4tui.demo import vocab
 from kb4tui.demo.campaigns import CampaignInfo, make_campaigns
+from kb4tui.demo.cases import plant_left_out, plant_people
 from kb4tui.demo.catalog import make_policies, make_store_purchases
 from kb4tui.demo.enrollments import (
     Outcome,
@@ -236,7 +237,9 @@ def generate_org(seed: int = 7, users: int = 1500, now: datetime | None = None) 
     # Separate streams, so that e.g. the user count does not reshuffle content ids.
     people_rng = random.Random(f"{seed}:people")
     people = make_people(people_rng, users, epoch, domains[0])
+    plant_people(people, epoch)
     groups = make_groups(people_rng, people, epoch)
+    plant_left_out(people, epoch)
     catalog_rng = random.Random(f"{seed}:catalog")
     purchases = make_store_purchases(catalog_rng, epoch, domains[0])
     policies = make_policies(catalog_rng)

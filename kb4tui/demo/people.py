@@ -47,6 +47,8 @@ class Person:
     deleted: bool = False
     group_keys: set[str] = field(default_factory=set)
     manager: Person | None = None
+    # Campaign names this person is left out of although targeted (see demo/cases.py).
+    left_out_of: set[str] = field(default_factory=set)
 
     def active_at(self, epoch: float) -> bool:
         return self.joined <= epoch and (self.archived is None or self.archived > epoch)
