@@ -42,6 +42,7 @@ __all__ = [
     "Reason",
     "active_campaigns",
     "enrollments_by_user",
+    "in_target_group",
     "is_enrolled",
     "joined_at",
     "missing_from_active_campaigns",
@@ -148,6 +149,19 @@ def _same_content(enrollment: Enrollment, item: ContentItem) -> bool:
     return bool(name) and name == (item.name or "").strip().casefold()
 
 
+def in_target_group(user: User, campaign: Campaign) -> bool | None:
+    """Whether the user is in one of the campaign's target groups; None when the data
+    cannot say (groups not reported, or a target group known only by name)."""
+    if any(g.is_all_users for g in campaign.groups):
+        return True
+    if not campaign.groups or user.groups is None:
+        return None
+    member_of = set(user.groups)
+    if any(g.group_id in member_of for g in campaign.groups if g.group_id is not None):
+        return True
+    return None if any(g.group_id is None for g in campaign.groups) else False
+
+
 def _group_name(ref: GroupRef, group_names: Mapping[int, str]) -> str:
     if ref.is_all_users:
         return ref.name or "All Users"
@@ -211,27 +225,10 @@ def why_not_enrolled(
         )
 
     checks = _Checks([], [])
-    everyone = any(g.is_all_users for g in campaign.groups)
-    if everyone:
-        checks.facts.append("the campaign targets All Users")
-    elif not campaign.groups:
-        checks.missing.append("the campaign's target groups")
-    elif user.groups is None:
-        checks.missing.append("the user's groups")
-    else:
-        member_of = set(user.groups)
-        shared = [
-            _group_name(g, names)
-            for g in campaign.groups
-            if g.group_id is not None and g.group_id in member_of
-        ]
-        unidentified = [_group_name(g, names) for g in campaign.groups if g.group_id is None]
-        if shared:
-            checks.facts.append(f"in target group {_quoted(shared)}")
-        elif unidentified:  # membership of a group known only by name cannot be checked
-            checks.missing.append(f"the id of target group {_quoted(unidentified)}")
-        else:
-            return result(Reason.NO_TARGET_GROUP, _no_target_text(targets, campaign))
+    member = in_target_group(user, campaign)
+    if member is False:
+        return result(Reason.NO_TARGET_GROUP, _no_target_text(targets, campaign))
+    _note_groups(checks, user, campaign, names)
 
     joined, field = joined_at(user)
     if joined is None:
@@ -268,6 +265,24 @@ def why_not_enrolled(
     elif campaign.content_items:
         checks.facts.append("no enrollment in its content elsewhere")
     return result(Reason.UNKNOWN, checks.sentence())
+
+
+def _note_groups(checks: _Checks, user: User, campaign: Campaign, names: Mapping[int, str]) -> None:
+    """Notes what group membership shows, for a user not proven outside the targets."""
+    if any(g.is_all_users for g in campaign.groups):
+        checks.facts.append("the campaign targets All Users")
+    elif not campaign.groups:
+        checks.missing.append("the campaign's target groups")
+    elif user.groups is None:
+        checks.missing.append("the user's groups")
+    else:
+        member_of = set(user.groups)
+        shared = [_group_name(g, names) for g in campaign.groups if g.group_id in member_of]
+        if shared:
+            checks.facts.append(f"in target group {_quoted(shared)}")
+        else:  # membership of a group known only by name cannot be checked
+            unidentified = [_group_name(g, names) for g in campaign.groups if g.group_id is None]
+            checks.missing.append(f"the id of target group {_quoted(unidentified)}")
 
 
 def _no_target_text(targets: tuple[str, ...], campaign: Campaign) -> str:

@@ -19,6 +19,7 @@ from kb4tui.core.not_enrolled import (
     NotEnrolled,
     Reason,
     active_campaigns,
+    in_target_group,
     is_enrolled,
     missing_from_active_campaigns,
     not_enrolled_in,
@@ -407,6 +408,9 @@ def test_the_first_applicable_reason_wins(
     expected = min(supported, key=PRECEDENCE.index) if supported else Reason.UNKNOWN
     assert found.reason is expected, found.explanation
     assert found.explanation and "\n" not in found.explanation
+    if found.reason not in (Reason.ARCHIVED, Reason.NOT_STARTED):
+        member = in_target_group(user, target)
+        assert (member is False) == (found.reason is Reason.NO_TARGET_GROUP)
     if found.reason is Reason.SAME_CONTENT:
         assert found.other_campaigns and "Campaign 1" not in found.other_campaigns
     assert len(found.target_groups) == len(target.groups)
