@@ -1,4 +1,5 @@
-"""Read a whole API list as models, for the exports computed from it (overdue, progress)."""
+"""Read a whole API list as models, for the exports computed from it (overdue, progress,
+users with their training, not-enrolled)."""
 
 from __future__ import annotations
 
