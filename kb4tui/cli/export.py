@@ -1,9 +1,9 @@
 """`kb4tui export KIND [filters] [--format csv|json] [-o FILE]` (and registers `get`).
 
 KIND is campaigns, enrollments, modules (store purchases and policies together),
-purchases, policies, users, overdue or progress (a campaign's daily series). JSON is one
-array of the API's own records (computed kinds: of their CSV columns); CSV has the stable
-columns documented in docs/export.md.
+purchases, policies, users, overdue, progress (a campaign's daily series) or not-enrolled.
+JSON is one array of the API's own records (computed kinds: of their CSV columns); CSV has
+the stable columns documented in docs/export.md.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from kb4tui.exporting.kinds import (
     ALL_FILTERS,
     EXPORT_KIND_NAMES,
     EXPORT_KINDS,
+    NOT_ENROLLED,
+    NOT_ENROLLED_FILTERS,
     OVERDUE,
     OVERDUE_FILTERS,
     PROGRESS,
@@ -30,10 +32,11 @@ filters by kind:
   enrollments   --campaign, --user, --module (store purchase id), --status
   modules, purchases, policies
                 --type (Training Module, Video, Game, Assessment, Policy, Newsletter, Poster)
-  users         --status (active, archived)
+  users         --status (active, archived); with each person's training counts
   overdue       --campaign, --user, --module, --status, --within DAYS
   progress      --campaign (required): one row a day of enrolled, started, passed,
                 past_due, in the local time zone
+  not-enrolled  --campaign ID (required): active users not enrolled in it, with the reason
 --status takes the API's words in any case, `_` or `-` for spaces ("past_due" finds
 "Past Due"; for enrollments "completed" finds Passed); an unknown word is a usage error
 that lists the valid ones. --type takes the content types listed above.
@@ -48,8 +51,8 @@ would run as a formula (starting with = + - @, tab or CR) gets a leading ' unles
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "export",
-        help="export campaigns, enrollments, modules, users, overdue people or a campaign's "
-        "progress as CSV or JSON",
+        help="export campaigns, enrollments, modules, users, overdue or not-enrolled people, "
+        "or a campaign's progress, as CSV or JSON",
         description="Export every matching record as CSV or JSON.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -96,9 +99,15 @@ def _days(text: str) -> int:
 
 
 def usage_problem(args: argparse.Namespace) -> str | None:
-    """A sentence saying which given filter does not apply to this KIND, or None."""
+    """A sentence saying which given filter does not apply to this KIND (or which required
+    one is missing), or None."""
     if args.kind == PROGRESS and args.campaign is None:
         return "`export progress` needs --campaign ID: the campaign whose series to export."
+    if args.kind == NOT_ENROLLED and args.campaign is None:
+        return (
+            "`export not-enrolled` needs --campaign ID (the campaign's id, "
+            "from `kb4tui export campaigns`)."
+        )
     allowed = _filters_of(args.kind)
     for name in ALL_FILTERS:
         if getattr(args, name, None) is not None and name not in allowed:
@@ -115,6 +124,8 @@ def _filters_of(kind: str) -> frozenset[str]:
         return OVERDUE_FILTERS
     if kind == PROGRESS:
         return PROGRESS_FILTERS
+    if kind == NOT_ENROLLED:
+        return NOT_ENROLLED_FILTERS
     return EXPORT_KINDS[kind].filters
 
 

@@ -12,7 +12,15 @@ from kb4tui.api.resources import resource
 from kb4tui.cli import common
 from kb4tui.cli.progress_line import ProgressLine, WatchedSource
 from kb4tui.exporting.filters import RecordFilter
-from kb4tui.exporting.kinds import EXPORT_KINDS, OVERDUE, PROGRESS, enrollment_params
+from kb4tui.exporting.kinds import (
+    ENROLLMENT_INCLUDES,
+    EXPORT_KINDS,
+    NOT_ENROLLED,
+    OVERDUE,
+    PROGRESS,
+    USERS,
+    enrollment_params,
+)
 from kb4tui.exporting.output import Output
 from kb4tui.exporting.runner import RawSource, run_export
 from kb4tui.exporting.writers import make_writer
@@ -99,6 +107,9 @@ def _needed(kind: str, enrollment_query: dict[str, Any]) -> list[tuple[str, dict
     """The API lists an export reads, with the enrollment filters (for --offline checks)."""
     if kind in (OVERDUE, PROGRESS):
         return [("campaigns", {}), ("enrollments", enrollment_query)]
+    if kind in (USERS, NOT_ENROLLED):
+        lists = [("users", {}), ("campaigns", {}), ("enrollments", dict(ENROLLMENT_INCLUDES))]
+        return [*lists, ("groups", {})] if kind == NOT_ENROLLED else lists
     export = EXPORT_KINDS[kind]
     query = enrollment_query if export.server_filters else {}
     return [(source.api_kind, query) for source in export.sources]
@@ -130,6 +141,23 @@ async def _export(
                 args.format, output, PROGRESS_CSV_COLUMNS, neutralise=not args.csv_raw
             ),
             campaign_id=args.campaign,
+        )
+    if args.kind == NOT_ENROLLED:
+        from kb4tui.exporting.not_enrolled import NOT_ENROLLED_CSV_COLUMNS, export_not_enrolled
+
+        return await export_not_enrolled(
+            client,
+            lambda: make_writer(args.format, output, NOT_ENROLLED_CSV_COLUMNS),
+            campaign_id=args.campaign,
+        )
+    if args.kind == USERS:
+        from kb4tui.exporting.users import USERS_EXPORT_COLUMNS, export_users
+
+        return await export_users(
+            client,
+            make_writer(args.format, output, USERS_EXPORT_COLUMNS),
+            record_filter=record_filter,
+            enrollment_params=ENROLLMENT_INCLUDES,
         )
     kind = EXPORT_KINDS[args.kind]
     server_params = enrollment_params(id_filters) if kind.server_filters else {}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from kb4tui.api.models import Campaign, ContentItem, Enrollment, Policy, StorePurchase, User
+from kb4tui.core.person_training import PersonTraining
 
 T = TypeVar("T")
 
@@ -179,4 +180,19 @@ USER_COLUMNS: tuple[Column[User], ...] = (
     Column("custom_date_2", lambda u: u.custom_date_2),
     Column("comment", lambda u: u.comment),
     Column("extension", lambda u: u.extension),
+)
+
+
+# `export users` adds these after USER_COLUMNS (and, in JSON, under one added key): the
+# person's enrollments by status, and their earliest open deadline (core.person_training).
+USER_TRAINING_COLUMNS: tuple[Column[PersonTraining], ...] = (
+    Column("training_enrollments", lambda t: t.counts.total),
+    Column("training_not_started", lambda t: t.counts.not_started),
+    Column("training_in_progress", lambda t: t.counts.in_progress),
+    Column("training_past_due", lambda t: t.counts.past_due),
+    Column("training_passed", lambda t: t.counts.completed),
+    Column("training_exempted", lambda t: t.counts.exempted),
+    Column("training_other", lambda t: t.counts.unknown),
+    Column("earliest_open_deadline", lambda t: t.earliest_open_deadline),
+    Column("days_overdue", lambda t: t.days_overdue),
 )

@@ -90,7 +90,12 @@ OVERDUE_FILTERS = frozenset({CAMPAIGN, USER, MODULE, STATUS, WITHIN})
 # required.
 PROGRESS = "progress"
 PROGRESS_FILTERS = frozenset({CAMPAIGN})
-EXPORT_KIND_NAMES: tuple[str, ...] = (*EXPORT_KINDS, OVERDUE, PROGRESS)
+# `not-enrolled` is computed too (see not_enrolled.py); its --campaign is required.
+NOT_ENROLLED = "not-enrolled"
+NOT_ENROLLED_FILTERS = frozenset({CAMPAIGN})
+# `users` adds training columns computed from campaigns and enrollments (see users.py).
+USERS = "users"
+EXPORT_KIND_NAMES: tuple[str, ...] = (*EXPORT_KINDS, OVERDUE, PROGRESS, NOT_ENROLLED)
 # Options `--within` belongs to only `overdue`; `export` validates the rest per kind.
 ALL_FILTERS = (CAMPAIGN, USER, MODULE, STATUS, TYPE, WITHIN)
 

@@ -118,9 +118,10 @@ async def test_a_kind_that_is_not_cached_says_which(
     capsys: pytest.CaptureFixture[str], no_network: None
 ) -> None:
     await fill_cache(fake_api())
-    code, out, err = await _in_thread(run, capsys, "users")
-    assert (code, out) == (3, "")
-    assert "no cached users for profile demo" in err and err.count("\n") == 1
+    for argv in (["users"], ["not-enrolled", "--campaign", "1"]):
+        code, out, err = await _in_thread(run, capsys, *argv)
+        assert (code, out) == (3, ""), argv
+        assert "no cached users for profile demo" in err and err.count("\n") == 1
 
 
 async def _in_thread(

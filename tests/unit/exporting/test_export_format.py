@@ -23,7 +23,9 @@ from kb4tui.exporting.columns import (
     header,
 )
 from kb4tui.exporting.filters import RecordFilter, normalize_label
+from kb4tui.exporting.not_enrolled import NOT_ENROLLED_CSV_COLUMNS
 from kb4tui.exporting.output import Output, open_output
+from kb4tui.exporting.users import USERS_EXPORT_COLUMNS
 from kb4tui.exporting.writers import JsonArrayWriter, make_writer
 
 ENROLLMENT = {
@@ -157,6 +159,8 @@ def test_column_names_are_unique_per_kind() -> None:
         ENROLLMENT_COLUMNS,
         MODULE_COLUMNS,
         USER_COLUMNS,
+        USERS_EXPORT_COLUMNS,
+        NOT_ENROLLED_CSV_COLUMNS,
     )
     for columns in kinds:
         names = header(columns)
@@ -257,6 +261,7 @@ def test_export_code_never_imports_textual() -> None:
 def test_docs_list_every_kinds_csv_columns_in_order() -> None:
     from kb4tui.core.compliance import OVERDUE_COLUMNS
     from kb4tui.exporting.columns import POLICY_COLUMNS, PURCHASE_COLUMNS
+    from kb4tui.exporting.not_enrolled import NOT_ENROLLED_COLUMNS
     from kb4tui.exporting.progress import PROGRESS_CSV_COLUMNS
 
     text = (Path(__file__).resolve().parents[3] / "docs" / "export.md").read_text()
@@ -266,9 +271,10 @@ def test_docs_list_every_kinds_csv_columns_in_order() -> None:
         "modules": header(MODULE_COLUMNS),
         "purchases": header(PURCHASE_COLUMNS),
         "policies": header(POLICY_COLUMNS),
-        "users": header(USER_COLUMNS),
+        "users": header(USERS_EXPORT_COLUMNS),
         "overdue": list(OVERDUE_COLUMNS),
         "progress": header(PROGRESS_CSV_COLUMNS),
+        "not-enrolled": list(NOT_ENROLLED_COLUMNS),
     }
     for kind, names in kinds.items():
         section = text.split(f"\n### {kind}\n", 1)[1].split("\n### ", 1)[0]
