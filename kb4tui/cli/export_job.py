@@ -147,7 +147,9 @@ async def _export(
 
         return await export_not_enrolled(
             client,
-            lambda: make_writer(args.format, output, NOT_ENROLLED_CSV_COLUMNS),
+            lambda: make_writer(
+                args.format, output, NOT_ENROLLED_CSV_COLUMNS, neutralise=not args.csv_raw
+            ),
             campaign_id=args.campaign,
         )
     if args.kind == USERS:
@@ -155,7 +157,7 @@ async def _export(
 
         return await export_users(
             client,
-            make_writer(args.format, output, USERS_EXPORT_COLUMNS),
+            make_writer(args.format, output, USERS_EXPORT_COLUMNS, neutralise=not args.csv_raw),
             record_filter=record_filter,
             enrollment_params=ENROLLMENT_INCLUDES,
         )
