@@ -52,9 +52,10 @@ def test_a_redirect_says_where_and_that_it_is_not_followed(
     monkeypatch.setenv("KNOWBE4_API_KEY", KEY)
     location = f"https://evil.example/steal/v1?token={KEY}&x=1#{KEY}"
     with hostile_server(Canned(status, {"Location": location}, b"")) as hostile:
-        code = main(["export", "users", "--base-url", hostile.base_url])
+        code = main(["export", "policies", "--base-url", hostile.base_url])
         # Not followed, not retried: only the first pages asked for, all of them here.
-        assert hostile.requests and all(p.startswith("/v1/users?") for p, _ in hostile.requests)
+        paths = [p for p, _ in hostile.requests]
+        assert paths and all(p.startswith("/v1/training/policies?") for p in paths)
         assert len({p for p, _ in hostile.requests}) == len(hostile.requests)
     out, err = capsys.readouterr()
     assert (code, out) == (3, "")
