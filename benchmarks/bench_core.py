@@ -13,9 +13,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from kb4tui.api.models import Campaign, Enrollment, StorePurchase
+from kb4tui.api.models import Campaign, Enrollment, StorePurchase, User
 from kb4tui.core.compliance import content_at_risk, deadline_rows, overdue_rows, people_at_risk
 from kb4tui.core.duplicates import find_duplicates
+from kb4tui.core.not_enrolled import not_enrolled_in
+from kb4tui.core.person_training import training_by_user
 from kb4tui.core.summaries import count_by_status, counts_by_campaign, counts_by_user
 from kb4tui.demo import generate_org
 from kb4tui.sanitize import clean_text
@@ -99,6 +101,24 @@ def main() -> None:
     timed("people_at_risk", lambda: people_at_risk(enrollments, campaigns, NOW))
     timed("overdue_rows(within_days=7)", lambda: overdue_rows(enrollments, campaigns, NOW, 7))
     timed("content_at_risk", lambda: content_at_risk(purchases, campaigns, NOW))
+    # The People pane: everyone's training, and one campaign's missing people with reasons.
+    timed("training_by_user", lambda: training_by_user(enrollments, campaigns, NOW))
+    users = [
+        User.from_api({"id": u, "status": "active", "groups": [u % 9], "joined_on": "2025-01-01"})
+        for u in range(20_000)
+    ]
+    targeted = Campaign.from_api(
+        {
+            "campaign_id": 0,
+            "name": "Campaign 0",
+            "status": "In Progress",
+            "groups": [{"group_id": 3, "name": "Group 3"}],
+            "start_date": "2025-06-01T00:00:00.000Z",
+            "auto_enroll": False,
+            "content": [{"store_purchase_id": 1000, "name": "Module 0"}],
+        }
+    )
+    timed("not_enrolled_in (20k users)", lambda: not_enrolled_in(targeted, users, enrollments, NOW))
     names = [f"Security Awareness {i} — Q{i % 4} 2026 🛡️" for i in range(n)]
     timed("clean_text, plain names", lambda: [clean_text(name) for name in names])
     dirty = [f"\x1b[31mName {i}\x1b[0m\r" for i in range(n)]
