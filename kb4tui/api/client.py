@@ -529,14 +529,22 @@ class KnowBe4Client:
         `tally`; enrollments that share an id are all kept unless identical).
         """
         res = resource(kind)
-        params = query_params(res, filters)
+        path, rest = res.list_path(filters)
+        params = query_params(res, rest)
         if res.single:
-            yield [await self._get_object(res.path, params)]
+            yield [await self._get_object(path, params)]
             return
         if kind == "campaigns" and "exclude_percentages" not in params:
             pages = self._campaign_pages_with_percentages(res, window=window)
         else:
-            pages = self._pages(res, res.path, params, window=window, expected_rows=expected_rows)
+            pages = self._pages(
+                res,
+                path,
+                params,
+                window=window,
+                expected_rows=expected_rows,
+                not_found=res.not_found(filters),
+            )
         listed: list[Row] | None = [] if kind == "campaigns" else None
         async with aclosing(pages):
             async for rows in pages:
@@ -657,10 +665,5 @@ class KnowBe4Client:
     async def group_members(self, group_id: int) -> list[User]:
         if isinstance(group_id, bool) or not isinstance(group_id, int):
             raise ValueError("group_id must be an int")
-        pages = self._pages(
-            RESOURCES["users"],
-            f"/v1/groups/{group_id}/members",
-            {},
-            not_found=f"Group {group_id} not found",
-        )
+        pages = self.iter_raw_pages("group_members", group_id=group_id)
         return await self._collect(self._typed_pages(User, pages))

@@ -6,6 +6,8 @@ is fetched the same way. `id_fields` are the names a record's id has gone by (th
 is today's; older API versions used the others, as the models accept them).
 `shared_ids`: distinct records may share an id (enrollments do in KnowBe4's own samples).
 `cursor`: the documented cursor pagination applies (only enrollments, knowbe4-api.md §2.2).
+`path_params`: a list whose path holds an id (a group's members) names it here; it is
+given like a filter and goes into the path, not the query.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class Resource:
     single: bool = False  # one object, not a list
     shared_ids: bool = False
     cursor: bool = False
+    path_params: tuple[str, ...] = ()  # ids in `path`, e.g. "/v1/groups/{group_id}/members"
 
     @property
     def id_field(self) -> str:
@@ -52,6 +55,25 @@ class Resource:
             if isinstance(value, str) and value.isascii() and value.strip().isdigit():
                 return int(value)
         return None
+
+    def list_path(self, filters: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The list's path with its ids filled in, and the filters left for the query.
+
+        Each path id must be a whole number (never text: it would change the path)."""
+        rest = dict(filters)
+        ids: dict[str, int] = {}
+        for name in self.path_params:
+            value = rest.pop(name, None)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"{self.kind} needs {name} as an int")
+            ids[name] = value
+        return self.path.format(**ids), rest
+
+    def not_found(self, filters: Mapping[str, Any]) -> str | None:
+        """ "Group 5 not found" for a list under one item's path (None for the others)."""
+        if not self.path_params:
+            return None
+        return f"{self.label} {filters.get(self.path_params[0])} not found"
 
 
 _ENROLLMENT_FILTERS = frozenset(
@@ -101,6 +123,14 @@ RESOURCES: dict[str, Resource] = {
             frozenset({"status", "group_id", "expand"}),
         ),
         Resource("groups", "/v1/groups", ("id", "group_id"), "Group", frozenset({"status"})),
+        Resource(
+            "group_members",
+            "/v1/groups/{group_id}/members",
+            ("id", "user_id"),
+            "Group",
+            frozenset(),
+            path_params=("group_id",),
+        ),
         Resource("account", "/v1/account", (), "Account", frozenset(), single=True),
     )
 }

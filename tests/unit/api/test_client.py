@@ -359,3 +359,17 @@ async def test_key_never_in_errors_reprs_or_logs(caplog: pytest.LogCaptureFixtur
         ):
             assert API_KEY not in text
     assert API_KEY not in caplog.text
+
+
+async def test_a_groups_members_as_raw_pages_with_the_id_in_the_path() -> None:
+    api = FakeAPI(lists={"/v1/groups/4/members": [{"id": 3}, {"id": 5}]})
+    async with api.client() as client:
+        pages = [page async for page in client.iter_raw_pages("group_members", group_id=4)]
+        assert [row["id"] for page in pages for row in page] == [3, 5]
+        with pytest.raises(NotFoundError, match="Group 9 not found"):
+            [page async for page in client.iter_raw_pages("group_members", group_id=9)]
+        # The id goes into the path, so only a whole number is accepted.
+        for bad in ("4/../../account", True, None):
+            with pytest.raises(ValueError, match="group_id as an int"):
+                [page async for page in client.iter_raw_pages("group_members", group_id=bad)]
+    assert all("group_id" not in r.url.params for r in api.requests)
