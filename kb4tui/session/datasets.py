@@ -20,21 +20,34 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
-from kb4tui.api.models import Account, Campaign, ContentItem, Enrollment, Policy, StorePurchase
+from kb4tui.api.models import (
+    Account,
+    Campaign,
+    ContentItem,
+    Enrollment,
+    Group,
+    Policy,
+    StorePurchase,
+    User,
+)
 from kb4tui.session.enrollment_index import EnrollmentIndex
 from kb4tui.session.enrollment_query import ENROLLMENT_FILTERS, EnrollmentQuery
 
 __all__ = [
     "ACCOUNT",
     "ALL_ENROLLMENTS",
+    "ARCHIVED_USERS",
     "CAMPAIGNS",
+    "GROUPS",
     "LIBRARY",
     "PAGE_ROWS",
+    "USERS",
     "AccountDataset",
     "AllEnrollments",
     "Dataset",
     "EnrollmentSubset",
     "Fetched",
+    "GroupMembers",
     "ListDataset",
     "Listing",
 ]
@@ -271,6 +284,44 @@ class EnrollmentSubset:
         return value
 
 
+@dataclass(frozen=True, slots=True)
+class GroupMembers:
+    """One group's members (`/v1/groups/{id}/members`, active users): fetched only when
+    the group is opened, capped in the memo like the enrollment subsets."""
+
+    group_id: int
+    parse_in_thread: bool = False
+    capped: bool = True
+    indexed: bool = False
+    in_all_enrollments: bool = False
+
+    @property
+    def listings(self) -> tuple[Listing[User], ...]:
+        return (
+            Listing(
+                "group_members",
+                User.from_api_list,
+                filters=(("group_id", self.group_id),),
+                cache_kind=f"group_members:{self.group_id}",
+            ),
+        )
+
+    @property
+    def memo_key(self) -> str:
+        return f"group_members:{self.group_id}"
+
+    def assemble(self, parsed: list[list[Any]]) -> list[User]:
+        return [item for part in parsed for item in part]
+
+    def from_all(
+        self, everything: Fetched[list[Enrollment]], index: EnrollmentIndex
+    ) -> Fetched[list[User]] | None:
+        return None
+
+    def enrollments(self, value: list[User]) -> list[Enrollment] | None:
+        return None
+
+
 def _library(records: list[Row]) -> list[ContentItem]:
     return list(StorePurchase.from_api_list(records))
 
@@ -291,3 +342,17 @@ LIBRARY: ListDataset[ContentItem] = ListDataset(
     ),
 )
 ALL_ENROLLMENTS = AllEnrollments()
+# The People pane: users by status (20,000 users parse in a thread), and the groups.
+USERS: ListDataset[User] = ListDataset(
+    "users:active",
+    (Listing("users", User.from_api_list, (("status", "active"),), "users:active"),),
+    parse_in_thread=True,
+)
+ARCHIVED_USERS: ListDataset[User] = ListDataset(
+    "users:archived",
+    (Listing("users", User.from_api_list, (("status", "archived"),), "users:archived"),),
+    parse_in_thread=True,
+)
+GROUPS: ListDataset[Group] = ListDataset(
+    "groups", (Listing("groups", Group.from_api_list, cache_kind="groups"),)
+)

@@ -8,9 +8,13 @@ from typing import Any
 from kb4tui.session.datasets import (
     ACCOUNT,
     ALL_ENROLLMENTS,
+    ARCHIVED_USERS,
     CAMPAIGNS,
+    GROUPS,
     LIBRARY,
+    USERS,
     EnrollmentSubset,
+    GroupMembers,
     cache_kinds,
     estimate_requests,
 )
@@ -76,3 +80,19 @@ def test_a_refetch_costs_a_request_per_page_known_and_one_per_listing_at_least()
     assert estimate_requests(LIBRARY, None) == 2
     assert estimate_requests(CAMPAIGNS, [object()] * 25) == 1
     assert estimate_requests(ALL_ENROLLMENTS, [object()] * 1001) == 3
+
+
+def test_people_datasets_ask_for_users_by_status_groups_and_one_groups_members() -> None:
+    [active] = USERS.listings
+    [archived] = ARCHIVED_USERS.listings
+    assert (active.kind, active.params()) == ("users", {"status": "active"})
+    assert (archived.kind, archived.params()) == ("users", {"status": "archived"})
+    assert cache_kinds(USERS) == ("users:active",) and cache_kinds(GROUPS) == ("groups",)
+    assert USERS.parse_in_thread and not USERS.capped
+    [members] = GroupMembers(41).listings
+    assert (members.kind, members.params()) == ("group_members", {"group_id": 41})
+    assert cache_kinds(GroupMembers(41)) == ("group_members:41",)
+    # One of many: capped in the memo, not refetched by `R`, and its own key.
+    assert GroupMembers(41).capped and GroupMembers(41) == GroupMembers(41)
+    keys = {d.memo_key for d in (USERS, ARCHIVED_USERS, GROUPS, GroupMembers(41), GroupMembers(42))}
+    assert len(keys) == 5
