@@ -50,6 +50,7 @@ __all__ = [
     "GroupMembers",
     "ListDataset",
     "Listing",
+    "first_fill_requests",
 ]
 
 Row = dict[str, Any]
@@ -141,6 +142,14 @@ def estimate_requests(dataset: Dataset[Any], known: object) -> int:
     """About how many requests fetching `dataset` again costs, given what is known of it:
     a request per `PAGE_ROWS` rows and at least one per listing."""
     rows = len(known) if isinstance(known, list) else 0
+    return max(len(dataset.listings), 1, math.ceil(rows / PAGE_ROWS))
+
+
+def first_fill_requests(dataset: Dataset[Any], expected_rows: int | None) -> int:
+    """About how many requests fetching `dataset` the first time costs, when about
+    `expected_rows` rows are expected (the users: the seats): a request per `PAGE_ROWS`,
+    at least one per listing."""
+    rows = expected_rows or 0
     return max(len(dataset.listings), 1, math.ceil(rows / PAGE_ROWS))
 
 

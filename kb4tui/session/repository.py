@@ -197,6 +197,12 @@ class Repository:
         await self._store(dataset, records, started)
         yield Page([], number, total, started, True)
 
+    async def available(self, dataset: Dataset[Any]) -> bool:
+        """Whether `get` would answer now without a request (memory or the disk cache;
+        with stale-while-revalidate also an old answer): a view's first load asks before
+        fetching only what is not."""
+        return await self._served(dataset) is not None
+
     def peek(self, dataset: Dataset[T]) -> T | None:
         """The dataset if known and fresh (no I/O), else None: a campaign's status counts,
         a user's other enrollments."""

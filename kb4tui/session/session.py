@@ -63,6 +63,9 @@ class Session:
     ) -> AsyncGenerator[Page[I], None]:
         return self.repository.stream(dataset, refresh=refresh)
 
+    async def available(self, dataset: Dataset[Any]) -> bool:
+        return await self.repository.available(dataset)
+
     def peek(self, dataset: Dataset[T]) -> T | None:
         return self.repository.peek(dataset)
 

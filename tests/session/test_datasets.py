@@ -17,6 +17,7 @@ from kb4tui.session.datasets import (
     GroupMembers,
     cache_kinds,
     estimate_requests,
+    first_fill_requests,
 )
 from kb4tui.session.enrollment_query import EnrollmentQuery
 
@@ -96,3 +97,10 @@ def test_people_datasets_ask_for_users_by_status_groups_and_one_groups_members()
     assert GroupMembers(41).capped and GroupMembers(41) == GroupMembers(41)
     keys = {d.memo_key for d in (USERS, ARCHIVED_USERS, GROUPS, GroupMembers(41), GroupMembers(42))}
     assert len(keys) == 5
+
+
+def test_a_first_fill_costs_a_request_per_page_expected() -> None:
+    assert first_fill_requests(USERS, 1650) == 4  # seats / 500, rounded up
+    assert first_fill_requests(USERS, None) == 1
+    assert first_fill_requests(LIBRARY, 10) == 2
+    assert first_fill_requests(ALL_ENROLLMENTS, 28_469) == 57

@@ -3,6 +3,7 @@ group's members fetched only when asked, memoised and kept on disk like any list
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,19 @@ async def test_people_datasets_come_back_from_the_disk_cache(tmp_path: Path) -> 
     assert len(users) == sum(u["status"] == "active" for u in org.users)
     assert [u.id for u in members] == [m["id"] for m in org.group_members(group_id)]
     cache.close()
+
+
+async def test_available_says_whether_a_get_needs_a_request(tmp_path: Path) -> None:
+    api = demo_api(users=150)
+    clock = Clock()
+    async with repository_over(api, cache=open_cache(tmp_path), clock=clock) as repo:
+        assert not await repo.available(USERS)
+        await repo.get(USERS)
+        assert await repo.available(USERS)
+        assert not await repo.available(GROUPS)
+    asked = len(api.log)
+    async with repository_over(api, cache=open_cache(tmp_path), clock=clock) as repo:
+        assert await repo.available(USERS)  # on disk, fresh
+        clock.now += timedelta(hours=1)
+        assert not await repo.available(USERS)  # too old now
+    assert len(api.log) == asked  # asking costs nothing
