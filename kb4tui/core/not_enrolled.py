@@ -369,7 +369,7 @@ def enrollments_by_user(enrollments: Iterable[Enrollment]) -> dict[int, list[Enr
 
 def missing_from_active_campaigns(
     user: User,
-    campaigns: Iterable[Campaign],
+    campaigns: Iterable[Campaign] | CampaignIndex,
     user_enrollments: Sequence[Enrollment],
     now: datetime,
     *,

@@ -143,14 +143,13 @@ def group_progress(
 
 
 def campaigns_for_group(campaigns: Iterable[Campaign], group_id: int) -> list[Campaign]:
-    """Active campaigns, those targeting the group (or All Users) first, then the rest;
-    each part in the order given."""
+    """Active campaigns: those targeting the group itself first, then those targeting All
+    Users, then the rest; each part in the order given."""
     active = [c for c in campaigns if campaign_phase(c).is_running]
-    targeting = [
-        c for c in active if any(g.group_id == group_id or g.is_all_users for g in c.groups)
-    ]
-    first = {id(c) for c in targeting}
-    return targeting + [c for c in active if id(c) not in first]
+    own = [c for c in active if any(g.group_id == group_id for g in c.groups)]
+    everyone = [c for c in active if c not in own and any(g.is_all_users for g in c.groups)]
+    first = {id(c) for c in (*own, *everyone)}
+    return [*own, *everyone, *(c for c in active if id(c) not in first)]
 
 
 _NO_ENROLLMENTS_YET = (CampaignPhase.CREATED, CampaignPhase.SCHEDULED)

@@ -21,11 +21,14 @@ from pydantic import BaseModel
 
 from kb4tui.core.compliance import ContentRisk, DeadlineRow, PersonAtRisk
 from kb4tui.core.content import content_type_of
+from kb4tui.core.not_enrolled import NotEnrolled
+from kb4tui.core.people_view import MemberProgress, PersonRow
 from kb4tui.exporting.cells import cell
 from kb4tui.exporting.columns import (
     CAMPAIGN_COLUMNS,
     ENROLLMENT_COLUMNS,
     MODULE_COLUMNS,
+    USER_TRAINING_COLUMNS,
     Column,
 )
 from kb4tui.exporting.output import open_output
@@ -37,8 +40,11 @@ __all__ = [
     "DEADLINES_EXPORT",
     "ENROLLMENTS_EXPORT",
     "FORMATS",
+    "GROUP_MEMBERS_EXPORT",
     "LIBRARY_EXPORT",
+    "NOT_ENROLLED_EXPORT",
     "PEOPLE_EXPORT",
+    "PERSONS_EXPORT",
     "ExportSpec",
     "default_filename",
     "write_view",
@@ -125,6 +131,48 @@ CONTENT_RISK_COLUMNS: tuple[Column[ContentRisk], ...] = (
     Column("campaigns", lambda c: [k.name for k in c.campaigns]),
 )
 
+
+def _training_of(column: Column[Any]) -> Column[PersonRow]:
+    """A training column for a People row: empty when the person's training is unknown."""
+    get = column.get
+    return Column(column.name, lambda r: None if r.training is None else get(r.training))
+
+
+# The People pane: who each person is, and their training (as `export users` names it).
+PERSON_ROW_COLUMNS: tuple[Column[PersonRow], ...] = (
+    Column("id", lambda r: r.user.id),
+    Column("name", lambda r: r.name),
+    Column("email", lambda r: r.user.email),
+    Column("status", lambda r: r.user.status),
+    Column("department", lambda r: r.user.department),
+    Column("manager_name", lambda r: r.user.manager_name),
+    Column("groups", lambda r: list(r.groups)),
+    Column("phish_prone_percentage", lambda r: r.user.phish_prone_percentage),
+    Column("current_risk_score", lambda r: r.user.current_risk_score),
+    *(_training_of(c) for c in USER_TRAINING_COLUMNS),
+)
+
+NOT_ENROLLED_VIEW_COLUMNS: tuple[Column[NotEnrolled], ...] = (
+    Column("campaign_id", lambda n: n.campaign.campaign_id),
+    Column("campaign", lambda n: n.campaign_name),
+    Column("reason", lambda n: n.reason.code),
+    Column("reason_text", lambda n: n.explanation),
+    Column("target_groups", lambda n: list(n.target_groups)),
+    Column("other_campaigns", lambda n: list(n.other_campaigns)),
+)
+
+GROUP_MEMBER_COLUMNS: tuple[Column[MemberProgress], ...] = (
+    Column("user_id", lambda m: m.user.id),
+    Column("name", lambda m: m.user.full_name),
+    Column("email", lambda m: m.user.email),
+    Column("department", lambda m: m.user.department),
+    Column("standing", lambda m: m.standing.value),
+    Column("completed", lambda m: m.counts.compliant),
+    Column("enrollments", lambda m: m.counts.total),
+    Column("reason", lambda m: m.missing.reason.code if m.missing else None),
+    Column("reason_text", lambda m: m.missing.explanation if m.missing else None),
+)
+
 CAMPAIGNS_EXPORT = ExportSpec("campaigns", CAMPAIGN_COLUMNS, _model_record)
 LIBRARY_EXPORT = ExportSpec("library", MODULE_COLUMNS, _model_record)
 ENROLLMENTS_EXPORT = ExportSpec("enrollments", ENROLLMENT_COLUMNS, _model_record)
@@ -132,6 +180,13 @@ DEADLINES_EXPORT = ExportSpec("deadlines", DEADLINE_COLUMNS, _columns_record(DEA
 PEOPLE_EXPORT = ExportSpec("people-at-risk", PEOPLE_COLUMNS, _columns_record(PEOPLE_COLUMNS))
 CONTENT_RISK_EXPORT = ExportSpec(
     "content-at-risk", CONTENT_RISK_COLUMNS, _columns_record(CONTENT_RISK_COLUMNS)
+)
+PERSONS_EXPORT = ExportSpec("people", PERSON_ROW_COLUMNS, _columns_record(PERSON_ROW_COLUMNS))
+NOT_ENROLLED_EXPORT = ExportSpec(
+    "not-enrolled", NOT_ENROLLED_VIEW_COLUMNS, _columns_record(NOT_ENROLLED_VIEW_COLUMNS)
+)
+GROUP_MEMBERS_EXPORT = ExportSpec(
+    "group", GROUP_MEMBER_COLUMNS, _columns_record(GROUP_MEMBER_COLUMNS)
 )
 
 _UNSAFE = re.compile(r"[^a-z0-9]+")

@@ -42,16 +42,19 @@ from kb4tui.session.events import (
 )
 from kb4tui.session.session import Session
 from kb4tui.session.wiring import SessionFactory
-from kb4tui.ui.commands import CampaignJump, ModuleJump, ProfileSwitch, UserJump
+from kb4tui.ui.commands import CampaignJump, GroupJump, ModuleJump, ProfileSwitch, UserJump
 from kb4tui.ui.data_view import DataView
 from kb4tui.ui.messages import (
+    ConfirmFirstFill,
     ConfirmRefresh,
     DataRefreshed,
     ExportRows,
     LoadFailed,
     OpenCampaign,
     OpenEnrollment,
+    OpenGroup,
     OpenModule,
+    OpenPerson,
     OpenUser,
     SwitchProfile,
 )
@@ -63,13 +66,16 @@ from kb4tui.ui.safety import (
     watch_terminal,
 )
 from kb4tui.ui.screens.base import ScreenContext, SessionScreen
+from kb4tui.ui.screens.confirm_fill import ConfirmFillScreen
 from kb4tui.ui.screens.confirm_quota import ConfirmQuotaScreen
 from kb4tui.ui.screens.connection_failed import ConnectionFailedScreen
 from kb4tui.ui.screens.enrollment_detail import EnrollmentDetailScreen
 from kb4tui.ui.screens.enrollments import EnrollmentsScreen, IncompleteEnrollmentsScreen
 from kb4tui.ui.screens.export import ExportDone, ExportScreen
+from kb4tui.ui.screens.group import GroupScreen
 from kb4tui.ui.screens.help import HelpScreen, help_text
 from kb4tui.ui.screens.main import MainScreen
+from kb4tui.ui.screens.person import PersonScreen
 from kb4tui.ui.widgets.header import AppHeader
 
 __all__ = ["KB4App", "SignInFlow", "binding_ids"]
@@ -125,7 +131,7 @@ class KB4App(App[int]):
 
     TITLE = "kb4tui"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {CampaignJump, ModuleJump, UserJump, ProfileSwitch}
+    COMMANDS = App.COMMANDS | {CampaignJump, ModuleJump, UserJump, GroupJump, ProfileSwitch}
     # The palette's "Profile: <name>" (run_tui gives it the crash guard; tests a transport).
     profile_switcher: ProfileSwitcher = ProfileSwitcher()
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012 (Textual's type)
@@ -333,6 +339,15 @@ class KB4App(App[int]):
 
         self.push_screen(ConfirmQuotaScreen(message.needed, used, limit), answered)
 
+    @on(ConfirmFirstFill)
+    def _confirm_first_fill(self, message: ConfirmFirstFill) -> None:
+        used, limit = self.session.quota_usage()
+
+        def answered(answer: bool | None) -> None:
+            message.answer(bool(answer))
+
+        self.push_screen(ConfirmFillScreen(message.needed, message.what, used, limit), answered)
+
     def action_refresh_all(self) -> None:
         """`R`: fetch everything shown again (asks first if it would pass the quota)."""
         session = self._session
@@ -419,6 +434,18 @@ class KB4App(App[int]):
         query = EnrollmentQuery(user_id=message.user_id)
         crumbs = [*message.crumbs, message.name]
         self.push_screen(EnrollmentsScreen(self._screen_context(self.session), query, crumbs))
+
+    @on(OpenPerson)
+    def _open_person(self, message: OpenPerson) -> None:
+        user = message.user
+        crumbs = [*message.crumbs, user.full_name or f"user {user.id}"]
+        self.push_screen(PersonScreen(self._screen_context(self.session), user, crumbs))
+
+    @on(OpenGroup)
+    def _open_group(self, message: OpenGroup) -> None:
+        crumbs = [*message.crumbs, message.name]
+        context = self._screen_context(self.session)
+        self.push_screen(GroupScreen(context, message.group_id, crumbs, message.campaign_id))
 
     @on(OpenEnrollment)
     def _open_enrollment(self, message: OpenEnrollment) -> None:

@@ -1,4 +1,5 @@
-"""Command palette providers: jump to a campaign, a module or a user; switch profile.
+"""Command palette providers: jump to a campaign, a module, a user or a group; switch
+profile.
 
 Each provider snapshots what is already loaded when the palette opens (`startup`), from
 the session of the nearest session screen on the stack (the palette may be opened over
@@ -23,13 +24,20 @@ from textual.message import Message
 from kb4tui.api.models import Campaign, ContentItem, Enrollment
 from kb4tui.core.content import content_type_of
 from kb4tui.sanitize import clean_text
-from kb4tui.session.datasets import CAMPAIGNS, LIBRARY
+from kb4tui.session.datasets import CAMPAIGNS, GROUPS, LIBRARY
 from kb4tui.store.config import Profile
-from kb4tui.ui.messages import OpenCampaign, OpenModule, OpenUser, SwitchProfile
+from kb4tui.ui.messages import OpenCampaign, OpenGroup, OpenModule, OpenUser, SwitchProfile
 from kb4tui.ui.screens.base import ScreenContext, SessionScreen
 from kb4tui.ui.screens.enrollments import user_label
 
-__all__ = ["CampaignJump", "ModuleJump", "ProfileSwitch", "UserJump", "literal_highlight"]
+__all__ = [
+    "CampaignJump",
+    "GroupJump",
+    "ModuleJump",
+    "ProfileSwitch",
+    "UserJump",
+    "literal_highlight",
+]
 
 # Enough for the empty-query list; typing searches everything.
 DISCOVER_LIMIT = 20
@@ -144,6 +152,30 @@ class UserJump(_JumpProvider):
     def _open(self, row: Enrollment) -> None:
         if row.user_id is not None:
             self.send(OpenUser(row.user_id, user_label(row), ["Users"]))
+
+
+class GroupJump(_JumpProvider):
+    """ "Group: <name>" opens the group's members and their standing in a campaign (the
+    groups are known once the People pane has loaded them)."""
+
+    def build(self, context: ScreenContext) -> list[Entry]:
+        groups = [g for g in context.session.cached(GROUPS) or [] if g.id is not None]
+        return [
+            (
+                f"Group: {group.label}",
+                f"{_members(group.member_count)} · members and their training",
+                partial(self._open, group.id, group.label),
+            )
+            for group in sorted(groups, key=lambda g: g.label.casefold())
+            if group.id is not None
+        ]
+
+    def _open(self, group_id: int, name: str) -> None:
+        self.send(OpenGroup(group_id, name, ["Groups"]))
+
+
+def _members(count: int | None) -> str:
+    return "members not reported" if count is None else f"{count:,} members"
 
 
 class ProfileSwitch(_JumpProvider):

@@ -15,18 +15,21 @@ from typing import Any
 
 from textual.message import Message
 
-from kb4tui.api.models import Campaign, ContentItem, Enrollment
+from kb4tui.api.models import Campaign, ContentItem, Enrollment, User
 from kb4tui.exporting.views import ExportSpec
 from kb4tui.store.config import Profile
 
 __all__ = [
+    "ConfirmFirstFill",
     "ConfirmRefresh",
     "DataRefreshed",
     "ExportRows",
     "LoadFailed",
     "OpenCampaign",
     "OpenEnrollment",
+    "OpenGroup",
     "OpenModule",
+    "OpenPerson",
     "OpenUser",
     "SwitchProfile",
 ]
@@ -59,6 +62,26 @@ class OpenUser(Message):
 
 
 @dataclass
+class OpenPerson(Message):
+    """Show one person: their enrollments, groups, and the active campaigns they are not
+    in, with why; `crumbs` lead to them (their name is added)."""
+
+    user: User
+    crumbs: Sequence[str]
+
+
+@dataclass
+class OpenGroup(Message):
+    """Show a group's members and where each stands in one campaign (`campaign_id`, or
+    the first active campaign that targets the group)."""
+
+    group_id: int
+    name: str
+    crumbs: Sequence[str]
+    campaign_id: int | None = None
+
+
+@dataclass
 class OpenEnrollment(Message):
     """Show one enrollment; `fetched_at` is the age of the list it came from."""
 
@@ -87,6 +110,16 @@ class ConfirmRefresh(Message):
 
     needed: int
     proceed: Callable[[], object]
+
+
+@dataclass
+class ConfirmFirstFill(Message):
+    """A view's first load needs about `needed` requests (`what` lists them): ask, then
+    `answer(True)` to go ahead or `answer(False)` to leave it unloaded."""
+
+    needed: int
+    what: str
+    answer: Callable[[bool], object]
 
 
 @dataclass

@@ -14,6 +14,7 @@ from kb4tui.ui.panes.base import MainPane
 from kb4tui.ui.panes.campaigns import CampaignsPane
 from kb4tui.ui.panes.compliance import CompliancePane
 from kb4tui.ui.panes.library import LibraryPane
+from kb4tui.ui.panes.people import PeoplePane
 
 __all__ = ["PANES", "PaneEntry"]
 
@@ -30,4 +31,5 @@ PANES: tuple[PaneEntry, ...] = (
     PaneEntry("campaigns", "1", "Campaigns", CampaignsPane),
     PaneEntry("library", "2", "Library", LibraryPane),
     PaneEntry("compliance", "3", "Compliance", CompliancePane),
+    PaneEntry("people", "4", "People", PeoplePane),
 )

@@ -78,6 +78,7 @@ class EnrollmentsPane(BrowsePane[Enrollment]):
         Column("module", "Module", min_width=12, flex=2),
         Column("campaign", "Campaign", min_width=10, flex=1),
         Column("status", "Status", width=11),
+        Column("due", "Due", width=10),
         Column("enrolled", "Enrolled", width=10),
         Column("started", "Started", width=10),
         Column("completed", "Completed", width=10),
@@ -100,14 +101,30 @@ class EnrollmentsPane(BrowsePane[Enrollment]):
     EMPTY_TEXT = "No enrollments"
     EXPORT = ENROLLMENTS_EXPORT
 
+    def __init__(
+        self,
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+        hidden_columns: Sequence[str] = (),
+        deadline_of: Callable[[Enrollment], datetime | None] | None = None,
+    ) -> None:
+        """`deadline_of` gives each row's deadline (a person's view shows it in a Due
+        column); without it there is no Due column."""
+        hidden = tuple(hidden_columns) + (() if deadline_of else ("due",))
+        super().__init__(id=id, classes=classes, hidden_columns=hidden)
+        self.deadline_of = deadline_of
+
     def cells(self, item: Enrollment) -> Sequence[str | Text]:
         ack = "" if item.policy_acknowledged is None else fmt.yes_no(item.policy_acknowledged)
+        due = fmt.day(self.deadline_of(item)) if self.deadline_of is not None else ""
         return (
             item.user_name or "(no user)",
             item.user_email,
             item.module,
             item.campaign_name or fmt.DASH,
             _status_cell(item),
+            due,
             fmt.day(item.enrollment_date),
             fmt.day(item.start_date),
             fmt.day(item.completion_date),
