@@ -147,9 +147,10 @@ def campaigns_for_group(campaigns: Iterable[Campaign], group_id: int) -> list[Ca
     Users, then the rest; each part in the order given."""
     active = [c for c in campaigns if campaign_phase(c).is_running]
     own = [c for c in active if any(g.group_id == group_id for g in c.groups)]
-    everyone = [c for c in active if c not in own and any(g.is_all_users for g in c.groups)]
-    first = {id(c) for c in (*own, *everyone)}
-    return [*own, *everyone, *(c for c in active if id(c) not in first)]
+    taken = {id(c) for c in own}
+    everyone = [c for c in active if id(c) not in taken and any(g.is_all_users for g in c.groups)]
+    taken |= {id(c) for c in everyone}
+    return [*own, *everyone, *(c for c in active if id(c) not in taken)]
 
 
 _NO_ENROLLMENTS_YET = (CampaignPhase.CREATED, CampaignPhase.SCHEDULED)

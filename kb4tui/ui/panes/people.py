@@ -63,7 +63,7 @@ def due_text(training: PersonTraining) -> Text:
     if left is None:
         return Text("")
     if left < 0:
-        return Text(f"{-left}d late", style=STATE_STYLE[EnrollmentState.PAST_DUE])
+        return Text(f"{-left}d late", style="red")  # not bold: it would crowd the next column
     if left == 0:
         return Text("today", style="yellow")
     return Text(f"in {left}d")
@@ -107,9 +107,9 @@ class PeoplePane(BrowsePane[PersonRow], MainPane):
         Column("in_progress", "IP", width=3, justify="right"),
         Column("past_due", "PD", width=3, justify="right"),
         Column("passed", "Pass", width=4, justify="right"),
-        Column("due", "Next due", width=9),
-        Column("phish", "Phish%", width=6, justify="right"),
-        Column("risk", "Risk", width=4, justify="right"),
+        Column("due", "Next due", width=10),
+        Column("phish", "Phish%", width=6),
+        Column("risk", "Risk", width=4),
     )
     SORTS: ClassVar[Sequence[SortSpec[Any]]] = (
         SortSpec("name", "name", lambda r: r.name.casefold()),

@@ -79,14 +79,15 @@ def test_members_not_enrolled_carry_the_reason() -> None:
     assert found[0].done_text == ""
 
 
-def test_campaigns_for_a_group_put_its_own_first_and_only_active_ones() -> None:
+def test_campaigns_for_a_group_put_its_own_first_then_all_users_and_only_active_ones() -> None:
     campaigns = [
         campaign(1, groups=[{"group_id": 8, "name": "IT"}]),
         campaign(2, groups=[SALES], status="Closed"),
         campaign(3, groups=[SALES]),
         campaign(4, groups=[{"group_id": 0, "name": "All Users"}], status="Active"),
+        campaign(5, groups=[{"group_id": 8, "name": "IT"}, SALES]),
     ]
-    assert [c.campaign_id for c in campaigns_for_group(campaigns, 7)] == [3, 4, 1]
+    assert [c.campaign_id for c in campaigns_for_group(campaigns, 7)] == [3, 5, 4, 1]
 
 
 def test_enrollments_are_estimated_from_targets_and_content() -> None:
