@@ -36,10 +36,14 @@ from kb4tui.demo import (
     FakeKnowBe4Transport,
     generate_org,
 )
+from kb4tui.demo.cases import LATE_JOINER_CAMPAIGN
+from kb4tui.session.datasets import CAMPAIGNS
 from kb4tui.session.wiring import session_factory
 from kb4tui.ui.app import KB4App
 from kb4tui.ui.panes.campaigns import CampaignsPane
+from kb4tui.ui.panes.people import PeoplePane
 from kb4tui.ui.screens.main import MainScreen
+from kb4tui.ui.screens.person import PersonScreen
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 DRILL_CAMPAIGN = "2025 Annual Security Awareness Training"
@@ -160,6 +164,38 @@ async def _progress(pilot: Pilot[Any]) -> None:
     await _settle(pilot)
 
 
+async def _people(pilot: Pilot[Any]) -> None:
+    await _settle(pilot)
+    await pilot.press("4")
+    await _settle(pilot)
+    await pilot.press("s", "s", "s", "S", "g")  # most past due first: who to chase
+
+
+async def _person(pilot: Pilot[Any]) -> None:
+    """A late joiner: enrolled in most things, not in the attestation they joined after."""
+    await _settle(pilot)
+    await pilot.press("4")
+    await _settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    table = screen.pane(PeoplePane).table
+    campaigns = pilot.app.session.cached(CAMPAIGNS) or []  # type: ignore[attr-defined]
+    start = next(c.start_date for c in campaigns if c.name == LATE_JOINER_CAMPAIGN)
+    late = next(r for r in table.visible_items if r.user.joined_on and r.user.joined_on > start)
+    table.scroll_to_item(late)
+    await pilot.press("enter")
+    await _settle(pilot)
+    await pilot.press("n")
+    await pilot.pause()
+    person = pilot.app.screen
+    assert isinstance(person, PersonScreen)
+    rows = person.missing.table
+    rows.scroll_to_item(
+        next(n for n in rows.visible_items if n.campaign_name == LATE_JOINER_CAMPAIGN)
+    )
+    await pilot.pause()
+
+
 async def _help(pilot: Pilot[Any]) -> None:
     await _settle(pilot)
     await pilot.press("question_mark")
@@ -172,6 +208,8 @@ SHOTS: dict[str, Callable[[Pilot[Any]], Awaitable[None]]] = {
     "enrollment-detail": _enrollment_detail,
     "library": _library,
     "compliance": _compliance,
+    "people": _people,
+    "person": _person,
     "help": _help,
     "campaigns-progress": _campaigns_progress,
     "progress": _progress,
