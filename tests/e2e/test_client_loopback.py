@@ -114,15 +114,20 @@ async def test_client_pacing_keeps_the_server_from_ever_answering_429(
 
 
 @pytest.mark.parametrize(
-    ("setting", "key", "error"),
+    ("setting", "key", "error", "status"),
     [
-        ("invalid_token", DEMO_API_KEY, AuthError),  # a revoked key: 401
-        ("legacy_invalid_token", "not-a-known-key", AuthError),  # 200 + {"message": ...}
-        ("forbidden", DEMO_API_KEY, PermissionDeniedError),
+        ("invalid_token", DEMO_API_KEY, AuthError, 401),  # a revoked key
+        ("legacy_invalid_token", "not-a-known-key", AuthError, 200),  # 200 + {"message": ...}
+        ("forbidden", DEMO_API_KEY, PermissionDeniedError, 403),
     ],
 )
 async def test_auth_failures(
-    server: LoopbackServer, api: FakeKnowBe4API, setting: str, key: str, error: type[Exception]
+    server: LoopbackServer,
+    api: FakeKnowBe4API,
+    setting: str,
+    key: str,
+    error: type[Exception],
+    status: int,
 ) -> None:
     setattr(api.config, setting, True)
     client = KnowBe4Client(key, base_url=server.base_url, limiter=RateLimiter([(1000, 1.0)]))
@@ -131,7 +136,9 @@ async def test_auth_failures(
             await client.campaigns()
     assert key not in str(info.value) and key not in repr(info.value)
     # Never retried: at most the four first pages the campaign listing asks for at once.
-    assert len(api.log) <= 4
+    # Counted by this case's status: a request the previous test's client sent just before
+    # closing can reach the server's thread after the log was cleared (seen under load).
+    assert 0 < api.log.count(status=status) <= 4
 
 
 async def test_injected_faults_never_cost_a_row(
